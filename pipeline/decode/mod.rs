@@ -1,0 +1,156 @@
+//! Bytes → text → frames. Encoding detection (UTF-8 with or without BOM, or CP932) and the
+//! LIFE file reader.
+
+mod lifefile;
+
+pub use lifefile::{LifeFile, ReadIssue, read_life_file};
+
+use std::borrow::Cow;
+use std::fmt;
+
+use encoding_rs::{DecoderResult, SHIFT_JIS};
+
+/// The lineage column every frame carries: the physical 1-based line its row came from.
+pub const LINE: &str = "__line";
+
+/// The text encodings LIFE accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Utf8Bom,
+    /// Shift_JIS as Windows writes it (Windows-31J / MS932), NEC and IBM extensions included.
+    Cp932,
+}
+
+impl fmt::Display for TextEncoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Utf8Bom => "UTF-8 (BOM)",
+            TextEncoding::Cp932 => "CP932",
+        })
+    }
+}
+
+/// Why bytes could not be turned into text. Positions are 1-based physical lines and 1-based
+/// byte offsets within the line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("a NUL byte at line {line}, byte {byte}: this is a binary file, not CSV text")]
+    Binary { line: u64, byte: u64 },
+    #[error("the file starts with a UTF-16 byte-order mark; LIFE accepts only UTF-8 or CP932")]
+    Utf16,
+    #[error(
+        "bytes at line {line}, byte {byte} ({bytes}) decode in neither UTF-8 nor CP932 \
+         (the file reads furthest as {closest})"
+    )]
+    Neither {
+        line: u64,
+        byte: u64,
+        bytes: String,
+        closest: &'static str,
+    },
+}
+
+/// Text decoded from a file, and how it was encoded.
+pub struct Decoded<'a> {
+    pub text: Cow<'a, str>,
+    pub encoding: TextEncoding,
+}
+
+/// Detects the encoding and decodes. Never substitutes U+FFFD: bytes that are valid in neither
+/// encoding are an error naming where they are.
+pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
+    if bytes.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(DecodeError::Utf16);
+    }
+    if let Some(at) = memchr_nul(bytes) {
+        let (line, byte) = position(bytes, at);
+        return Err(DecodeError::Binary { line, byte });
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return match std::str::from_utf8(rest) {
+            Ok(s) => Ok(Decoded {
+                text: Cow::Borrowed(s),
+                encoding: TextEncoding::Utf8Bom,
+            }),
+            Err(e) => Err(neither(bytes, 3 + e.valid_up_to(), "UTF-8")),
+        };
+    }
+    let utf8_err = match std::str::from_utf8(bytes) {
+        Ok(s) => {
+            return Ok(Decoded {
+                text: Cow::Borrowed(s),
+                encoding: TextEncoding::Utf8,
+            });
+        }
+        Err(e) => e.valid_up_to(),
+    };
+    let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(bytes.len() * 3 / 2 + 16);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    match result {
+        DecoderResult::InputEmpty => Ok(Decoded {
+            text: Cow::Owned(out),
+            encoding: TextEncoding::Cp932,
+        }),
+        DecoderResult::Malformed(bad, _) => {
+            // `read` is past the malformed sequence; point at its first byte.
+            let sjis_err = read.saturating_sub(bad as usize);
+            if sjis_err >= utf8_err {
+                Err(neither(bytes, sjis_err, "CP932"))
+            } else {
+                Err(neither(bytes, utf8_err, "UTF-8"))
+            }
+        }
+        DecoderResult::OutputFull => unreachable!("decode_to_string grows the string"),
+    }
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+fn neither(bytes: &[u8], at: usize, closest: &'static str) -> DecodeError {
+    let (line, byte) = position(bytes, at);
+    let shown: Vec<String> = bytes[at..]
+        .iter()
+        .take(2)
+        .map(|b| format!("0x{b:02X}"))
+        .collect();
+    DecodeError::Neither {
+        line,
+        byte,
+        bytes: shown.join(" "),
+        closest,
+    }
+}
+
+/// 1-based line and byte-in-line of a byte offset. A line ends at LF, CRLF or a lone CR;
+/// these bytes never occur inside a CP932 double-byte character.
+pub fn position(bytes: &[u8], at: usize) -> (u64, u64) {
+    let head = &bytes[..at.min(bytes.len())];
+    let mut line = 1u64;
+    let mut start = 0usize;
+    let mut i = 0;
+    while i < head.len() {
+        match head[i] {
+            b'\n' => {
+                line += 1;
+                start = i + 1;
+            }
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => {
+                line += 1;
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (line, (at - start) as u64 + 1)
+}

@@ -1,0 +1,193 @@
+//! Loading the spec data: every `schemas/<version>/` folder, embedded at build time or read from
+//! a directory given at run time (`--schemas DIR`), so a new workbook needs no rebuild.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use include_dir::{Dir, include_dir};
+
+use super::rules::{Rule, RulesFile};
+use super::{CodeSheets, Schema, SpecError};
+
+static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/schemas");
+
+/// The file holding rules that apply to every interface whose columns they name.
+pub const COMMON_RULES: &str = "common-rules.toml";
+/// The code sheets of one version.
+pub const CODE_SHEETS: &str = "code-sheets.json";
+
+/// Everything known about one spec version.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub version: String,
+    pub schemas: BTreeMap<String, Schema>,
+    pub code_sheets: Option<CodeSheets>,
+    /// Rules per data type: the interface's own, then the common ones that apply.
+    pub rules: BTreeMap<String, Vec<Rule>>,
+}
+
+impl Spec {
+    pub fn schema(&self, data_type: &str) -> Option<&Schema> {
+        self.schemas.get(data_type)
+    }
+
+    pub fn rules(&self, data_type: &str) -> &[Rule] {
+        self.rules.get(data_type).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// All spec versions, oldest first.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub specs: Vec<Spec>,
+}
+
+/// A file of the schema tree: path relative to the tree, and text.
+struct TreeFile {
+    rel: String,
+    text: String,
+}
+
+impl Registry {
+    /// The schemas compiled into this binary.
+    pub fn embedded() -> Result<Self, SpecError> {
+        let mut files = Vec::new();
+        collect_embedded(&EMBEDDED, &mut files)?;
+        Self::from_files("schemas", files)
+    }
+
+    /// The schemas under a directory laid out like `schemas/`.
+    pub fn from_dir(root: &Path) -> Result<Self, SpecError> {
+        let mut files = Vec::new();
+        collect_dir(root, root, &mut files)?;
+        Self::from_files(&root.display().to_string(), files)
+    }
+
+    fn from_files(root: &str, mut files: Vec<TreeFile>) -> Result<Self, SpecError> {
+        files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        let path = |rel: &str| format!("{root}/{rel}");
+        let mut common = RulesFile::default();
+        let mut specs: BTreeMap<String, Spec> = BTreeMap::new();
+        let mut rule_files = Vec::new();
+        for f in &files {
+            let parts: Vec<&str> = f.rel.split('/').collect();
+            match parts.as_slice() {
+                [name] if *name == COMMON_RULES => common = RulesFile::parse(&path(&f.rel), &f.text)?,
+                [version, name] => {
+                    let spec = specs.entry(version.to_string()).or_insert_with(|| Spec {
+                        version: version.to_string(),
+                        schemas: BTreeMap::new(),
+                        code_sheets: None,
+                        rules: BTreeMap::new(),
+                    });
+                    if *name == CODE_SHEETS {
+                        spec.code_sheets = Some(parse_json(&path(&f.rel), &f.text)?);
+                    } else if let Some(stem) = name.strip_suffix(".json") {
+                        let schema: Schema = parse_json(&path(&f.rel), &f.text)?;
+                        if schema.data_type != stem {
+                            return Err(SpecError::invalid(
+                                path(&f.rel),
+                                format!("file name does not match data_type `{}`", schema.data_type),
+                            ));
+                        }
+                        spec.schemas.insert(schema.data_type.clone(), schema);
+                    }
+                }
+                [version, "rules", name] if name.ends_with(".toml") => {
+                    rule_files.push((version.to_string(), name.trim_end_matches(".toml"), f));
+                }
+                _ => {}
+            }
+        }
+        for (version, data_type, f) in rule_files {
+            let p = path(&f.rel);
+            let spec = specs.get_mut(&version).filter(|s| s.schemas.contains_key(data_type));
+            let Some(spec) = spec else {
+                return Err(SpecError::invalid(
+                    &p,
+                    format!("no schema {data_type} in version {version}"),
+                ));
+            };
+            let schema = &spec.schemas[data_type];
+            let file = RulesFile::parse(&p, &f.text)?;
+            file.check_against(&p, schema)?;
+            spec.rules.insert(data_type.to_string(), file.rule);
+        }
+        for spec in specs.values_mut() {
+            for schema in spec.schemas.values() {
+                let rules = spec.rules.entry(schema.data_type.clone()).or_default();
+                rules.extend(common.rule.iter().filter(|r| r.applies_to(schema)).cloned());
+            }
+        }
+        Ok(Registry {
+            specs: specs.into_values().collect(),
+        })
+    }
+
+    pub fn spec(&self, version: &str) -> Option<&Spec> {
+        self.specs.iter().find(|s| s.version == version)
+    }
+
+    /// Picks the spec of a file from its data type and header (`--spec auto`): the versions
+    /// that define the data type, narrowed by whether the header has a `version` column
+    /// (3.x interfaces end with one; 2021 ones have none); the newest of those.
+    pub fn detect(&self, data_type: &str, header: &[&str]) -> Option<&Spec> {
+        let has_version = header.contains(&"version");
+        let candidates: Vec<&Spec> = self
+            .specs
+            .iter()
+            .filter(|s| s.schemas.contains_key(data_type))
+            .collect();
+        candidates
+            .iter()
+            .rev()
+            .find(|s| s.schemas[data_type].item("version").is_some() == has_version)
+            .or(candidates.last())
+            .copied()
+    }
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, SpecError> {
+    serde_json::from_str(text).map_err(|e| SpecError::invalid(path, e.to_string()))
+}
+
+fn collect_embedded(dir: &Dir<'_>, out: &mut Vec<TreeFile>) -> Result<(), SpecError> {
+    for f in dir.files() {
+        let rel = f.path().to_string_lossy().replace('\\', "/");
+        let text = f
+            .contents_utf8()
+            .ok_or_else(|| SpecError::invalid(&rel, "not UTF-8"))?;
+        out.push(TreeFile {
+            rel,
+            text: text.to_string(),
+        });
+    }
+    for d in dir.dirs() {
+        collect_embedded(d, out)?;
+    }
+    Ok(())
+}
+
+fn collect_dir(root: &Path, dir: &Path, out: &mut Vec<TreeFile>) -> Result<(), SpecError> {
+    let io = |source| SpecError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let p = entry.map_err(io)?.path();
+        if p.is_dir() {
+            collect_dir(root, &p, out)?;
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "toml")) {
+            let text = std::fs::read_to_string(&p).map_err(|source| SpecError::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            let rel = p.strip_prefix(root).unwrap_or(&p);
+            out.push(TreeFile {
+                rel: rel.to_string_lossy().replace('\\', "/"),
+                text,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Findings are values, not errors. A finding is small (line, check, value); what it means —
+//! rule, severity, column, messages — is stored once per check, so a file in which every row is
+//! wrong costs little more than a clean one.
+
+pub use crate::spec::rules::Severity;
+
+/// What is checked, once per (rule, column, condition).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// Stable rule identifier, documented in README.md (e.g. `value.code`).
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The ファイル項目ID the check is about, if any.
+    pub column: Option<String>,
+    pub message_ja: String,
+    pub message_en: String,
+}
+
+/// One place where a check failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Physical 1-based line in the file; 0 for the file as a whole.
+    pub line: u64,
+    /// Index into [`Findings::checks`].
+    pub check: u32,
+    /// The offending value (masked for personal data), if the finding is about one.
+    pub value: Option<Box<str>>,
+}
+
+/// The checks and findings of one file.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    pub checks: Vec<Check>,
+    pub findings: Vec<Finding>,
+}
+
+/// What reports show instead of personal data (names, 被保険者番号, birthdays, encrypted text).
+pub const MASK: &str = "***";
+
+impl Findings {
+    /// Registers a check and returns its index.
+    pub fn check(
+        &mut self,
+        rule: &'static str,
+        severity: Severity,
+        column: Option<&str>,
+        message_ja: String,
+        message_en: String,
+    ) -> u32 {
+        self.checks.push(Check {
+            rule,
+            severity,
+            column: column.map(str::to_string),
+            message_ja,
+            message_en,
+        });
+        (self.checks.len() - 1) as u32
+    }
+
+    pub fn push(&mut self, line: u64, check: u32, value: Option<&str>) {
+        self.findings.push(Finding {
+            line,
+            check,
+            value: value.map(Into::into),
+        });
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| self.checks[f.check as usize].severity == severity)
+            .count()
+    }
+
+    /// Orders findings by line, then by the order checks were registered (the spec's column
+    /// order for value checks).
+    pub fn sort(&mut self) {
+        self.findings.sort_by_key(|f| (f.line, f.check));
+    }
+}

@@ -1,0 +1,325 @@
+//! The validation engine. It works on frames — string columns named by ファイル項目ID plus the
+//! `__line` lineage column — so LIFE files on disk and frames built from vendor exports are
+//! checked by the same code. Checks run column by column, in parallel across columns.
+
+pub mod finding;
+mod fields;
+mod rules;
+pub mod values;
+
+use std::path::Path;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+pub use finding::{Check, Finding, Findings, MASK, Severity};
+
+use crate::decode::{DecodeError, LINE, ReadIssue, TextEncoding, read_life_file};
+use crate::spec::rules::Rule;
+use crate::spec::{CodeSheets, Registry, Req, Schema};
+use fields::ColumnPlan;
+
+/// Facts about the office that a file cannot tell (e.g. which add-ons it claims).
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Names used by `claim` conditions in the rules files.
+    pub claims: Vec<String>,
+}
+
+/// Which spec version to validate against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpecChoice {
+    /// From the data type (`FORM_xxxx_2021` is 2021, `*_2024` is 3.x) and, for
+    /// SERVICE_USER_INFO, from the presence of the `version` column.
+    Auto,
+    Version(String),
+}
+
+/// Everything found about one file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: String,
+    pub data_type: Option<String>,
+    pub spec: Option<String>,
+    pub encoding: Option<TextEncoding>,
+    pub rows: usize,
+    pub findings: Findings,
+}
+
+impl FileReport {
+    pub fn errors(&self) -> usize {
+        self.findings.count(Severity::Error)
+    }
+    pub fn warnings(&self) -> usize {
+        self.findings.count(Severity::Warning)
+    }
+}
+
+/// Files larger than this are reported, not read (LIFE files are a few MB).
+pub const MAX_FILE_BYTES: u64 = 2 << 30;
+
+/// Validates a frame against an interface: every item check on every row, then every rule.
+pub fn validate_frame(
+    frame: &DataFrame,
+    schema: &Schema,
+    rules: &[Rule],
+    sheets: Option<&CodeSheets>,
+    ctx: &Context,
+    out: &mut Findings,
+) {
+    let lines: Vec<u64> = match frame.column(LINE).ok().and_then(|c| c.u64().ok()) {
+        Some(ca) => ca.iter().map(|l| l.unwrap_or(0)).collect(),
+        None => (0..frame.height() as u64).map(|i| i + 3).collect(),
+    };
+    let plans: Vec<(ColumnPlan<'_>, &StringChunked)> = schema
+        .items
+        .iter()
+        .filter(|i| i.ty != crate::spec::ItemType::Unknown || i.req != Req::Unknown)
+        .filter_map(|item| {
+            let ca = frame.column(&item.id).ok()?.str().ok()?;
+            Some((ColumnPlan::new(item, sheets, out), ca))
+        })
+        .collect();
+    let found: Vec<Vec<Finding>> = plans
+        .par_iter()
+        .map(|(plan, ca)| plan.run(ca, &lines))
+        .collect();
+    out.findings.extend(found.into_iter().flatten());
+    let rows = rules::Rows {
+        frame,
+        lines: &lines,
+        claims: &ctx.claims,
+        schema,
+    };
+    for rule in rules {
+        rows.run(rule, out);
+    }
+}
+
+/// Reads and validates one file. `Err` only when the path cannot be read at all.
+pub fn validate_path(
+    path: &Path,
+    registry: &Registry,
+    choice: &SpecChoice,
+    ctx: &Context,
+) -> std::io::Result<FileReport> {
+    let shown = path.display().to_string();
+    let len = std::fs::metadata(path)?.len();
+    if len > MAX_FILE_BYTES {
+        let mut f = Findings::default();
+        let c = f.check(
+            "file.too_large",
+            Severity::Error,
+            None,
+            format!("ファイルが大きすぎます（{len}バイト、上限{MAX_FILE_BYTES}バイト）"),
+            format!("file too large to be a LIFE import file ({len} bytes; limit {MAX_FILE_BYTES})"),
+        );
+        f.push(0, c, None);
+        return Ok(FileReport {
+            path: shown,
+            data_type: None,
+            spec: None,
+            encoding: None,
+            rows: 0,
+            findings: f,
+        });
+    }
+    let bytes = std::fs::read(path)?;
+    Ok(validate_bytes(&shown, &bytes, registry, choice, ctx))
+}
+
+/// Validates the bytes of a LIFE import file.
+pub fn validate_bytes(
+    path: &str,
+    bytes: &[u8],
+    registry: &Registry,
+    choice: &SpecChoice,
+    ctx: &Context,
+) -> FileReport {
+    let file = read_life_file(bytes);
+    let mut out = Findings::default();
+    for issue in &file.issues {
+        read_issue(issue, &mut out);
+    }
+    let mut report = FileReport {
+        path: path.to_string(),
+        data_type: (!file.data_type.is_empty()).then(|| file.data_type.clone()),
+        spec: None,
+        encoding: file.encoding,
+        rows: file.rows(),
+        findings: Findings::default(),
+    };
+    if file.data_type.is_empty() || file.header.is_empty() {
+        out.sort();
+        report.findings = out;
+        return report;
+    }
+    let header: Vec<&str> = file.header.iter().map(String::as_str).collect();
+    let spec = match choice {
+        SpecChoice::Auto => registry.detect(&file.data_type, &header),
+        SpecChoice::Version(v) => registry.spec(v).filter(|s| s.schema(&file.data_type).is_some()),
+    };
+    let Some(spec) = spec else {
+        unknown_data_type(&file.data_type, registry, choice, &mut out);
+        out.sort();
+        report.findings = out;
+        return report;
+    };
+    let schema = spec.schema(&file.data_type).expect("spec chosen for its schema");
+    report.spec = Some(spec.version.clone());
+    header_checks(&header, file.header_line, schema, &mut out);
+    validate_frame(
+        &file.frame,
+        schema,
+        spec.rules(&file.data_type),
+        spec.code_sheets.as_ref(),
+        ctx,
+        &mut out,
+    );
+    out.sort();
+    report.findings = out;
+    report
+}
+
+fn read_issue(issue: &ReadIssue, out: &mut Findings) {
+    let (rule, line, ja, en): (&'static str, u64, String, String) = match issue {
+        ReadIssue::Decode(e) => {
+            let (rule, line) = match e {
+                DecodeError::Empty => ("file.empty", 0),
+                DecodeError::Binary { line, .. } => ("file.binary", *line),
+                DecodeError::Utf16 => ("file.encoding", 1),
+                DecodeError::Neither { line, .. } => ("file.encoding", *line),
+            };
+            let ja = match e {
+                DecodeError::Empty => "ファイルが空です".to_string(),
+                DecodeError::Binary { .. } => "バイナリファイルです（NULバイトを含みます）".to_string(),
+                _ => "文字コードがUTF-8でもShift_JIS（CP932）でもありません".to_string(),
+            };
+            (rule, line, ja, e.to_string())
+        }
+        ReadIssue::NoDataType => (
+            "file.data_type",
+            1,
+            "1行目にデータ種別（例: FORM_0000_2021）がありません".into(),
+            "line 1 must hold the data type (e.g. FORM_0000_2021); it is empty".into(),
+        ),
+        ReadIssue::HeaderOnLine1 => (
+            "file.data_type",
+            1,
+            "1行目が項目IDの行です。データ種別の行が抜けています".into(),
+            "line 1 holds column IDs: the data-type line (e.g. FORM_0000_2021) is missing".into(),
+        ),
+        ReadIssue::DataTypeExtraFields { line } => (
+            "file.data_type",
+            *line,
+            "1行目にはデータ種別だけを書きます".into(),
+            "line 1 must hold only the data type, but has more fields".into(),
+        ),
+        ReadIssue::NoHeader => (
+            "file.header",
+            2,
+            "2行目（項目IDの行）がありません".into(),
+            "line 2 (the column IDs) is missing".into(),
+        ),
+        ReadIssue::DuplicateColumn { line, name } => (
+            "header.duplicate_column",
+            *line,
+            format!("項目ID「{name}」が2回以上あります"),
+            format!("column `{name}` appears more than once; only the first is read"),
+        ),
+        ReadIssue::FieldCount {
+            line,
+            expected,
+            found,
+        } => (
+            "row.field_count",
+            *line,
+            format!("項目数が{found}個です（ヘッダーは{expected}個）"),
+            format!("{found} fields where the header has {expected}; the row is not checked further"),
+        ),
+        ReadIssue::UnterminatedQuote { line } => (
+            "row.unterminated_quote",
+            *line,
+            "閉じられていない引用符（\"）があります。ファイルが途中で切れている可能性があります".into(),
+            "a quoted field is never closed; the file may be truncated".into(),
+        ),
+    };
+    let c = out.check(rule, Severity::Error, None, ja, en);
+    out.push(line, c, None);
+}
+
+fn unknown_data_type(data_type: &str, registry: &Registry, choice: &SpecChoice, out: &mut Findings) {
+    let elsewhere: Vec<&str> = registry
+        .specs
+        .iter()
+        .filter(|s| s.schema(data_type).is_some())
+        .map(|s| s.version.as_str())
+        .collect();
+    let en = match (choice, elsewhere.is_empty()) {
+        (SpecChoice::Version(v), false) => format!(
+            "data type `{data_type}` is not an interface of spec {v} (it is one of spec {})",
+            elsewhere.join(", ")
+        ),
+        _ => format!("unknown data type `{data_type}`; `lifeline schemas list` shows the known ones"),
+    };
+    let c = out.check(
+        "file.data_type",
+        Severity::Error,
+        None,
+        format!("データ種別「{data_type}」は不明です"),
+        en,
+    );
+    out.push(1, c, Some(data_type));
+}
+
+fn header_checks(header: &[&str], line: u64, schema: &Schema, out: &mut Findings) {
+    for name in header {
+        if schema.item(name).is_none() {
+            let hint = schema
+                .items
+                .iter()
+                .find(|i| i.id.eq_ignore_ascii_case(name.trim()))
+                .map(|i| format!(" (did you mean `{}`?)", i.id))
+                .unwrap_or_default();
+            let c = out.check(
+                "header.unknown_column",
+                Severity::Error,
+                Some(name),
+                format!("項目ID「{name}」は{}にありません", schema.data_type),
+                format!("`{name}` is not a column of {} (spec {}){hint}", schema.data_type, schema.spec),
+            );
+            out.push(line, c, None);
+        }
+    }
+    for item in &schema.items {
+        if header.contains(&item.id.as_str()) {
+            continue;
+        }
+        let (rule, severity, ja) = match item.req {
+            Req::Always => ("header.missing_required", Severity::Error, "必須項目（◎）"),
+            Req::Confirmed => ("header.missing_recommended", Severity::Warning, "確定取込時必須項目（○）"),
+            _ => continue,
+        };
+        let c = out.check(
+            rule,
+            severity,
+            Some(&item.id),
+            format!("{ja}「{}」の列がありません", item.name),
+            format!("the column for a {} item is missing", item.req_mark()),
+        );
+        out.push(line, c, None);
+    }
+    if schema.partial {
+        let c = out.check(
+            "schema.partial",
+            Severity::Warning,
+            None,
+            format!("{}はタイプ・桁数・必須区分が不明なため、項目IDだけを確認しました", schema.data_type),
+            format!(
+                "types, lengths and requirement marks of {} are not known yet; only column IDs were checked",
+                schema.data_type
+            ),
+        );
+        out.push(line, c, None);
+    }
+}
