@@ -1,0 +1,171 @@
+//! The LIFE file writer: data-type line, header in the spec's order, CRLF after every line,
+//! quotes only where a value needs them (`,` `"`), values trimmed. UTF-8 with BOM by default,
+//! CP932 on request — a character CP932 cannot hold is an error naming line and column, never a
+//! silent `?` or `&#NNNNN;`.
+
+use std::io::Write;
+use std::path::Path;
+
+use encoding_rs::{EncoderResult, SHIFT_JIS};
+use polars::prelude::*;
+
+use crate::spec::Schema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputEncoding {
+    /// UTF-8 with a byte-order mark (what Excel and LIFE both read).
+    Utf8Bom,
+    /// Shift_JIS as Windows writes it (CP932).
+    Cp932,
+}
+
+/// Why a frame cannot be written as a LIFE file. Lines are those of the file being written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    #[error("line {line}, column {column}: {ch:?} (U+{code:04X}) cannot be written in CP932", code = *ch as u32)]
+    Unencodable { line: u64, column: String, ch: char },
+    #[error("line {line}, column {column}: a line break inside a value (LIFE ends records at CR)")]
+    LineBreak { line: u64, column: String },
+    #[error("column `{column}` is not an item of {data_type}")]
+    UnknownColumn { column: String, data_type: String },
+    #[error("column `{column}` is not a string column")]
+    NotText { column: String },
+}
+
+/// The value that tells LIFE to delete a stored value: exactly one half-width space. It is
+/// written only when a frame holds exactly this value, i.e. on purpose.
+pub const CLEAR: &str = " ";
+
+/// Characters the CP932 encoder maps to a byte that decodes as another character (WHATWG
+/// Shift_JIS: ¥ → `\`, ‾ → `~`, − → －): writing them would change the data.
+const CP932_LOSSY: [char; 3] = ['\u{A5}', '\u{203E}', '\u{2212}'];
+
+/// Writes the schema's columns that the frame has (spec order; lineage columns starting with
+/// `__` are skipped). Null → empty field.
+pub fn write_life_file(
+    schema: &Schema,
+    frame: &DataFrame,
+    encoding: OutputEncoding,
+) -> Result<Vec<u8>, WriteError> {
+    for name in frame.get_column_names() {
+        if !name.starts_with("__") && schema.item(name).is_none() {
+            return Err(WriteError::UnknownColumn {
+                column: name.to_string(),
+                data_type: schema.data_type.clone(),
+            });
+        }
+    }
+    let mut columns: Vec<(&str, &StringChunked)> = Vec::new();
+    for item in &schema.items {
+        if let Ok(c) = frame.column(&item.id) {
+            let ca = c.str().map_err(|_| WriteError::NotText {
+                column: item.id.clone(),
+            })?;
+            columns.push((item.id.as_str(), ca));
+        }
+    }
+    let mut out = Vec::with_capacity(64 + frame.height() * columns.len() * 4);
+    if encoding == OutputEncoding::Utf8Bom {
+        out.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    let mut enc = Encoder::new(encoding);
+    out.extend_from_slice(schema.data_type.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    let header: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+    out.extend_from_slice(header.join(",").as_bytes());
+    out.extend_from_slice(b"\r\n");
+    let mut iters: Vec<_> = columns.iter().map(|(_, ca)| ca.iter()).collect();
+    for row in 0..frame.height() {
+        let line = row as u64 + 3;
+        for (i, it) in iters.iter_mut().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let v = it.next().flatten().unwrap_or("");
+            let column = columns[i].0;
+            let v = if v == CLEAR { v } else { v.trim_matches([' ', '\t']) };
+            if v.contains(['\r', '\n']) {
+                return Err(WriteError::LineBreak {
+                    line,
+                    column: column.to_string(),
+                });
+            }
+            let quoted = v.contains([',', '"']);
+            if quoted {
+                out.push(b'"');
+            }
+            let escaped;
+            let v = if v.contains('"') {
+                escaped = v.replace('"', "\"\"");
+                escaped.as_str()
+            } else {
+                v
+            };
+            enc.put(v, &mut out)
+                .map_err(|ch| WriteError::Unencodable {
+                    line,
+                    column: column.to_string(),
+                    ch,
+                })?;
+            if quoted {
+                out.push(b'"');
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    Ok(out)
+}
+
+/// Appends text in the output encoding; `Err(ch)` for a character it cannot hold exactly.
+struct Encoder(Option<encoding_rs::Encoder>);
+
+impl Encoder {
+    fn new(encoding: OutputEncoding) -> Self {
+        Encoder(match encoding {
+            OutputEncoding::Utf8Bom => None,
+            OutputEncoding::Cp932 => Some(SHIFT_JIS.new_encoder()),
+        })
+    }
+
+    fn put(&mut self, s: &str, out: &mut Vec<u8>) -> Result<(), char> {
+        let Some(enc) = &mut self.0 else {
+            out.extend_from_slice(s.as_bytes());
+            return Ok(());
+        };
+        if s.is_ascii() {
+            out.extend_from_slice(s.as_bytes());
+            return Ok(());
+        }
+        if let Some(c) = s.chars().find(|c| CP932_LOSSY.contains(c)) {
+            return Err(c);
+        }
+        let need = enc
+            .max_buffer_length_from_utf8_without_replacement(s.len())
+            .unwrap_or(s.len() * 2);
+        out.reserve(need);
+        match enc.encode_from_utf8_to_vec_without_replacement(s, out, true) {
+            (EncoderResult::InputEmpty, _) => Ok(()),
+            (EncoderResult::Unmappable(c), _) => Err(c),
+            (EncoderResult::OutputFull, _) => unreachable!("reserved the maximum length"),
+        }
+    }
+}
+
+/// Writes a file readable by its owner only (these files hold 要配慮個人情報).
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(bytes)?;
+    f.sync_all()
+}
