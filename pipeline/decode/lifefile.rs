@@ -71,14 +71,8 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
         Err(e) => return LifeFile::failed(ReadIssue::Decode(e), None),
     };
     let encoding = Some(decoded.encoding);
-    // csv counts lines at LF; a file that ends its lines with a lone CR is read as if LF.
-    let text = &decoded.text;
-    let cr_only = !text.contains('\n') && text.contains('\r');
-    let text: std::borrow::Cow<'_, str> = if cr_only {
-        text.replace('\r', "\n").into()
-    } else {
-        std::borrow::Cow::Borrowed(text.as_ref())
-    };
+    let text = decoded.text.as_ref();
+    let mut lines_at = LineCounter::default();
 
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -90,7 +84,7 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
     let Some(Ok(first)) = records.next() else {
         return LifeFile::failed(ReadIssue::NoDataType, encoding);
     };
-    let first_line = first.position().map_or(1, |p| p.line());
+    let first_line = lines_at.line(text, first.position());
     let data_type = String::from_utf8_lossy(first.get(0).unwrap_or(b"")).trim().to_string();
     if data_type.is_empty() {
         return LifeFile::failed(ReadIssue::NoDataType, encoding);
@@ -107,7 +101,7 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
         f.data_type = data_type;
         return f;
     };
-    let header_line = header_rec.position().map_or(2, |p| p.line());
+    let header_line = lines_at.line(text, header_rec.position());
     let header: Vec<String> = header_rec
         .iter()
         .map(|f| String::from_utf8_lossy(f).into_owned())
@@ -136,9 +130,8 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
         // Errors here are I/O errors of an in-memory slice or invalid UTF-8, neither possible:
         // the text is valid UTF-8 and we read byte records.
         let Ok(rec) = rec else { continue };
-        let pos = rec.position().cloned();
-        let line = pos.as_ref().map_or(0, |p| p.line());
-        last_record_start = pos.map(|p| (p.byte() as usize, line));
+        let line = lines_at.line(text, rec.position());
+        last_record_start = Some((lines_at.pos, line));
         if rec.len() != header.len() {
             issues.push(ReadIssue::FieldCount {
                 line,
@@ -180,5 +173,35 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
         header_line,
         frame,
         issues,
+    }
+}
+
+/// Physical line numbers of record starts. csv's own count is off by one after a CRLF (a
+/// record's position points at the LF) and ignores lone CRs, which LIFE allows as line ends.
+#[derive(Default)]
+struct LineCounter {
+    pos: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    /// The line a record starts on; positions must come in increasing order.
+    fn line(&mut self, text: &str, at: Option<&csv::Position>) -> u64 {
+        let b = text.as_bytes();
+        let mut start = at.map_or(self.pos, |p| p.byte() as usize).min(b.len());
+        // Skip what is left of the previous record's terminator.
+        while start < b.len() && matches!(b[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        let from = self.pos.min(start);
+        for i in from..start {
+            match b[i] {
+                b'\n' => self.line += 1,
+                b'\r' if b.get(i + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+        }
+        self.pos = start;
+        self.line + 1
     }
 }

@@ -1,0 +1,98 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use lifeline::spec::Registry;
+use lifeline::validate::{Context, FileReport, SpecChoice, validate_bytes};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The official files beside the repository (`../shared/spec`), which CI provides.
+pub fn shared_spec() -> PathBuf {
+    let p = root().join("../shared/spec");
+    assert!(p.is_dir(), "these tests need the official spec files at {}", p.display());
+    p
+}
+
+pub fn registry() -> &'static Registry {
+    static R: OnceLock<Registry> = OnceLock::new();
+    R.get_or_init(|| Registry::embedded().expect("embedded schemas load"))
+}
+
+/// Validates a LIFE file given as text (lines joined with CRLF, UTF-8).
+pub fn validate_lines(lines: &[&str]) -> FileReport {
+    validate_with(lines, &Context::default())
+}
+
+pub fn validate_with(lines: &[&str], ctx: &Context) -> FileReport {
+    let text = lines.join("\r\n") + "\r\n";
+    validate_bytes("test.csv", text.as_bytes(), registry(), &SpecChoice::Auto, ctx)
+}
+
+/// (line, rule, column) of every finding.
+pub fn found(r: &FileReport) -> Vec<(u64, &'static str, Option<String>)> {
+    r.findings
+        .findings
+        .iter()
+        .map(|f| {
+            let c = &r.findings.checks[f.check as usize];
+            (f.line, c.rule, c.column.clone())
+        })
+        .collect()
+}
+
+/// The findings of one rule: (line, column, value).
+pub fn of_rule(r: &FileReport, rule: &str) -> Vec<(u64, Option<String>, Option<String>)> {
+    r.findings
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let c = &r.findings.checks[f.check as usize];
+            (c.rule == rule).then(|| (f.line, c.column.clone(), f.value.as_deref().map(str::to_string)))
+        })
+        .collect()
+}
+
+/// A SERVICE_USER_INFO (2021) file: the header and rows built from the clean row `USER` with
+/// some fields replaced.
+pub const USER_HEADER: &str = "care_facility_id,service_code,external_system_management_number,insurer_no,insured_no,last_name,first_name,last_name_kana,first_name_kana,gender,birthday,certified_date,care_period_start,care_period_end,care_level,impaired_elderly_independence_degree,dementia_elderly_independence_degree,start_date,end_date,death_date,remarks";
+
+/// A clean row: valid check digits, codes and dates; obviously fake person.
+pub fn user_row(changes: &[(&str, &str)]) -> String {
+    let mut fields: Vec<(&str, String)> = [
+        ("care_facility_id", "1370000018"),
+        ("service_code", "51"),
+        ("external_system_management_number", "U0001"),
+        ("insurer_no", "131011"),
+        ("insured_no", "9900000001"),
+        ("last_name", "見本"),
+        ("first_name", "一郎"),
+        ("last_name_kana", "ﾐﾎﾝ"),
+        ("first_name_kana", "ｲﾁﾛｳ"),
+        ("gender", "1"),
+        ("birthday", "19400401"),
+        ("certified_date", "20260301"),
+        ("care_period_start", "20260401"),
+        ("care_period_end", "20270331"),
+        ("care_level", "23"),
+        ("impaired_elderly_independence_degree", "4"),
+        ("dementia_elderly_independence_degree", "3"),
+        ("start_date", "20250110"),
+        ("end_date", ""),
+        ("death_date", ""),
+        ("remarks", ""),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect();
+    for (k, v) in changes {
+        let f = fields.iter_mut().find(|(name, _)| name == k).expect("known column");
+        f.1 = v.to_string();
+    }
+    fields.into_iter().map(|(_, v)| v).collect::<Vec<_>>().join(",")
+}
