@@ -14,7 +14,12 @@ use lifeline::spec::{Registry, Schema, schemagen};
 use lifeline::validate::{self, Context, FileReport, SpecChoice};
 
 #[derive(Parser)]
-#[command(name = "lifeline", version, about = "Care-software exports → validated LIFE submission files")]
+#[command(
+    name = "lifeline",
+    version,
+    about = "Care-software exports → validated LIFE submission files",
+    after_help = "Exit status: 0 no error findings, 1 error findings, 2 could not run (usage, unreadable path, broken schema data)."
+)]
 struct Cli {
     /// Read the spec data from this directory instead of the copy built into the binary
     /// (laid out like `schemas/`: `<version>/<DATA_TYPE>.json`, `<version>/rules/*.toml`).
@@ -27,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check LIFE import files before upload: every reason LIFE would reject a file or leave a
-    /// record unconfirmed, with file, line and column. Exit 0: no errors; 1: errors found.
+    /// record unconfirmed, with file, line and column.
     Validate {
         /// Spec version: `auto` tells it from the data type (and, for SERVICE_USER_INFO, the
         /// `version` column), or name one (`2021`, `3.10`).

@@ -85,7 +85,7 @@ pub fn write_text(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
         about.extend(r.data_type.clone());
         about.extend(r.spec.as_ref().map(|s| format!("spec {s}")));
         about.extend(r.encoding.map(|e| e.to_string()));
-        about.push(format!("{} rows", r.rows));
+        about.push(format!("{} row{}", r.rows, if r.rows == 1 { "" } else { "s" }));
         about.push(format!("{} errors, {} warnings", r.errors(), r.warnings()));
         writeln!(out, "  {}", about.join(" · "))?;
         let mut by_rule: BTreeMap<(Severity, &str), Vec<usize>> = BTreeMap::new();
