@@ -121,7 +121,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 "auto" => SpecChoice::Auto,
                 v if registry.spec(v).is_some() => SpecChoice::Version(v.to_string()),
                 v => {
-                    let known: Vec<&str> = registry.specs.iter().map(|s| s.version.as_str()).collect();
+                    let known: Vec<&str> =
+                        registry.specs.iter().map(|s| s.version.as_str()).collect();
                     bail!("unknown spec `{v}`; known: auto, {}", known.join(", "))
                 }
             };
@@ -177,7 +178,9 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             let mut found: Vec<PathBuf> = std::fs::read_dir(p)
                 .with_context(|| format!("cannot read {}", p.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && f.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
+                .filter(|f| {
+                    f.is_file() && f.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+                })
                 .collect();
             found.sort();
             out.extend(found);
@@ -209,7 +212,11 @@ fn list(registry: &Registry, format: Format, out: &mut impl Write) -> Result<()>
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "{:<6} {:<68} {:>5} {:>5}  title", "spec", "data type", "items", "rules")?;
+    writeln!(
+        out,
+        "{:<6} {:<68} {:>5} {:>5}  title",
+        "spec", "data type", "items", "rules"
+    )?;
     for s in &registry.specs {
         for sc in s.schemas.values() {
             let title = if sc.partial {
@@ -231,7 +238,13 @@ fn list(registry: &Registry, format: Format, out: &mut impl Write) -> Result<()>
     Ok(())
 }
 
-fn show(registry: &Registry, data_type: &str, spec: Option<&str>, format: Format, out: &mut impl Write) -> Result<()> {
+fn show(
+    registry: &Registry,
+    data_type: &str,
+    spec: Option<&str>,
+    format: Format,
+    out: &mut impl Write,
+) -> Result<()> {
     let found = registry
         .specs
         .iter()
@@ -239,7 +252,10 @@ fn show(registry: &Registry, data_type: &str, spec: Option<&str>, format: Format
         .filter(|s| spec.is_none_or(|v| s.version == v))
         .find_map(|s| s.schema(data_type).map(|sc| (s, sc)));
     let Some((s, schema)) = found else {
-        bail!("no interface `{data_type}`{}; see `lifeline schemas list`", spec.map(|v| format!(" in spec {v}")).unwrap_or_default())
+        bail!(
+            "no interface `{data_type}`{}; see `lifeline schemas list`",
+            spec.map(|v| format!(" in spec {v}")).unwrap_or_default()
+        )
     };
     let schema = with_sheet_codes(schema, s.code_sheets.as_ref());
     let rules = s.rules(data_type);
@@ -250,12 +266,32 @@ fn show(registry: &Registry, data_type: &str, spec: Option<&str>, format: Format
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "{} {} (spec {}; {})", schema.data_type, schema.title, schema.spec, schema.source)?;
-    writeln!(out, "{:>4}  {:<48} {:<8} {:>4} {:>3} {:<3} {:<9} name / codes", "no", "id", "type", "len", "dec", "req", "fmt")?;
+    writeln!(
+        out,
+        "{} {} (spec {}; {})",
+        schema.data_type, schema.title, schema.spec, schema.source
+    )?;
+    writeln!(
+        out,
+        "{:>4}  {:<48} {:<8} {:>4} {:>3} {:<3} {:<9} name / codes",
+        "no", "id", "type", "len", "dec", "req", "fmt"
+    )?;
     for i in &schema.items {
-        let ty = serde_json::to_value(i.ty)?.as_str().unwrap_or("").to_string();
-        let codes: Vec<String> = i.codes.iter().take(8).map(|c| format!("{}:{}", c.code, c.label)).collect();
-        let more = if i.codes.len() > 8 { format!(" …(+{})", i.codes.len() - 8) } else { String::new() };
+        let ty = serde_json::to_value(i.ty)?
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let codes: Vec<String> = i
+            .codes
+            .iter()
+            .take(8)
+            .map(|c| format!("{}:{}", c.code, c.label))
+            .collect();
+        let more = if i.codes.len() > 8 {
+            format!(" …(+{})", i.codes.len() - 8)
+        } else {
+            String::new()
+        };
         writeln!(
             out,
             "{:>4}  {:<48} {:<8} {:>4} {:>3} {:<3} {:<9} {}{}{}",
@@ -267,7 +303,11 @@ fn show(registry: &Registry, data_type: &str, spec: Option<&str>, format: Format
             i.req_mark(),
             i.fmt.as_deref().unwrap_or(""),
             i.name,
-            if codes.is_empty() { String::new() } else { format!(" [{}]", codes.join(" ")) },
+            if codes.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", codes.join(" "))
+            },
             more
         )?;
     }

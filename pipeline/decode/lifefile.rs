@@ -85,14 +85,20 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
         return LifeFile::failed(ReadIssue::NoDataType, encoding);
     };
     let first_line = lines_at.line(text, first.position());
-    let data_type = String::from_utf8_lossy(first.get(0).unwrap_or(b"")).trim().to_string();
+    let data_type = String::from_utf8_lossy(first.get(0).unwrap_or(b""))
+        .trim()
+        .to_string();
     if data_type.is_empty() {
         return LifeFile::failed(ReadIssue::NoDataType, encoding);
     }
     if first.iter().any(|f| f == b"care_facility_id") {
         return LifeFile::failed(ReadIssue::HeaderOnLine1, encoding);
     }
-    if first.iter().skip(1).any(|f| !f.iter().all(u8::is_ascii_whitespace)) {
+    if first
+        .iter()
+        .skip(1)
+        .any(|f| !f.iter().all(u8::is_ascii_whitespace))
+    {
         issues.push(ReadIssue::DataTypeExtraFields { line: first_line });
     }
 

@@ -85,7 +85,11 @@ pub fn write_text(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
         about.extend(r.data_type.clone());
         about.extend(r.spec.as_ref().map(|s| format!("spec {s}")));
         about.extend(r.encoding.map(|e| e.to_string()));
-        about.push(format!("{} row{}", r.rows, if r.rows == 1 { "" } else { "s" }));
+        about.push(format!(
+            "{} row{}",
+            r.rows,
+            if r.rows == 1 { "" } else { "s" }
+        ));
         about.push(format!("{} errors, {} warnings", r.errors(), r.warnings()));
         writeln!(out, "  {}", about.join(" · "))?;
         let mut by_rule: BTreeMap<(Severity, &str), Vec<usize>> = BTreeMap::new();
@@ -110,8 +114,16 @@ pub fn write_text(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
                 if let Some(col) = &c.column {
                     place.push_str(&format!(", {col}"));
                 }
-                let value = f.value.as_deref().map(|v| format!(" {v:?}")).unwrap_or_default();
-                writeln!(out, "    {place}{value}: {} / {}", c.message_ja, c.message_en)?;
+                let value = f
+                    .value
+                    .as_deref()
+                    .map(|v| format!(" {v:?}"))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "    {place}{value}: {} / {}",
+                    c.message_ja, c.message_en
+                )?;
             }
             if idx.len() > EXAMPLES_PER_RULE {
                 writeln!(out, "    … and {} more", idx.len() - EXAMPLES_PER_RULE)?;

@@ -83,7 +83,11 @@ pub fn write_life_file(
             }
             let v = it.next().flatten().unwrap_or("");
             let column = columns[i].0;
-            let v = if v == CLEAR { v } else { v.trim_matches([' ', '\t']) };
+            let v = if v == CLEAR {
+                v
+            } else {
+                v.trim_matches([' ', '\t'])
+            };
             if v.contains(['\r', '\n']) {
                 return Err(WriteError::LineBreak {
                     line,
@@ -101,12 +105,11 @@ pub fn write_life_file(
             } else {
                 v
             };
-            enc.put(v, &mut out)
-                .map_err(|ch| WriteError::Unencodable {
-                    line,
-                    column: column.to_string(),
-                    ch,
-                })?;
+            enc.put(v, &mut out).map_err(|ch| WriteError::Unencodable {
+                line,
+                column: column.to_string(),
+                ch,
+            })?;
             if quoted {
                 out.push(b'"');
             }

@@ -72,7 +72,9 @@ impl Registry {
         for f in &files {
             let parts: Vec<&str> = f.rel.split('/').collect();
             match parts.as_slice() {
-                [name] if *name == COMMON_RULES => common = RulesFile::parse(&path(&f.rel), &f.text)?,
+                [name] if *name == COMMON_RULES => {
+                    common = RulesFile::parse(&path(&f.rel), &f.text)?
+                }
                 [version, name] => {
                     let spec = specs.entry(version.to_string()).or_insert_with(|| Spec {
                         version: version.to_string(),
@@ -87,7 +89,10 @@ impl Registry {
                         if schema.data_type != stem {
                             return Err(SpecError::invalid(
                                 path(&f.rel),
-                                format!("file name does not match data_type `{}`", schema.data_type),
+                                format!(
+                                    "file name does not match data_type `{}`",
+                                    schema.data_type
+                                ),
                             ));
                         }
                         spec.schemas.insert(schema.data_type.clone(), schema);
@@ -101,7 +106,9 @@ impl Registry {
         }
         for (version, data_type, f) in rule_files {
             let p = path(&f.rel);
-            let spec = specs.get_mut(&version).filter(|s| s.schemas.contains_key(data_type));
+            let spec = specs
+                .get_mut(&version)
+                .filter(|s| s.schemas.contains_key(data_type));
             let Some(spec) = spec else {
                 return Err(SpecError::invalid(
                     &p,
@@ -177,7 +184,10 @@ fn collect_dir(root: &Path, dir: &Path, out: &mut Vec<TreeFile>) -> Result<(), S
         let p = entry.map_err(io)?.path();
         if p.is_dir() {
             collect_dir(root, &p, out)?;
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "toml")) {
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("json" | "toml")
+        ) {
             let text = std::fs::read_to_string(&p).map_err(|source| SpecError::Io {
                 path: p.display().to_string(),
                 source,

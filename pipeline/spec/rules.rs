@@ -21,11 +21,18 @@ pub enum Severity {
 #[serde(try_from = "RawCondition", into = "RawCondition")]
 pub enum Condition {
     /// The column holds one of these codes.
-    In { column: String, values: Vec<String> },
+    In {
+        column: String,
+        values: Vec<String>,
+    },
     /// The column holds a value (not empty, not the single-space clear marker).
-    Present { column: String },
+    Present {
+        column: String,
+    },
     /// The column is empty.
-    Absent { column: String },
+    Absent {
+        column: String,
+    },
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -55,15 +62,7 @@ struct RawCondition {
 impl TryFrom<RawCondition> for Condition {
     type Error = String;
     fn try_from(r: RawCondition) -> Result<Self, String> {
-        let shape = (
-            r.column,
-            r.values,
-            r.present,
-            r.all,
-            r.any,
-            r.not,
-            r.claim,
-        );
+        let shape = (r.column, r.values, r.present, r.all, r.any, r.not, r.claim);
         match shape {
             (Some(column), Some(values), None, None, None, None, None) if !values.is_empty() => {
                 Ok(Condition::In { column, values })
@@ -82,9 +81,11 @@ impl TryFrom<RawCondition> for Condition {
             }
             (None, None, None, None, None, Some(not), None) => Ok(Condition::Not(not)),
             (None, None, None, None, None, None, Some(claim)) => Ok(Condition::Claim(claim)),
-            _ => Err("a condition is one of: { column, in = [..] }, { column, present = true|false }, \
+            _ => Err(
+                "a condition is one of: { column, in = [..] }, { column, present = true|false }, \
                       { all = [..] }, { any = [..] }, { not = {..} }, { claim = \"..\" }"
-                .to_string()),
+                    .to_string(),
+            ),
         }
     }
 }

@@ -203,8 +203,10 @@ pub fn from_workbook(path: &Path, spec: &str) -> Result<Generated, SpecError> {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn interface_sheet(
@@ -235,7 +237,10 @@ fn interface_sheet(
         (Col::Req, "必須"),
     ] {
         if !cols.contains_key(&need) {
-            return Err(format!("header row {} has no {label} column", first_row + header_at + 1));
+            return Err(format!(
+                "header row {} has no {label} column",
+                first_row + header_at + 1
+            ));
         }
     }
     // The name may span several columns (3.10 puts group labels beside it): every column
@@ -246,13 +251,17 @@ fn interface_sheet(
         .unwrap_or(header.len());
     let (data_type, title) = sheet_title(sheet, rows);
     fn get<'r>(cols: &BTreeMap<Col, usize>, r: &'r [String], c: Col) -> &'r str {
-        cols.get(&c).and_then(|&i| r.get(i)).map_or("", |s| s.as_str())
+        cols.get(&c)
+            .and_then(|&i| r.get(i))
+            .map_or("", |s| s.as_str())
     }
     let get = |r, c| get(&cols, r, c);
     let mut items = Vec::new();
     for (offset, r) in rows.iter().enumerate().skip(header_at + 1) {
         let row_no = first_row + offset + 1;
-        let Some(id) = text_opt(get(r, Col::Id)) else { continue };
+        let Some(id) = text_opt(get(r, Col::Id)) else {
+            continue;
+        };
         let at = |m: String| format!("row {row_no} ({id}): {m}");
         let names: Vec<String> = (name_from..name_to)
             .filter_map(|i| r.get(i).and_then(|s| text_opt(s)))
@@ -335,7 +344,9 @@ fn parse_u32(s: &str) -> Result<Option<u32>, String> {
     if t.is_empty() {
         return Ok(None);
     }
-    t.parse().map(Some).map_err(|_| format!("`{t}` is not a whole number"))
+    t.parse()
+        .map(Some)
+        .map_err(|_| format!("`{t}` is not a whole number"))
 }
 
 /// `0～28`, `0 ～ 23`.
@@ -358,9 +369,14 @@ fn parse_range(s: &str) -> Result<Option<Range>, String> {
 /// are masked in every report.
 fn is_sensitive(desc: Option<&str>, note: Option<&str>) -> bool {
     let text = [desc.unwrap_or(""), note.unwrap_or("")].concat();
-    ["Webブラウザ画面にのみ表示", "暗号化対象", "ハッシュ化", "15日に置換"]
-        .iter()
-        .any(|k| text.contains(k))
+    [
+        "Webブラウザ画面にのみ表示",
+        "暗号化対象",
+        "ハッシュ化",
+        "15日に置換",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
 }
 
 /// Splits a コード値 cell: `code：label` lines are codes; `【…】` lines head a group whose name
@@ -411,7 +427,8 @@ fn resolve_sheet_reference(item: &mut Item, sheets: &[&str]) {
 
 fn code_sheet(name: &str, rows: &[Vec<String>]) -> Option<CodeSheet> {
     let (h, header) = rows.iter().enumerate().take(10).find(|(_, r)| {
-        r.iter().any(|c| classify(c) == Some(Col::No)) && r.iter().any(|c| norm(c).contains("コード"))
+        r.iter().any(|c| classify(c) == Some(Col::No))
+            && r.iter().any(|c| norm(c).contains("コード"))
     })?;
     let code_col = header.iter().position(|c| norm(c).contains("コード"))?;
     let label_col = header
@@ -423,7 +440,10 @@ fn code_sheet(name: &str, rows: &[Vec<String>]) -> Option<CodeSheet> {
         .iter()
         .filter_map(|r| {
             let code = text_opt(r.get(code_col)?)?;
-            let label = r.get(label_col).and_then(|s| text_opt(s)).unwrap_or_default();
+            let label = r
+                .get(label_col)
+                .and_then(|s| text_opt(s))
+                .unwrap_or_default();
             Some(Code { code, label })
         })
         .collect();
@@ -444,7 +464,10 @@ pub fn from_tsv(path: &Path, spec: &str) -> Result<Generated, SpecError> {
     let file = file_name(path);
     let bad = |line: usize, m: String| SpecError::invalid(format!("{}:{line}", path.display()), m);
     let mut lines = text.lines().enumerate();
-    let header: Vec<&str> = lines.next().map(|(_, l)| l.split('\t').collect()).unwrap_or_default();
+    let header: Vec<&str> = lines
+        .next()
+        .map(|(_, l)| l.split('\t').collect())
+        .unwrap_or_default();
     let idx = |name: &str| header.iter().position(|h| *h == name);
     let need = |name: &str| idx(name).ok_or_else(|| bad(1, format!("no `{name}` column")));
     let headers_only = idx("position").is_some();
@@ -457,7 +480,10 @@ pub fn from_tsv(path: &Path, spec: &str) -> Result<Generated, SpecError> {
         }
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() != header.len() {
-            return Err(bad(line_no, format!("{} fields, header has {}", f.len(), header.len())));
+            return Err(bad(
+                line_no,
+                format!("{} fields, header has {}", f.len(), header.len()),
+            ));
         }
         let iface = f[c_iface];
         if schemas.last().is_none_or(|s| s.data_type != iface) {
@@ -465,7 +491,14 @@ pub fn from_tsv(path: &Path, spec: &str) -> Result<Generated, SpecError> {
                 data_type: iface.to_string(),
                 title: String::new(),
                 spec: spec.to_string(),
-                source: format!("{file} ({})", if headers_only { "column IDs only" } else { "item rows" }),
+                source: format!(
+                    "{file} ({})",
+                    if headers_only {
+                        "column IDs only"
+                    } else {
+                        "item rows"
+                    }
+                ),
                 partial: headers_only,
                 items: Vec::new(),
             });

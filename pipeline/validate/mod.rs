@@ -2,8 +2,8 @@
 //! `__line` lineage column — so LIFE files on disk and frames built from vendor exports are
 //! checked by the same code. Checks run column by column, in parallel across columns.
 
-pub mod finding;
 mod fields;
+pub mod finding;
 mod rules;
 pub mod values;
 
@@ -112,7 +112,9 @@ pub fn validate_path(
             Severity::Error,
             None,
             format!("ファイルが大きすぎます（{len}バイト、上限{MAX_FILE_BYTES}バイト）"),
-            format!("file too large to be a LIFE import file ({len} bytes; limit {MAX_FILE_BYTES})"),
+            format!(
+                "file too large to be a LIFE import file ({len} bytes; limit {MAX_FILE_BYTES})"
+            ),
         );
         f.push(0, c, None);
         return Ok(FileReport {
@@ -157,7 +159,9 @@ pub fn validate_bytes(
     let header: Vec<&str> = file.header.iter().map(String::as_str).collect();
     let spec = match choice {
         SpecChoice::Auto => registry.detect(&file.data_type, &header),
-        SpecChoice::Version(v) => registry.spec(v).filter(|s| s.schema(&file.data_type).is_some()),
+        SpecChoice::Version(v) => registry
+            .spec(v)
+            .filter(|s| s.schema(&file.data_type).is_some()),
     };
     let Some(spec) = spec else {
         unknown_data_type(&file.data_type, registry, choice, &mut out);
@@ -165,7 +169,9 @@ pub fn validate_bytes(
         report.findings = out;
         return report;
     };
-    let schema = spec.schema(&file.data_type).expect("spec chosen for its schema");
+    let schema = spec
+        .schema(&file.data_type)
+        .expect("spec chosen for its schema");
     report.spec = Some(spec.version.clone());
     header_checks(&header, file.header_line, schema, &mut out);
     validate_frame(
@@ -192,7 +198,9 @@ fn read_issue(issue: &ReadIssue, out: &mut Findings) {
             };
             let ja = match e {
                 DecodeError::Empty => "ファイルが空です".to_string(),
-                DecodeError::Binary { .. } => "バイナリファイルです（NULバイトを含みます）".to_string(),
+                DecodeError::Binary { .. } => {
+                    "バイナリファイルです（NULバイトを含みます）".to_string()
+                }
                 _ => "文字コードがUTF-8でもShift_JIS（CP932）でもありません".to_string(),
             };
             (rule, line, ja, e.to_string())
@@ -235,12 +243,15 @@ fn read_issue(issue: &ReadIssue, out: &mut Findings) {
             "row.field_count",
             *line,
             format!("項目数が{found}個です（ヘッダーは{expected}個）"),
-            format!("{found} fields where the header has {expected}; the row is not checked further"),
+            format!(
+                "{found} fields where the header has {expected}; the row is not checked further"
+            ),
         ),
         ReadIssue::UnterminatedQuote { line } => (
             "row.unterminated_quote",
             *line,
-            "閉じられていない引用符（\"）があります。ファイルが途中で切れている可能性があります".into(),
+            "閉じられていない引用符（\"）があります。ファイルが途中で切れている可能性があります"
+                .into(),
             "a quoted field is never closed; the file may be truncated".into(),
         ),
     };
@@ -248,7 +259,12 @@ fn read_issue(issue: &ReadIssue, out: &mut Findings) {
     out.push(line, c, None);
 }
 
-fn unknown_data_type(data_type: &str, registry: &Registry, choice: &SpecChoice, out: &mut Findings) {
+fn unknown_data_type(
+    data_type: &str,
+    registry: &Registry,
+    choice: &SpecChoice,
+    out: &mut Findings,
+) {
     let elsewhere: Vec<&str> = registry
         .specs
         .iter()
@@ -260,7 +276,9 @@ fn unknown_data_type(data_type: &str, registry: &Registry, choice: &SpecChoice, 
             "data type `{data_type}` is not an interface of spec {v} (it is one of spec {})",
             elsewhere.join(", ")
         ),
-        _ => format!("unknown data type `{data_type}`; `lifeline schemas list` shows the known ones"),
+        _ => {
+            format!("unknown data type `{data_type}`; `lifeline schemas list` shows the known ones")
+        }
     };
     let c = out.check(
         "file.data_type",
@@ -286,7 +304,10 @@ fn header_checks(header: &[&str], line: u64, schema: &Schema, out: &mut Findings
                 Severity::Error,
                 Some(name),
                 format!("項目ID「{name}」は{}にありません", schema.data_type),
-                format!("`{name}` is not a column of {} (spec {}){hint}", schema.data_type, schema.spec),
+                format!(
+                    "`{name}` is not a column of {} (spec {}){hint}",
+                    schema.data_type, schema.spec
+                ),
             );
             out.push(line, c, None);
         }
@@ -297,7 +318,11 @@ fn header_checks(header: &[&str], line: u64, schema: &Schema, out: &mut Findings
         }
         let (rule, severity, ja) = match item.req {
             Req::Always => ("header.missing_required", Severity::Error, "必須項目（◎）"),
-            Req::Confirmed => ("header.missing_recommended", Severity::Warning, "確定取込時必須項目（○）"),
+            Req::Confirmed => (
+                "header.missing_recommended",
+                Severity::Warning,
+                "確定取込時必須項目（○）",
+            ),
             _ => continue,
         };
         let c = out.check(

@@ -102,10 +102,14 @@ impl Rows<'_> {
                         "cond.required",
                         Severity::Warning,
                         Some(col),
-                        format!("条件付き必須項目（●）{}が未入力です：{source}", self.name(col)),
+                        format!(
+                            "条件付き必須項目（●）{}が未入力です：{source}",
+                            self.name(col)
+                        ),
                         format!("required for a confirmed import when {when}"),
                     );
-                    for ((v, &m), &line) in self.values(col).into_iter().zip(&mask).zip(self.lines) {
+                    for ((v, &m), &line) in self.values(col).into_iter().zip(&mask).zip(self.lines)
+                    {
                         if m && filled(v).is_none() {
                             out.push(line, c, None);
                         }
@@ -123,10 +127,14 @@ impl Rows<'_> {
                         "cond.not_allowed",
                         Severity::Warning,
                         Some(col),
-                        format!("{}は条件を満たす場合のみ入力可能です：{source}", self.name(col)),
+                        format!(
+                            "{}は条件を満たす場合のみ入力可能です：{source}",
+                            self.name(col)
+                        ),
                         format!("may be filled only when {when}"),
                     );
-                    for ((v, &m), &line) in self.values(col).into_iter().zip(&mask).zip(self.lines) {
+                    for ((v, &m), &line) in self.values(col).into_iter().zip(&mask).zip(self.lines)
+                    {
                         if let Some(v) = filled(v)
                             && !m
                         {
@@ -170,7 +178,11 @@ impl Rows<'_> {
                     "date.order",
                     *severity,
                     Some(earlier),
-                    format!("{}が{}より後の日付です：{source}", self.name(earlier), self.name(later)),
+                    format!(
+                        "{}が{}より後の日付です：{source}",
+                        self.name(earlier),
+                        self.name(later)
+                    ),
                     format!("{earlier} is after {later}"),
                 );
                 let (a, b) = (self.values(earlier), self.values(later));
@@ -179,7 +191,15 @@ impl Rows<'_> {
                         && let (Some(da), Some(db)) = (parse_date(a), parse_date(b))
                         && da > db
                     {
-                        out.push(line, c, Some(&format!("{} > {}", self.shown(earlier, a), self.shown(later, b))));
+                        out.push(
+                            line,
+                            c,
+                            Some(&format!(
+                                "{} > {}",
+                                self.shown(earlier, a),
+                                self.shown(later, b)
+                            )),
+                        );
                     }
                 }
             }
@@ -213,7 +233,9 @@ impl Rows<'_> {
                     format!("implausible: outside {min}–{max}"),
                 );
                 for (v, &line) in self.values(column).into_iter().zip(self.lines) {
-                    if let Some(x) = v.filter(|v| number_shape(v).is_some()).and_then(|v| v.parse::<f64>().ok())
+                    if let Some(x) = v
+                        .filter(|v| number_shape(v).is_some())
+                        .and_then(|v| v.parse::<f64>().ok())
                         && (x < *min || x > *max)
                     {
                         out.push(line, c, v);
@@ -231,7 +253,10 @@ impl Rows<'_> {
     }
 
     fn unique(&self, columns: &[String], out: &mut Findings) {
-        let cols: Vec<&String> = columns.iter().filter(|c| self.column(c).is_some()).collect();
+        let cols: Vec<&String> = columns
+            .iter()
+            .filter(|c| self.column(c).is_some())
+            .collect();
         if cols.is_empty() {
             return;
         }
@@ -240,8 +265,14 @@ impl Rows<'_> {
             "key.duplicate",
             Severity::Error,
             cols.last().map(|c| c.as_str()),
-            format!("キー（{}）がファイル内で重複しています。後の行が前の行を上書きします", names.join(", ")),
-            format!("duplicate key ({}) within the file; the later row overwrites the earlier", names.join(", ")),
+            format!(
+                "キー（{}）がファイル内で重複しています。後の行が前の行を上書きします",
+                names.join(", ")
+            ),
+            format!(
+                "duplicate key ({}) within the file; the later row overwrites the earlier",
+                names.join(", ")
+            ),
         );
         let values: Vec<Vec<Option<&str>>> = cols.iter().map(|c| self.values(c)).collect();
         let mut first: HashMap<Vec<Option<&str>>, u64> = HashMap::with_capacity(self.n());
@@ -256,14 +287,26 @@ impl Rows<'_> {
                     .zip(&cols)
                     .map(|(v, c)| self.shown(c, v.unwrap_or("")))
                     .collect();
-                out.push(line, c, Some(&format!("{} (first on line {prev})", shown.join(","))));
+                out.push(
+                    line,
+                    c,
+                    Some(&format!("{} (first on line {prev})", shown.join(","))),
+                );
             } else {
                 first.insert(key, line);
             }
         }
     }
 
-    fn bmi(&self, height: &str, weight: &str, bmi: Option<&str>, min: f64, max: f64, out: &mut Findings) {
+    fn bmi(
+        &self,
+        height: &str,
+        weight: &str,
+        bmi: Option<&str>,
+        min: f64,
+        max: f64,
+        out: &mut Findings,
+    ) {
         let bmi = bmi.filter(|b| self.schema.item(b).is_some());
         let col = bmi.unwrap_or(weight);
         let c = out.check(
@@ -273,11 +316,16 @@ impl Rows<'_> {
             format!("身長・体重から求めたBMIが想定範囲（{min}～{max}）外か、BMIの値と一致しません"),
             format!("BMI from height and weight is outside {min}–{max}, or disagrees with the bmi column"),
         );
-        let num = |v: Option<&str>| v.filter(|v| number_shape(v).is_some()).and_then(|v| v.parse::<f64>().ok());
+        let num = |v: Option<&str>| {
+            v.filter(|v| number_shape(v).is_some())
+                .and_then(|v| v.parse::<f64>().ok())
+        };
         let bmis = bmi.map(|b| self.values(b));
         let (hs, ws) = (self.values(height), self.values(weight));
         for (i, &line) in self.lines.iter().enumerate() {
-            let (Some(h), Some(w)) = (num(hs[i]), num(ws[i])) else { continue };
+            let (Some(h), Some(w)) = (num(hs[i]), num(ws[i])) else {
+                continue;
+            };
             if h <= 0.0 {
                 continue;
             }
@@ -286,7 +334,9 @@ impl Rows<'_> {
             let off = stated.is_some_and(|s| (s - computed).abs() > 0.15);
             if computed < min || computed > max || off {
                 let shown = match stated {
-                    Some(s) => format!("height {h} cm, weight {w} kg → BMI {computed:.1}; bmi column {s}"),
+                    Some(s) => {
+                        format!("height {h} cm, weight {w} kg → BMI {computed:.1}; bmi column {s}")
+                    }
                     None => format!("height {h} cm, weight {w} kg → BMI {computed:.1}"),
                 };
                 out.push(line, c, Some(&shown));

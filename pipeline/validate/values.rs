@@ -16,12 +16,13 @@ pub fn parse_date(s: &str) -> Option<u32> {
     }
     let num = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + (d - b'0') as u32);
     let (y, m, d) = (num(0..4), num(4..6), num(6..8));
-    (y >= 1000 && (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m)).then_some(y * 10000 + m * 100 + d)
+    (y >= 1000 && (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m))
+        .then_some(y * 10000 + m * 100 + d)
 }
 
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -178,7 +179,10 @@ mod tests {
         // A class letter counts as its value (A = 10): 13A000001 → cd 1.
         assert_eq!(care_facility_id("13A0000011"), None);
         assert!(care_facility_id("4870000011").is_some(), "prefecture 48");
-        assert!(care_facility_id("13I0000001").is_some(), "I is not a class letter");
+        assert!(
+            care_facility_id("13I0000001").is_some(),
+            "I is not a class letter"
+        );
         assert!(care_facility_id("137000001").is_some());
     }
 }
