@@ -45,19 +45,55 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("form_0000_20k_rows");
     g.sample_size(10);
     g.throughput(Throughput::Bytes(clean.len() as u64));
-    g.bench_function("read", |b| b.iter(|| read_life_file(black_box(&clean)).rows()));
+    g.bench_function("read", |b| {
+        b.iter(|| read_life_file(black_box(&clean)).rows())
+    });
     g.bench_function("validate_clean", |b| {
-        b.iter(|| validate_bytes("b.csv", black_box(&clean), &registry, &SpecChoice::Auto, &ctx).errors())
+        b.iter(|| {
+            validate_bytes(
+                "b.csv",
+                black_box(&clean),
+                &registry,
+                &SpecChoice::Auto,
+                &ctx,
+            )
+            .errors()
+        })
     });
     g.throughput(Throughput::Bytes(wrong.len() as u64));
     g.bench_function("validate_every_row_wrong", |b| {
-        b.iter(|| validate_bytes("b.csv", black_box(&wrong), &registry, &SpecChoice::Auto, &ctx).errors())
+        b.iter(|| {
+            validate_bytes(
+                "b.csv",
+                black_box(&wrong),
+                &registry,
+                &SpecChoice::Auto,
+                &ctx,
+            )
+            .errors()
+        })
     });
-    let schema = registry.spec("2021").unwrap().schema("FORM_0000_2021").unwrap();
+    let schema = registry
+        .spec("2021")
+        .unwrap()
+        .schema("FORM_0000_2021")
+        .unwrap();
     let frame = read_life_file(&clean).frame;
     g.throughput(Throughput::Bytes(clean.len() as u64));
-    g.bench_function("write_utf8", |b| b.iter(|| write_life_file(schema, black_box(&frame), OutputEncoding::Utf8Bom).unwrap().len()));
-    g.bench_function("write_cp932", |b| b.iter(|| write_life_file(schema, black_box(&frame), OutputEncoding::Cp932).unwrap().len()));
+    g.bench_function("write_utf8", |b| {
+        b.iter(|| {
+            write_life_file(schema, black_box(&frame), OutputEncoding::Utf8Bom)
+                .unwrap()
+                .len()
+        })
+    });
+    g.bench_function("write_cp932", |b| {
+        b.iter(|| {
+            write_life_file(schema, black_box(&frame), OutputEncoding::Cp932)
+                .unwrap()
+                .len()
+        })
+    });
     g.finish();
 }
 

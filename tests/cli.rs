@@ -22,13 +22,27 @@ fn json(o: &Output) -> serde_json::Value {
 }
 
 fn official(name: &str) -> String {
-    common::shared_spec().join("life-2021").join(name).display().to_string()
+    common::shared_spec()
+        .join("life-2021")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 #[test]
 fn the_help_desk_sample_validates_with_no_errors() {
-    let o = lifeline(&["validate", "--format", "json", &official("SERVICE_USER_INFO_2021_sample.csv")]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = lifeline(&[
+        "validate",
+        "--format",
+        "json",
+        &official("SERVICE_USER_INFO_2021_sample.csv"),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v = json(&o);
     let f = &v["files"][0];
     assert_eq!(f["data_type"], "SERVICE_USER_INFO");
@@ -40,32 +54,73 @@ fn the_help_desk_sample_validates_with_no_errors() {
 
 #[test]
 fn the_template_has_errors_on_line_3_and_nowhere_else() {
-    let o = lifeline(&["validate", "--format", "json", &official("SERVICE_USER_INFO_2021_template.csv")]);
+    let o = lifeline(&[
+        "validate",
+        "--format",
+        "json",
+        &official("SERVICE_USER_INFO_2021_template.csv"),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     let findings = v["findings"].as_array().unwrap();
-    let errors: Vec<&serde_json::Value> = findings.iter().filter(|f| f["severity"] == "error").collect();
+    let errors: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
     assert!(!errors.is_empty());
     for f in findings {
         assert_eq!(f["line"], 3, "{f}");
-        for key in ["file", "line", "column", "severity", "rule", "value", "message_ja", "message_en"] {
+        for key in [
+            "file",
+            "line",
+            "column",
+            "severity",
+            "rule",
+            "value",
+            "message_ja",
+            "message_en",
+        ] {
             assert!(f.get(key).is_some(), "{key} missing in {f}");
         }
     }
     // 利用者性別 is not a gender code; 被保険者番号 and the name are masked, never printed.
-    assert!(errors.iter().any(|f| f["rule"] == "value.code" && f["column"] == "gender" && f["value"] == "利用者性別"));
-    assert!(!stdout(&o).contains("生年月日\""), "birthday values are masked");
+    assert!(errors.iter().any(|f| f["rule"] == "value.code"
+        && f["column"] == "gender"
+        && f["value"] == "利用者性別"));
+    assert!(
+        !stdout(&o).contains("生年月日\""),
+        "birthday values are masked"
+    );
 }
 
 #[test]
 fn exit_codes() {
-    assert_eq!(lifeline(&["validate", "samples/life/SERVICE_USER_INFO_1_20261101.csv"]).status.code(), Some(0));
-    assert_eq!(lifeline(&["validate", "samples/life/FORM_0000_2021_2_mistakes.csv"]).status.code(), Some(1));
+    assert_eq!(
+        lifeline(&["validate", "samples/life/SERVICE_USER_INFO_1_20261101.csv"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        lifeline(&["validate", "samples/life/FORM_0000_2021_2_mistakes.csv"])
+            .status
+            .code(),
+        Some(1)
+    );
     let missing = lifeline(&["validate", "samples/life/no-such-file.csv"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such-file.csv"));
-    assert_eq!(lifeline(&["validate"]).status.code(), Some(2), "usage error");
-    assert_eq!(lifeline(&["validate", "--spec", "9.99", "samples/life"]).status.code(), Some(2));
+    assert_eq!(
+        lifeline(&["validate"]).status.code(),
+        Some(2),
+        "usage error"
+    );
+    assert_eq!(
+        lifeline(&["validate", "--spec", "9.99", "samples/life"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -77,7 +132,10 @@ fn names_and_insured_numbers_never_reach_the_report() {
     }
     let text = stdout(&lifeline(&["validate", "samples/life"]));
     for secret in ["見本", "花子", "髙子", "9900000001", "19400401"] {
-        assert!(!text.contains(secret), "{secret} leaked into the text report");
+        assert!(
+            !text.contains(secret),
+            "{secret} leaked into the text report"
+        );
     }
 }
 
@@ -89,7 +147,13 @@ fn text_report_of_the_samples() {
 
 #[test]
 fn json_report_of_the_mistakes() {
-    let o = lifeline(&["validate", "--format", "json", "samples/life/FORM_0000_2021_2_mistakes.csv", "samples/life/SERVICE_USER_INFO_3.10_2_mistakes.csv"]);
+    let o = lifeline(&[
+        "validate",
+        "--format",
+        "json",
+        "samples/life/FORM_0000_2021_2_mistakes.csv",
+        "samples/life/SERVICE_USER_INFO_3.10_2_mistakes.csv",
+    ]);
     insta::assert_json_snapshot!(json(&o));
 }
 
@@ -104,7 +168,15 @@ fn schemas_list_and_show() {
     let o = lifeline(&["schemas", "list"]);
     assert_eq!(o.status.code(), Some(0));
     insta::assert_snapshot!("schemas_list", stdout(&o));
-    let v = json(&lifeline(&["schemas", "show", "SERVICE_USER_INFO", "--spec", "3.10", "--format", "json"]));
+    let v = json(&lifeline(&[
+        "schemas",
+        "show",
+        "SERVICE_USER_INFO",
+        "--spec",
+        "3.10",
+        "--format",
+        "json",
+    ]));
     let items = v["items"].as_array().unwrap();
     assert_eq!(items.len(), 22);
     let gender = items.iter().find(|i| i["id"] == "gender").unwrap();
@@ -114,10 +186,27 @@ fn schemas_list_and_show() {
     assert_eq!(gender["codes"][0]["code"], "1");
     assert!(!v["rules"].as_array().unwrap().is_empty());
     // Code-sheet items show the sheet's codes.
-    let v = json(&lifeline(&["schemas", "show", "FORM_0430_2021", "--format", "json"]));
-    let att = v["items"].as_array().unwrap().iter().find(|i| i["id"] == "attendee_01_job_type_id").unwrap().clone();
+    let v = json(&lifeline(&[
+        "schemas",
+        "show",
+        "FORM_0430_2021",
+        "--format",
+        "json",
+    ]));
+    let att = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "attendee_01_job_type_id")
+        .unwrap()
+        .clone();
     assert_eq!(att["codes"].as_array().unwrap().len(), 23);
-    assert_eq!(lifeline(&["schemas", "show", "FORM_9999_2021"]).status.code(), Some(2));
+    assert_eq!(
+        lifeline(&["schemas", "show", "FORM_9999_2021"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -125,11 +214,26 @@ fn schemagen_reads_the_workbook() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("2021");
     let wb = common::shared_spec().join("life-2021/interface-items-v1.00.xlsx");
-    let o = lifeline(&["schemagen", &wb.display().to_string(), "--out", &out.display().to_string()]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = lifeline(&[
+        "schemagen",
+        &wb.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(stdout(&o).lines().count(), 23);
     // A file that is not a workbook is a clear error, exit 2.
-    let o = lifeline(&["schemagen", "README.md", "--out", &out.display().to_string()]);
+    let o = lifeline(&[
+        "schemagen",
+        "README.md",
+        "--out",
+        &out.display().to_string(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("README.md"));
 }

@@ -7,11 +7,25 @@ use lifeline::decode::{DecodeError, LINE, ReadIssue, TextEncoding, read_life_fil
 use polars::prelude::*;
 
 fn col(f: &lifeline::decode::LifeFile, name: &str) -> Vec<Option<String>> {
-    f.frame.column(name).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+    f.frame
+        .column(name)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
 }
 
 fn lines(f: &lifeline::decode::LifeFile) -> Vec<u64> {
-    f.frame.column(LINE).unwrap().u64().unwrap().iter().map(Option::unwrap).collect()
+    f.frame
+        .column(LINE)
+        .unwrap()
+        .u64()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect()
 }
 
 fn cp932(s: &str) -> Vec<u8> {
@@ -22,7 +36,9 @@ fn cp932(s: &str) -> Vec<u8> {
 
 #[test]
 fn reads_the_help_desk_sample_cp932_lf_no_final_newline() {
-    let bytes = std::fs::read(common::shared_spec().join("life-2021/SERVICE_USER_INFO_2021_sample.csv")).unwrap();
+    let bytes =
+        std::fs::read(common::shared_spec().join("life-2021/SERVICE_USER_INFO_2021_sample.csv"))
+            .unwrap();
     assert!(!bytes.ends_with(b"\n"));
     let f = read_life_file(&bytes);
     assert_eq!(f.issues, []);
@@ -32,7 +48,10 @@ fn reads_the_help_desk_sample_cp932_lf_no_final_newline() {
     assert_eq!(f.rows(), 1);
     assert_eq!(lines(&f), [3]);
     assert_eq!(col(&f, "gender"), [Some("1".to_string())]);
-    assert_eq!(col(&f, "care_facility_id"), [Some("9999999999".to_string())]);
+    assert_eq!(
+        col(&f, "care_facility_id"),
+        [Some("9999999999".to_string())]
+    );
 }
 
 #[test]
@@ -42,7 +61,11 @@ fn line_endings_crlf_cr_and_lf_give_the_same_lines() {
         let f = read_life_file(text.as_bytes());
         assert_eq!(f.issues, [], "{sep:?}");
         assert_eq!(lines(&f), [3, 4], "{sep:?}");
-        assert_eq!(col(&f, "b"), [Some("2".into()), Some("4".into())], "{sep:?}");
+        assert_eq!(
+            col(&f, "b"),
+            [Some("2".into()), Some("4".into())],
+            "{sep:?}"
+        );
     }
 }
 
@@ -62,7 +85,10 @@ fn quoting_doubled_quotes_embedded_commas_and_line_breaks() {
     let f = read_life_file(text.as_bytes());
     assert_eq!(f.issues, []);
     assert_eq!(col(&f, "a"), [Some("he said \"hi\", ok".into()), None]);
-    assert_eq!(col(&f, "b"), [Some("two\r\nlines".into()), Some("3".into())]);
+    assert_eq!(
+        col(&f, "b"),
+        [Some("two\r\nlines".into()), Some("3".into())]
+    );
     // The second row starts on physical line 5: the first spans lines 3 and 4.
     assert_eq!(lines(&f), [3, 5]);
 }
@@ -71,8 +97,13 @@ fn quoting_doubled_quotes_embedded_commas_and_line_breaks() {
 fn cp932_extension_characters_and_0x5c_second_bytes() {
     // ① ㈱ (NEC row 13), 髙 (IBM extension), 表 ソ 能 (second byte 0x5C, the ASCII backslash).
     let names = "①㈱髙表ソ能～";
-    let bytes = cp932(&format!("SERVICE_USER_INFO\r\nlast_name,remarks\r\n\"{names}\",\"表,ソ\"\r\n"));
-    assert!(bytes.windows(2).any(|w| w == [0x95, 0x5C]), "表 is 0x95 0x5C");
+    let bytes = cp932(&format!(
+        "SERVICE_USER_INFO\r\nlast_name,remarks\r\n\"{names}\",\"表,ソ\"\r\n"
+    ));
+    assert!(
+        bytes.windows(2).any(|w| w == [0x95, 0x5C]),
+        "表 is 0x95 0x5C"
+    );
     let f = read_life_file(&bytes);
     assert_eq!(f.encoding, Some(TextEncoding::Cp932));
     assert_eq!(f.issues, []);
@@ -99,17 +130,30 @@ fn columns_in_any_order_and_optional_columns_absent() {
 
 #[test]
 fn empty_binary_utf16_and_undecodable_files_are_issues_not_panics() {
-    assert_eq!(read_life_file(b"").issues, [ReadIssue::Decode(DecodeError::Empty)]);
+    assert_eq!(
+        read_life_file(b"").issues,
+        [ReadIssue::Decode(DecodeError::Empty)]
+    );
     assert!(matches!(
         read_life_file(b"SERVICE_USER_INFO\r\na\r\n\x00\x01").issues[..],
         [ReadIssue::Decode(DecodeError::Binary { line: 3, byte: 1 })]
     ));
-    assert_eq!(read_life_file(b"\xFF\xFEA\x00").issues, [ReadIssue::Decode(DecodeError::Utf16)]);
+    assert_eq!(
+        read_life_file(b"\xFF\xFEA\x00").issues,
+        [ReadIssue::Decode(DecodeError::Utf16)]
+    );
     // 0x85 0x40 is not a CP932 character and not UTF-8; reported where it is.
     let mut bytes = cp932("SERVICE_USER_INFO\r\nlast_name\r\n見本\r\n見");
     bytes.extend_from_slice(b"\x85\x40\r\n");
     match &read_life_file(&bytes).issues[..] {
-        [ReadIssue::Decode(DecodeError::Neither { line, byte, closest, .. })] => {
+        [
+            ReadIssue::Decode(DecodeError::Neither {
+                line,
+                byte,
+                closest,
+                ..
+            }),
+        ] => {
             assert_eq!((*line, *byte, *closest), (4, 3, "CP932"));
         }
         other => panic!("{other:?}"),
@@ -120,14 +164,34 @@ fn empty_binary_utf16_and_undecodable_files_are_issues_not_panics() {
 fn truncated_files() {
     let f = read_life_file(b"SERVICE_USER_INFO\r\na,b,c\r\n1,2,3\r\n4,\"5");
     assert_eq!(f.rows(), 1);
-    assert!(f.issues.contains(&ReadIssue::UnterminatedQuote { line: 4 }), "{:?}", f.issues);
+    assert!(
+        f.issues.contains(&ReadIssue::UnterminatedQuote { line: 4 }),
+        "{:?}",
+        f.issues
+    );
     let f = read_life_file(b"SERVICE_USER_INFO\r\na,b,c\r\n1,2,3\r\n4,5");
-    assert_eq!(f.issues, [ReadIssue::FieldCount { line: 4, expected: 3, found: 2 }]);
-    assert_eq!(read_life_file(b"SERVICE_USER_INFO").issues, [ReadIssue::NoHeader]);
-    assert_eq!(read_life_file(b"care_facility_id,service_code\r\n1,2\r\n").issues, [ReadIssue::HeaderOnLine1]);
+    assert_eq!(
+        f.issues,
+        [ReadIssue::FieldCount {
+            line: 4,
+            expected: 3,
+            found: 2
+        }]
+    );
+    assert_eq!(
+        read_life_file(b"SERVICE_USER_INFO").issues,
+        [ReadIssue::NoHeader]
+    );
+    assert_eq!(
+        read_life_file(b"care_facility_id,service_code\r\n1,2\r\n").issues,
+        [ReadIssue::HeaderOnLine1]
+    );
     assert_eq!(
         read_life_file(b"SERVICE_USER_INFO\r\na,a\r\n1,2\r\n").issues,
-        [ReadIssue::DuplicateColumn { line: 2, name: "a".into() }]
+        [ReadIssue::DuplicateColumn {
+            line: 2,
+            name: "a".into()
+        }]
     );
 }
 

@@ -49,7 +49,10 @@ fn schemas_2021_are_generated_from_the_official_workbook() {
 #[test]
 fn schemas_3_10_are_generated_from_the_known_items() {
     let dir = common::shared_spec().join("life-2024-v3.10-partial");
-    regenerate_and_compare(&[dir.join("items.tsv"), dir.join("headers-only.tsv")], "3.10");
+    regenerate_and_compare(
+        &[dir.join("items.tsv"), dir.join("headers-only.tsv")],
+        "3.10",
+    );
 }
 
 #[test]
@@ -57,19 +60,49 @@ fn the_2021_workbook_has_22_interfaces_and_4_code_sheets() {
     let r = common::registry();
     let spec = r.spec("2021").unwrap();
     assert_eq!(spec.schemas.len(), 22);
-    let sheets: Vec<&str> = spec.code_sheets.as_ref().unwrap().sheets.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(sheets, ["職種コード", "ICFコード", "支援コード", "興味関心チェックコード"]);
+    let sheets: Vec<&str> = spec
+        .code_sheets
+        .as_ref()
+        .unwrap()
+        .sheets
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(
+        sheets,
+        [
+            "職種コード",
+            "ICFコード",
+            "支援コード",
+            "興味関心チェックコード"
+        ]
+    );
     // Spot checks against the workbook, typos included.
     let f0 = spec.schema("FORM_0000_2021").unwrap();
     assert_eq!(f0.items.len(), 89);
     let item = f0.item("nutrition_evalaute_date").unwrap();
-    assert_eq!((item.ty, item.len, item.req), (ItemType::Text, Some(8), Req::Confirmed));
+    assert_eq!(
+        (item.ty, item.len, item.req),
+        (ItemType::Text, Some(8), Req::Confirmed)
+    );
     assert_eq!(item.fmt.as_deref(), Some("YYYYMMDD"));
     let height = f0.item("height").unwrap();
-    assert_eq!((height.ty, height.len, height.dec), (ItemType::Number, Some(3), Some(1)));
-    let hygiene = f0.item("barthel_index_personal_hygiene_and_adjustment").unwrap();
-    let codes: Vec<(&str, &str)> = hygiene.codes.iter().map(|c| (c.code.as_str(), c.label.as_str())).collect();
-    assert_eq!(codes, [("0", "全介助(0)"), ("1", "一部介助(0)"), ("2", "自立(5)")]);
+    assert_eq!(
+        (height.ty, height.len, height.dec),
+        (ItemType::Number, Some(3), Some(1))
+    );
+    let hygiene = f0
+        .item("barthel_index_personal_hygiene_and_adjustment")
+        .unwrap();
+    let codes: Vec<(&str, &str)> = hygiene
+        .codes
+        .iter()
+        .map(|c| (c.code.as_str(), c.label.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [("0", "全介助(0)"), ("1", "一部介助(0)"), ("2", "自立(5)")]
+    );
     assert!(f0.item("barthel_transfer").is_some());
     let family = f0.item("family_01").unwrap();
     assert_eq!(family.req, Req::Conditional);
@@ -81,9 +114,18 @@ fn the_2021_workbook_has_22_interfaces_and_4_code_sheets() {
     assert!(spec.schema("FORM_0801_2021").is_some());
     // Code-sheet references resolve.
     let f430 = spec.schema("FORM_0430_2021").unwrap();
-    assert_eq!(f430.item("attendee_01_job_type_id").unwrap().code_sheet.as_deref(), Some("職種コード"));
+    assert_eq!(
+        f430.item("attendee_01_job_type_id")
+            .unwrap()
+            .code_sheet
+            .as_deref(),
+        Some("職種コード")
+    );
     let hour = f430.item("event_start_hour").unwrap();
-    assert_eq!((hour.ty, hour.range.map(|r| (r.min, r.max))), (ItemType::Digits, Some((0.0, 23.0))));
+    assert_eq!(
+        (hour.ty, hour.range.map(|r| (r.min, r.max))),
+        (ItemType::Digits, Some((0.0, 23.0)))
+    );
 }
 
 #[test]
@@ -98,12 +140,22 @@ fn the_3_10_schemas_mark_what_is_unknown() {
         .unwrap();
     assert_eq!(nfs.items.len(), 122);
     assert!(nfs.item("eating_aweareness").is_some());
-    assert_eq!(spec.schema("NUTRITION_CARE_PLAN_2024").unwrap().items.len(), 79);
-    for (dt, n) in [("ADL_MAINTENANCE_ADDITION_2024", 23), ("INDIVIDUAL_FUNCTION_TRAINING_PLAN_2024", 103)] {
+    assert_eq!(
+        spec.schema("NUTRITION_CARE_PLAN_2024").unwrap().items.len(),
+        79
+    );
+    for (dt, n) in [
+        ("ADL_MAINTENANCE_ADDITION_2024", 23),
+        ("INDIVIDUAL_FUNCTION_TRAINING_PLAN_2024", 103),
+    ] {
         let s = spec.schema(dt).unwrap();
         assert!(s.partial, "{dt}");
         assert_eq!(s.items.len(), n);
-        assert!(s.items.iter().all(|i| i.ty == ItemType::Unknown && i.req == Req::Unknown));
+        assert!(
+            s.items
+                .iter()
+                .all(|i| i.ty == ItemType::Unknown && i.req == Req::Unknown)
+        );
     }
 }
 
@@ -128,7 +180,10 @@ fn a_rule_naming_an_unknown_column_or_code_fails_loading() {
     let rules = v.join("rules/FORM_0600_2021.toml");
     std::fs::write(&rules, "[[rule]]\nkind = \"required_if\"\ncolumns = [\"plan_create_dat\"]\nwhen = { column = \"excretion_status_necessity\", in = [\"1\"] }\n").unwrap();
     let e = Registry::from_dir(tmp.path()).unwrap_err().to_string();
-    assert!(e.contains("plan_create_dat") && e.contains("rule #1"), "{e}");
+    assert!(
+        e.contains("plan_create_dat") && e.contains("rule #1"),
+        "{e}"
+    );
     std::fs::write(&rules, "[[rule]]\nkind = \"required_if\"\ncolumns = [\"plan_create_date\"]\nwhen = { column = \"excretion_status_necessity\", in = [\"2\"] }\n").unwrap();
     let e = Registry::from_dir(tmp.path()).unwrap_err().to_string();
     assert!(e.contains("`2` is not a code"), "{e}");

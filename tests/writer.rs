@@ -10,7 +10,11 @@ use polars::prelude::*;
 use proptest::prelude::*;
 
 fn schema() -> &'static lifeline::spec::Schema {
-    common::registry().spec("2021").unwrap().schema("SERVICE_USER_INFO").unwrap()
+    common::registry()
+        .spec("2021")
+        .unwrap()
+        .schema("SERVICE_USER_INFO")
+        .unwrap()
 }
 
 /// A frame from (column, values) pairs; `None` is null.
@@ -18,7 +22,9 @@ fn frame(cols: &[(&str, Vec<Option<&str>>)]) -> DataFrame {
     let height = cols.first().map_or(0, |c| c.1.len());
     let columns = cols
         .iter()
-        .map(|(name, values)| StringChunked::from_iter_options((*name).into(), values.iter().copied()).into_column())
+        .map(|(name, values)| {
+            StringChunked::from_iter_options((*name).into(), values.iter().copied()).into_column()
+        })
         .collect();
     DataFrame::new(height, columns).unwrap()
 }
@@ -27,11 +33,15 @@ fn sample_frame() -> DataFrame {
     // Columns deliberately out of spec order, plus a lineage column the writer skips.
     let mut df = frame(&[
         ("gender", vec![Some("1"), Some("2")]),
-        ("care_facility_id", vec![Some("1370000018"), Some(" 1370000018 ")]),
+        (
+            "care_facility_id",
+            vec![Some("1370000018"), Some(" 1370000018 ")],
+        ),
         ("last_name", vec![Some("見本"), Some("髙橋, \"仮\"")]),
         ("remarks", vec![None, Some(" ")]),
     ]);
-    df.with_column(UInt64Chunked::from_vec(LINE.into(), vec![10, 11]).into_column()).unwrap();
+    df.with_column(UInt64Chunked::from_vec(LINE.into(), vec![10, 11]).into_column())
+        .unwrap();
     df
 }
 
@@ -40,8 +50,14 @@ fn golden(name: &str, bytes: &[u8]) {
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, bytes).unwrap();
     }
-    let want = std::fs::read(&path).unwrap_or_else(|_| panic!("missing {}; run with UPDATE_GOLDEN=1", path.display()));
-    assert!(want == bytes, "{name} differs:\n{:?}\n{:?}", String::from_utf8_lossy(&want), String::from_utf8_lossy(bytes));
+    let want = std::fs::read(&path)
+        .unwrap_or_else(|_| panic!("missing {}; run with UPDATE_GOLDEN=1", path.display()));
+    assert!(
+        want == bytes,
+        "{name} differs:\n{:?}\n{:?}",
+        String::from_utf8_lossy(&want),
+        String::from_utf8_lossy(bytes)
+    );
 }
 
 #[test]
@@ -69,12 +85,31 @@ fn cp932_bytes_are_exact() {
 
 #[test]
 fn characters_cp932_cannot_hold_name_line_and_column() {
-    for (ch, name) in [('\u{301C}', "wave dash 〜"), ('𠮷', "𠮷 outside JIS X 0208"), ('¥', "yen sign, would become a backslash"), ('😀', "emoji")] {
+    for (ch, name) in [
+        ('\u{301C}', "wave dash 〜"),
+        ('𠮷', "𠮷 outside JIS X 0208"),
+        ('¥', "yen sign, would become a backslash"),
+        ('😀', "emoji"),
+    ] {
         let v = format!("見本{ch}");
-        let df = frame(&[("gender", vec![Some("1"), Some("2")]), ("first_name", vec![Some("一郎"), Some(&v)])]);
+        let df = frame(&[
+            ("gender", vec![Some("1"), Some("2")]),
+            ("first_name", vec![Some("一郎"), Some(&v)]),
+        ]);
         let e = write_life_file(schema(), &df, OutputEncoding::Cp932).unwrap_err();
-        assert_eq!(e, WriteError::Unencodable { line: 4, column: "first_name".into(), ch }, "{name}");
-        assert!(e.to_string().starts_with("line 4, column first_name:"), "{e}");
+        assert_eq!(
+            e,
+            WriteError::Unencodable {
+                line: 4,
+                column: "first_name".into(),
+                ch
+            },
+            "{name}"
+        );
+        assert!(
+            e.to_string().starts_with("line 4, column first_name:"),
+            "{e}"
+        );
         // UTF-8 holds everything.
         assert!(write_life_file(schema(), &df, OutputEncoding::Utf8Bom).is_ok());
     }
@@ -88,7 +123,10 @@ fn line_breaks_and_unknown_columns_are_errors() {
     let df = frame(&[("remarks", vec![Some("a\nb")])]);
     assert_eq!(
         write_life_file(schema(), &df, OutputEncoding::Utf8Bom).unwrap_err(),
-        WriteError::LineBreak { line: 3, column: "remarks".into() }
+        WriteError::LineBreak {
+            line: 3,
+            column: "remarks".into()
+        }
     );
     let df = frame(&[("remark", vec![Some("a")])]);
     assert!(matches!(
@@ -100,9 +138,14 @@ fn line_breaks_and_unknown_columns_are_errors() {
 #[test]
 fn written_samples_validate_clean() {
     // Read a clean sample, write it in both encodings, and validate what was written.
-    let bytes = std::fs::read(common::root().join("samples/life/FORM_0000_2021_1_20261101.csv")).unwrap();
+    let bytes =
+        std::fs::read(common::root().join("samples/life/FORM_0000_2021_1_20261101.csv")).unwrap();
     let f = read_life_file(&bytes);
-    let s = common::registry().spec("2021").unwrap().schema("FORM_0000_2021").unwrap();
+    let s = common::registry()
+        .spec("2021")
+        .unwrap()
+        .schema("FORM_0000_2021")
+        .unwrap();
     for enc in [OutputEncoding::Utf8Bom, OutputEncoding::Cp932] {
         let out = write_life_file(s, &f.frame, enc).unwrap();
         let r = lifeline::validate::validate_bytes(
@@ -144,10 +187,25 @@ fn cp932_chars() -> Vec<char> {
 #[test]
 fn user_defined_characters_read_but_do_not_write() {
     let f = read_life_file(b"SERVICE_USER_INFO\r\nlast_name\r\n\xF0\x40\r\n");
-    let v = f.frame.column("last_name").unwrap().str().unwrap().get(0).unwrap().to_string();
+    let v = f
+        .frame
+        .column("last_name")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_string();
     assert_eq!(v, "\u{E000}");
     let e = write_life_file(schema(), &f.frame, OutputEncoding::Cp932).unwrap_err();
-    assert_eq!(e, WriteError::Unencodable { line: 3, column: "last_name".into(), ch: '\u{E000}' });
+    assert_eq!(
+        e,
+        WriteError::Unencodable {
+            line: 3,
+            column: "last_name".into(),
+            ch: '\u{E000}'
+        }
+    );
 }
 
 fn value() -> impl Strategy<Value = Option<String>> {

@@ -86,6 +86,9 @@ pub struct Item {
     /// Text of the コード値 cell that is neither a code nor a sheet reference (e.g. `ICD10`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_note: Option<String>,
+    /// The 説明 allows day `00` for an unknown day (「発症（日）が不明な場合には00日として入力」).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub day_may_be_00: bool,
     /// Personal data: shown only inside the office, hashed, or encrypted (mask in reports).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,

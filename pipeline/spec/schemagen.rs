@@ -291,6 +291,9 @@ fn interface_sheet(
             codes: Vec::new(),
             code_sheet: None,
             code_note: None,
+            day_may_be_00: desc
+                .as_deref()
+                .is_some_and(|d| d.contains("00日として入力")),
             sensitive: is_sensitive(desc.as_deref(), note.as_deref()),
             desc,
             note,
@@ -517,6 +520,7 @@ pub fn from_tsv(path: &Path, spec: &str) -> Result<Generated, SpecError> {
                 codes: Vec::new(),
                 code_sheet: None,
                 code_note: None,
+                day_may_be_00: false,
                 sensitive: false,
                 desc: None,
                 note: None,
@@ -543,6 +547,9 @@ pub fn from_tsv(path: &Path, spec: &str) -> Result<Generated, SpecError> {
                 codes: Vec::new(),
                 code_sheet: None,
                 code_note: None,
+                day_may_be_00: desc
+                    .as_deref()
+                    .is_some_and(|d| d.contains("00日として入力")),
                 sensitive: is_sensitive(desc.as_deref(), None),
                 desc,
                 note: None,

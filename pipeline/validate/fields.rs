@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use polars::prelude::*;
 
 use super::finding::{Finding, Findings, MASK, Severity};
-use super::values::{is_date, is_time, number_shape};
+use super::values::{is_date, is_date_or_unknown_day, is_time, number_shape};
 use crate::spec::{CodeSheets, Item, ItemType, Req};
 
 /// A code list, as a set when it is long.
@@ -33,7 +33,7 @@ pub(super) struct ColumnPlan<'a> {
     length: Option<(u32, usize)>,
     number: Option<(u32, u32, usize, usize)>,
     digits: Option<u32>,
-    date: Option<u32>,
+    date: Option<(u32, fn(&str) -> bool)>,
     time: Option<(u32, &'a str)>,
     range: Option<(u32, f64, f64)>,
 }
@@ -113,7 +113,7 @@ impl<'a> ColumnPlan<'a> {
                     Severity::Error,
                     col,
                     format!("「{name}」が{l}文字を超えています"),
-                    format!("longer than {l} characters"),
+                    format!("longer than {l} character{}", if l == 1 { "" } else { "s" }),
                 ),
                 l,
             )),
@@ -149,13 +149,23 @@ impl<'a> ColumnPlan<'a> {
         });
         let fmt = item.fmt.as_deref().unwrap_or("");
         let date = (fmt == "YYYYMMDD").then(|| {
-            out.check(
+            let (ja, en, ok): (&str, &str, fn(&str) -> bool) = if item.day_may_be_00 {
+                (
+                    "（日が不明なら00）",
+                    " (day 00 when unknown)",
+                    is_date_or_unknown_day,
+                )
+            } else {
+                ("", "", is_date)
+            };
+            let id = out.check(
                 "value.date",
                 Severity::Error,
                 col,
-                format!("「{name}」が日付（YYYYMMDD）として正しくありません"),
-                "not a valid calendar date in the form YYYYMMDD".into(),
-            )
+                format!("「{name}」が日付（YYYYMMDD{ja}）として正しくありません"),
+                format!("not a valid calendar date in the form YYYYMMDD{en}"),
+            );
+            (id, ok)
         });
         let time = matches!(fmt, "HHmm" | "HH" | "mm").then(|| {
             let id = out.check(
@@ -239,8 +249,8 @@ impl<'a> ColumnPlan<'a> {
             {
                 push(line, c, Some(v));
             }
-            if let Some(c) = self.date
-                && !is_date(v)
+            if let Some((c, ok)) = self.date
+                && !ok(v)
             {
                 push(line, c, Some(v));
             }

@@ -8,6 +8,13 @@ pub fn is_date(s: &str) -> bool {
     parse_date(s).is_some()
 }
 
+/// `YYYYMMDD` whose day may be `00` (unknown day), where the spec allows it.
+pub fn is_date_or_unknown_day(s: &str) -> bool {
+    is_date(s)
+        || s.strip_suffix("00")
+            .is_some_and(|ym| is_date(&format!("{ym}01")))
+}
+
 /// `YYYYMMDD` → a number that orders like the date.
 pub fn parse_date(s: &str) -> Option<u32> {
     let b = s.as_bytes();
@@ -137,6 +144,9 @@ mod tests {
         assert!(!is_date("2024-4-1"));
         assert!(!is_date("２０２４０４０１"));
         assert!(parse_date("20240101") < parse_date("20241231"));
+        assert!(is_date_or_unknown_day("20240100"));
+        assert!(!is_date_or_unknown_day("20241300"));
+        assert!(!is_date("20240100"));
     }
 
     #[test]

@@ -15,7 +15,11 @@ pub fn root() -> PathBuf {
 /// The official files beside the repository (`../shared/spec`), which CI provides.
 pub fn shared_spec() -> PathBuf {
     let p = root().join("../shared/spec");
-    assert!(p.is_dir(), "these tests need the official spec files at {}", p.display());
+    assert!(
+        p.is_dir(),
+        "these tests need the official spec files at {}",
+        p.display()
+    );
     p
 }
 
@@ -31,7 +35,13 @@ pub fn validate_lines(lines: &[&str]) -> FileReport {
 
 pub fn validate_with(lines: &[&str], ctx: &Context) -> FileReport {
     let text = lines.join("\r\n") + "\r\n";
-    validate_bytes("test.csv", text.as_bytes(), registry(), &SpecChoice::Auto, ctx)
+    validate_bytes(
+        "test.csv",
+        text.as_bytes(),
+        registry(),
+        &SpecChoice::Auto,
+        ctx,
+    )
 }
 
 /// (line, rule, column) of every finding.
@@ -53,7 +63,13 @@ pub fn of_rule(r: &FileReport, rule: &str) -> Vec<(u64, Option<String>, Option<S
         .iter()
         .filter_map(|f| {
             let c = &r.findings.checks[f.check as usize];
-            (c.rule == rule).then(|| (f.line, c.column.clone(), f.value.as_deref().map(str::to_string)))
+            (c.rule == rule).then(|| {
+                (
+                    f.line,
+                    c.column.clone(),
+                    f.value.as_deref().map(str::to_string),
+                )
+            })
         })
         .collect()
 }
@@ -91,8 +107,15 @@ pub fn user_row(changes: &[(&str, &str)]) -> String {
     .map(|(k, v)| (k, v.to_string()))
     .collect();
     for (k, v) in changes {
-        let f = fields.iter_mut().find(|(name, _)| name == k).expect("known column");
+        let f = fields
+            .iter_mut()
+            .find(|(name, _)| name == k)
+            .expect("known column");
         f.1 = v.to_string();
     }
-    fields.into_iter().map(|(_, v)| v).collect::<Vec<_>>().join(",")
+    fields
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect::<Vec<_>>()
+        .join(",")
 }
