@@ -266,12 +266,7 @@ fn interface_sheet(
         let names: Vec<String> = (name_from..name_to)
             .filter_map(|i| r.get(i).and_then(|s| text_opt(s)))
             .collect();
-        let ty = match norm(get(r, Col::Type)).as_str() {
-            "文字列" => ItemType::Text,
-            "数値" => ItemType::Number,
-            "数字" => ItemType::Digits,
-            other => return Err(at(format!("unknown タイプ `{other}`"))),
-        };
+        let ty = parse_type(get(r, Col::Type)).map_err(at)?;
         let req = parse_req(get(r, Col::Req)).map_err(at)?;
         let len = parse_u32(get(r, Col::Len)).map_err(|m| at(format!("整数桁: {m}")))?;
         let dec = parse_u32(get(r, Col::Dec)).map_err(|m| at(format!("小数点以下の桁数: {m}")))?;
@@ -330,6 +325,15 @@ fn sheet_title(sheet: &str, rows: &[Vec<String>]) -> (String, String) {
         }
     }
     (sheet.trim().to_string(), String::new())
+}
+
+fn parse_type(s: &str) -> Result<ItemType, String> {
+    match norm(s).as_str() {
+        "文字列" => Ok(ItemType::Text),
+        "数値" => Ok(ItemType::Number),
+        "数字" => Ok(ItemType::Digits),
+        other => Err(format!("unknown タイプ `{other}`")),
+    }
 }
 
 fn parse_req(s: &str) -> Result<Req, String> {
@@ -527,12 +531,7 @@ pub fn from_tsv(path: &Path, spec: &str) -> Result<Generated, SpecError> {
             }
         } else {
             let get = |name: &str| need(name).map(|i| f[i]);
-            let ty = match get("type")? {
-                "文字列" => ItemType::Text,
-                "数値" => ItemType::Number,
-                "数字" => ItemType::Digits,
-                other => return Err(bad(line_no, format!("unknown type `{other}`"))),
-            };
+            let ty = parse_type(get("type")?).map_err(|m| bad(line_no, m))?;
             let desc = text_opt(get("condition_note")?);
             let mut item = Item {
                 no: get("no")?.parse().ok(),

@@ -88,6 +88,13 @@ impl Rows<'_> {
         }
     }
 
+    /// Calls `f(row, filled value)` for every row of a column (all `None` when the file lacks it).
+    fn each_value<'s>(&'s self, column: &str, mut f: impl FnMut(usize, Option<&'s str>)) {
+        for (i, v) in self.values(column).into_iter().enumerate() {
+            f(i, filled(v));
+        }
+    }
+
     /// Evaluates one rule, registering its checks and pushing its findings.
     pub(super) fn run(&self, rule: &Rule, out: &mut Findings) {
         match rule {
@@ -108,12 +115,11 @@ impl Rows<'_> {
                         ),
                         format!("required for a confirmed import when {when}"),
                     );
-                    for ((v, &m), &line) in self.values(col).into_iter().zip(&mask).zip(self.lines)
-                    {
-                        if m && filled(v).is_none() {
-                            out.push(line, c, None);
+                    self.each_value(col, |i, v| {
+                        if mask[i] && v.is_none() {
+                            out.push(self.lines[i], c, None);
                         }
-                    }
+                    });
                 }
             }
             Rule::AllowedIf {
@@ -133,14 +139,13 @@ impl Rows<'_> {
                         ),
                         format!("may be filled only when {when}"),
                     );
-                    for ((v, &m), &line) in self.values(col).into_iter().zip(&mask).zip(self.lines)
-                    {
-                        if let Some(v) = filled(v)
-                            && !m
+                    self.each_value(col, |i, v| {
+                        if let Some(v) = v
+                            && !mask[i]
                         {
-                            out.push(line, c, Some(self.shown(col, v)));
+                            out.push(self.lines[i], c, Some(self.shown(col, v)));
                         }
-                    }
+                    });
                 }
             }
             Rule::Implies {
