@@ -286,14 +286,12 @@ fn interface_sheet(
             codes: Vec::new(),
             code_sheet: None,
             code_note: None,
-            day_may_be_00: desc
-                .as_deref()
-                .is_some_and(|d| d.contains("00日として入力")),
-            sensitive: is_sensitive(desc.as_deref(), note.as_deref()),
+            day_may_be_00: false,
+            sensitive: false,
             desc,
             note,
         };
-        parse_code_cell(get(r, Col::Codes), &mut item);
+        derive_from_text(&mut item, get(r, Col::Codes));
         items.push(item);
     }
     if items.is_empty() {
@@ -370,6 +368,17 @@ fn parse_range(s: &str) -> Result<Option<Range>, String> {
         },
         _ => Err(format!("`{t}` is not `min～max`")),
     }
+}
+
+/// What the workbook's text says beyond the plain columns: the codes of the コード値 cell, day 00
+/// for unknown days, and whether the item is personal data.
+fn derive_from_text(item: &mut Item, code_cell: &str) {
+    parse_code_cell(code_cell, item);
+    item.day_may_be_00 = item
+        .desc
+        .as_deref()
+        .is_some_and(|d| d.contains("00日として入力"));
+    item.sensitive = is_sensitive(item.desc.as_deref(), item.note.as_deref());
 }
 
 /// Items the workbook says stay inside the office, are hashed, or are encrypted: their values
@@ -546,14 +555,12 @@ pub fn from_tsv(path: &Path, spec: &str) -> Result<Generated, SpecError> {
                 codes: Vec::new(),
                 code_sheet: None,
                 code_note: None,
-                day_may_be_00: desc
-                    .as_deref()
-                    .is_some_and(|d| d.contains("00日として入力")),
-                sensitive: is_sensitive(desc.as_deref(), None),
+                day_may_be_00: false,
+                sensitive: false,
                 desc,
                 note: None,
             };
-            parse_code_cell(&get("codes")?.replace('|', "\n"), &mut item);
+            derive_from_text(&mut item, &get("codes")?.replace('|', "\n"));
             item
         };
         schemas.last_mut().expect("pushed above").items.push(item);
