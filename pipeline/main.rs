@@ -126,20 +126,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     bail!("unknown spec `{v}`; known: auto, {}", known.join(", "))
                 }
             };
+            let known = registry.claims();
+            if let Some(bad) = claims.iter().find(|c| !known.contains(c.as_str())) {
+                let known: Vec<&str> = known.into_iter().collect();
+                bail!(
+                    "unknown --claim `{bad}`; the rules know: {}",
+                    known.join(", ")
+                )
+            }
             let paths = expand(&files)?;
             let ctx = Context { claims };
-            let reports: Vec<FileReport> = paths
+            let results: Vec<(&PathBuf, std::io::Result<FileReport>)> = paths
                 .par_iter()
-                .map(|p| {
-                    validate::validate_path(p, &registry, &choice, &ctx)
-                        .with_context(|| format!("cannot read {}", p.display()))
-                })
-                .collect::<Result<_>>()?;
+                .map(|p| (p, validate::validate_path(p, &registry, &choice, &ctx)))
+                .collect();
+            // Report every file that could be read; an unreadable one still makes the run fail.
+            let mut reports = Vec::new();
+            let mut unreadable = 0;
+            for (p, r) in results {
+                match r {
+                    Ok(r) => reports.push(r),
+                    Err(e) => {
+                        eprintln!("lifeline: error: cannot read {}: {e}", p.display());
+                        unreadable += 1;
+                    }
+                }
+            }
             match format {
                 Format::Json => report::write_json(&reports, &mut out)?,
                 Format::Text => report::write_text(&reports, &mut out)?,
             }
             out.flush()?;
+            if unreadable > 0 {
+                return Ok(ExitCode::from(2));
+            }
             let errors = reports.iter().any(|r| r.errors() > 0);
             Ok(ExitCode::from(u8::from(errors)))
         }
@@ -182,12 +202,14 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                     f.is_file() && f.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
                 })
                 .collect();
+            if found.is_empty() {
+                bail!("no .csv files in {}", p.display());
+            }
             found.sort();
             out.extend(found);
-        } else if p.exists() {
-            out.push(p.clone());
         } else {
-            bail!("cannot read {}: no such file or directory", p.display());
+            // Unreadable files are reported when they are read, beside the others' reports.
+            out.push(p.clone());
         }
     }
     Ok(out)

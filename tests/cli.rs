@@ -237,3 +237,39 @@ fn schemagen_reads_the_workbook() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("README.md"));
 }
+
+#[test]
+fn unreadable_files_fail_the_run_but_the_others_are_reported() {
+    let o = lifeline(&[
+        "validate",
+        "--format",
+        "json",
+        "samples/life/SERVICE_USER_INFO_1_20261101.csv",
+        "samples/life/missing.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(json(&o)["files"].as_array().unwrap().len(), 1);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.csv"));
+    let tmp = tempfile::tempdir().unwrap();
+    let o = lifeline(&["validate", &tmp.path().display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no .csv files"));
+}
+
+#[test]
+fn claims_are_checked_against_the_rules() {
+    let f = "samples/life/FORM_0000_2021_1_20261101.csv";
+    assert_eq!(
+        lifeline(&["validate", "--claim", "科学的介護推進体制加算(Ⅱ)", f])
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = lifeline(&["validate", "--claim", "科学的介護推進体制加算（Ⅱ）", f]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "full-width brackets are not the rule's name"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("科学的介護推進体制加算(Ⅱ)"));
+}

@@ -207,3 +207,84 @@ fn a_large_file_reads_every_row() {
     let sum: u64 = f.frame.column(LINE).unwrap().u64().unwrap().sum().unwrap();
     assert_eq!(sum, (3..100_003u64).sum::<u64>());
 }
+
+#[test]
+fn cp932_heavy_with_half_width_kana_decodes() {
+    // One half-width kana byte becomes three UTF-8 bytes: the output outgrows the input a lot.
+    let kana = "ｱｲｳｴｵｶｷｸｹｺ".repeat(50);
+    let bytes = cp932(&format!(
+        "SERVICE_USER_INFO\r\nlast_name_kana,remarks\r\nﾐﾎﾝ,{kana}\r\n"
+    ));
+    let f = read_life_file(&bytes);
+    assert_eq!(f.issues, []);
+    assert_eq!(f.encoding, Some(TextEncoding::Cp932));
+    assert_eq!(col(&f, "remarks"), [Some(kana)]);
+}
+
+#[test]
+fn cp932_that_is_also_valid_utf8_is_read_as_cp932() {
+    // ﾅｶ ﾏｷ in CP932 is C5 B6 20 CF B7, which is also valid UTF-8 (Ŷ Ϸ).
+    let bytes = cp932("SERVICE_USER_INFO\r\nlast_name_kana\r\nﾅｶ ﾏｷ\r\n");
+    assert!(std::str::from_utf8(&bytes).is_ok());
+    let f = read_life_file(&bytes);
+    assert_eq!(f.encoding, Some(TextEncoding::Cp932));
+    assert_eq!(col(&f, "last_name_kana"), [Some("ﾅｶ ﾏｷ".into())]);
+    // Real UTF-8 Japanese stays UTF-8.
+    assert_eq!(
+        read_life_file("X\r\na\r\nﾅｶ 見本\r\n".as_bytes()).encoding,
+        Some(TextEncoding::Utf8)
+    );
+}
+
+#[test]
+fn quotes_on_line_1_or_2_swallow_nothing_into_the_report() {
+    let f = read_life_file("\"SERVICE_USER_INFO\r\na\r\n見本\r\n".as_bytes());
+    assert_eq!(f.issues, [ReadIssue::UnterminatedQuote { line: 1 }]);
+    assert_eq!(f.data_type, "");
+    let f = read_life_file("SERVICE_USER_INFO\r\n\"a,b\r\n1,見本\r\n".as_bytes());
+    assert_eq!(f.issues, [ReadIssue::UnterminatedQuote { line: 2 }]);
+    assert!(f.header.is_empty());
+}
+
+#[test]
+fn quote_state_follows_csv_rules() {
+    // A quote inside an unquoted field is literal: no error, even in the last row.
+    let f = read_life_file(b"X\r\na,b\r\n1,2\r\nU0\"02,3\r\n");
+    assert_eq!(f.issues, []);
+    assert_eq!(col(&f, "a"), [Some("1".into()), Some("U0\"02".into())]);
+    // A quote that opens a field on line 4 and never closes, with an even number of quotes.
+    let f = read_life_file(b"X\r\na,b\r\n1,2\r\nU0\"02,\"x\r\n5,6\r\n");
+    assert!(
+        f.issues.contains(&ReadIssue::UnterminatedQuote { line: 4 }),
+        "{:?}",
+        f.issues
+    );
+}
+
+#[test]
+fn blank_lines_are_reported() {
+    assert_eq!(
+        read_life_file(b"\r\nSERVICE_USER_INFO\r\na\r\n1\r\n").issues,
+        [ReadIssue::NoDataType]
+    );
+    assert_eq!(
+        read_life_file(b"SERVICE_USER_INFO\r\n\r\na\r\n1\r\n").issues,
+        [ReadIssue::NoHeader]
+    );
+    let f = read_life_file(b"SERVICE_USER_INFO\r\na\r\n1\r\n\r\n2\r\n\r\n\r\n");
+    assert_eq!(
+        f.issues,
+        [ReadIssue::BlankLine { line: 4 }],
+        "trailing blank lines are harmless"
+    );
+    assert_eq!(lines(&f), [3, 5]);
+}
+
+#[test]
+fn a_data_row_on_line_2_is_not_taken_for_column_ids() {
+    let f = read_life_file(
+        "SERVICE_USER_INFO\r\n1370000018,51,U1,131011,9900000001,見本,一郎\r\n".as_bytes(),
+    );
+    assert_eq!(f.issues, [ReadIssue::HeaderNotIds { line: 2 }]);
+    assert_eq!(f.rows(), 0);
+}

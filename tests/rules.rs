@@ -467,7 +467,7 @@ fn header_rules() {
         &format!("{USER_HEADER},gender"),
         &format!("{},1", user_row(&[])),
     ]);
-    pass_fail("header.duplicate_column", &good, &dup, 2, None);
+    pass_fail("header.duplicate_column", &good, &dup, 2, Some("gender"));
 }
 
 #[test]
@@ -630,4 +630,85 @@ fn every_row_wrong_gets_every_finding() {
             .iter()
             .all(|f| r.findings.checks[f.check as usize].severity == Severity::Error)
     );
+}
+
+#[test]
+fn clear_marker_on_a_recommended_item() {
+    let ctx = Context::default();
+    pass_fail(
+        "value.recommended",
+        &form0000(&[], &ctx),
+        &form0000(&[("weight", " ")], &ctx),
+        3,
+        Some("weight"),
+    );
+}
+
+#[test]
+fn value_private_use() {
+    pass_fail(
+        "value.private_use",
+        &user(&[]),
+        &user(&[("remarks", "見本\u{E000}")]),
+        3,
+        Some("remarks"),
+    );
+}
+
+#[test]
+fn no_duplicate_keys_are_claimed_when_a_key_column_is_missing() {
+    let header: Vec<&str> = USER_HEADER
+        .split(',')
+        .filter(|c| *c != "external_system_management_number")
+        .collect();
+    let row = |n: &str| {
+        let r = user_row(&[("insured_no", n)]);
+        let v: Vec<&str> = r
+            .split(',')
+            .enumerate()
+            .filter(|(i, _)| *i != 2)
+            .map(|(_, v)| v)
+            .collect();
+        v.join(",")
+    };
+    let r = validate_lines(&[
+        SUI,
+        &header.join(","),
+        &row("9900000001"),
+        &row("9900000002"),
+    ]);
+    assert_eq!(of_rule(&r, "key.duplicate"), []);
+    assert_eq!(of_rule(&r, "header.missing_required").len(), 1);
+}
+
+#[test]
+fn header_names_that_are_not_ids_are_never_echoed() {
+    let r = validate_lines(&[
+        SUI,
+        &format!("{USER_HEADER},見本"),
+        &format!("{},1", user_row(&[])),
+    ]);
+    let f = of_rule(&r, "header.unknown_column");
+    assert_eq!(f, [(2, None, None)]);
+    let c = &r.findings.checks[r.findings.findings[0].check as usize];
+    assert!(!c.message_ja.contains("見本") && !c.message_en.contains("見本"));
+}
+
+#[test]
+fn new_3_10_free_text_is_masked() {
+    let spec = common::registry().spec("3.10").unwrap();
+    let nfs = spec
+        .schema("NUTRITION_FEEDING_SWALLOWING_SCREENING_ASSESSMENT_MONITORING_2024")
+        .unwrap();
+    // Carried over by ID from the 2021 workbook's 暗号化対象 marks.
+    assert!(nfs.item("overall_notice").unwrap().sensitive);
+    assert!(nfs.item("insured_no").unwrap().sensitive);
+    // Listed in schemas/personal-data.toml.
+    let plan = spec.schema("NUTRITION_CARE_PLAN_2024").unwrap();
+    assert!(
+        plan.item("plan_content_of_nutritional_care_01")
+            .unwrap()
+            .sensitive
+    );
+    assert!(!plan.item("care_facility_id").unwrap().sensitive);
 }

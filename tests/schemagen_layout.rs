@@ -160,7 +160,7 @@ fn a_workbook_without_the_needed_headers_is_a_clear_error() {
     }
     ws.write(3, 1, "care_facility_id").unwrap();
     wb.save(&path).unwrap();
-    let e = schemagen::generate(&[path.clone()], "2021")
+    let e = schemagen::generate(&[path], "2021")
         .unwrap_err()
         .to_string();
     assert!(e.contains("FORM_0000_2021") && e.contains("タイプ"), "{e}");
@@ -173,4 +173,78 @@ fn a_workbook_without_the_needed_headers_is_a_clear_error() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("ファイル項目ID"), "{e}");
+}
+
+#[test]
+fn other_layout_quirks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("quirks.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("FORM_0600_2021").unwrap();
+    // Header far down the sheet, with a 属性 column between the name and the type.
+    let header = [
+        "No.",
+        "ファイル項目ID",
+        "ファイル項目名",
+        "属性",
+        "タイプ",
+        "整数桁(文字数)",
+        "必須",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write(20, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "1",
+        "care_facility_id",
+        "事業所番号",
+        "半角",
+        "文字列",
+        "10",
+        "◎",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write(21, c as u16, *v).unwrap();
+    }
+    // A code sheet whose codes were typed as numbers.
+    let codes = wb.add_worksheet();
+    codes.set_name("職種コード").unwrap();
+    for (c, h) in ["№", "職種コード", "名称"].iter().enumerate() {
+        codes.write(0, c as u16, *h).unwrap();
+    }
+    codes.write(1, 1, "010").unwrap();
+    codes.write(1, 2, "医師").unwrap();
+    codes.write(2, 1, 20).unwrap();
+    codes.write(2, 2, "歯科医師").unwrap();
+    wb.save(&path).unwrap();
+    let g = schemagen::generate(&[path], "x").unwrap();
+    let item = &g.schemas[0].items[0];
+    assert_eq!(
+        item.name, "事業所番号",
+        "a named column is not part of the name"
+    );
+    let codes: Vec<&str> = g.code_sheets.as_ref().unwrap().sheets[0]
+        .codes
+        .iter()
+        .map(|c| c.code.as_str())
+        .collect();
+    assert_eq!(codes, ["010", "020"]);
+
+    // A sheet titled as an interface without a header row is an error, not a silent skip.
+    let path = tmp.path().join("titled.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write(0, 0, "排せつ支援情報　【FORM_0600_2021】")
+        .unwrap();
+    let ok = wb.add_worksheet();
+    ok.write(0, 1, "ファイル項目ID").unwrap();
+    wb.save(&path).unwrap();
+    let e = schemagen::generate(&[path], "x").unwrap_err().to_string();
+    assert!(
+        e.contains("FORM_0600_2021") && e.contains("no header row"),
+        "{e}"
+    );
 }

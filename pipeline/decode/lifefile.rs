@@ -16,10 +16,14 @@ pub enum ReadIssue {
     NoDataType,
     /// Line 1 holds column names: the data-type line is missing.
     HeaderOnLine1,
+    /// Line 1 is not an interface name (not letters, digits and `_`).
+    DataTypeNotId,
     /// Line 1 has more than one non-empty field.
     DataTypeExtraFields { line: u64 },
     /// There is no line 2 (column IDs).
     NoHeader,
+    /// Line 2 does not hold column IDs (most of its fields are not ID-shaped: a data row?).
+    HeaderNotIds { line: u64 },
     /// A column name appears twice; the later one is ignored.
     DuplicateColumn { line: u64, name: String },
     /// A row's field count differs from the header's; the row is not checked further.
@@ -28,8 +32,10 @@ pub enum ReadIssue {
         expected: usize,
         found: usize,
     },
-    /// A quoted field is never closed: the file is probably truncated.
+    /// A quoted field opened on this line is never closed: the file is probably truncated.
     UnterminatedQuote { line: u64 },
+    /// An empty line between rows (it is skipped).
+    BlankLine { line: u64 },
 }
 
 /// A LIFE file read into a frame.
@@ -47,14 +53,19 @@ pub struct LifeFile {
 }
 
 impl LifeFile {
-    fn failed(issue: ReadIssue, encoding: Option<TextEncoding>) -> Self {
+    fn failed(
+        mut issues: Vec<ReadIssue>,
+        issue: ReadIssue,
+        encoding: Option<TextEncoding>,
+    ) -> Self {
+        issues.insert(0, issue);
         LifeFile {
             encoding,
             data_type: String::new(),
             header: Vec::new(),
             header_line: 2,
             frame: DataFrame::empty(),
-            issues: vec![issue],
+            issues,
         }
     }
 
@@ -64,37 +75,56 @@ impl LifeFile {
     }
 }
 
+/// A column ID or data type as LIFE spells them: an ASCII letter, then letters, digits and `_`;
+/// at most 128 long (the longest known, a 3.10 data type, has 66).
+/// Anything else is never echoed into a report (it may be a name from a misplaced data row).
+pub fn is_id_shaped(s: &str) -> bool {
+    s.len() <= 128
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// Reads a LIFE import file from its bytes. Never fails: what is wrong is in `issues`.
 pub fn read_life_file(bytes: &[u8]) -> LifeFile {
     let decoded = match decode(bytes) {
         Ok(d) => d,
-        Err(e) => return LifeFile::failed(ReadIssue::Decode(e), None),
+        Err(e) => return LifeFile::failed(Vec::new(), ReadIssue::Decode(e), None),
     };
     let encoding = Some(decoded.encoding);
     let text = decoded.text.as_ref();
+    let scan = scan(text.as_bytes());
     let mut lines_at = LineCounter::default();
-
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut records = rdr.byte_records();
-    let mut issues = Vec::new();
+    let mut rec = csv::ByteRecord::new();
+    // Reading a byte record from memory cannot fail (no I/O, no UTF-8 check, flexible).
+    let mut next = |rec: &mut csv::ByteRecord| rdr.read_byte_record(rec).unwrap_or(false);
 
-    let Some(Ok(first)) = records.next() else {
-        return LifeFile::failed(ReadIssue::NoDataType, encoding);
-    };
-    let first_line = lines_at.line(text, first.position());
-    let data_type = String::from_utf8_lossy(first.get(0).unwrap_or(b""))
+    let fail = |issue| LifeFile::failed(Vec::new(), issue, encoding);
+    if let Some(line) = scan.open_quote.filter(|&l| l <= 2) {
+        // The quote swallows the rest of the file into line 1 or 2: nothing else can be read.
+        return fail(ReadIssue::UnterminatedQuote { line });
+    }
+    if !next(&mut rec) {
+        return fail(ReadIssue::NoDataType);
+    }
+    let first_line = lines_at.line(text, rec.position());
+    let data_type = String::from_utf8_lossy(rec.get(0).unwrap_or(b""))
         .trim()
         .to_string();
-    if data_type.is_empty() {
-        return LifeFile::failed(ReadIssue::NoDataType, encoding);
+    if first_line != 1 || data_type.is_empty() {
+        return fail(ReadIssue::NoDataType);
     }
-    if first.iter().any(|f| f == b"care_facility_id") {
-        return LifeFile::failed(ReadIssue::HeaderOnLine1, encoding);
+    if rec.iter().any(|f| f == b"care_facility_id") {
+        return fail(ReadIssue::HeaderOnLine1);
     }
-    if first
+    if !is_id_shaped(&data_type) {
+        return fail(ReadIssue::DataTypeNotId);
+    }
+    let mut issues = Vec::new();
+    if rec
         .iter()
         .skip(1)
         .any(|f| !f.iter().all(u8::is_ascii_whitespace))
@@ -102,16 +132,25 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
         issues.push(ReadIssue::DataTypeExtraFields { line: first_line });
     }
 
-    let Some(Ok(header_rec)) = records.next() else {
-        let mut f = LifeFile::failed(ReadIssue::NoHeader, encoding);
-        f.data_type = data_type;
-        return f;
+    let no_header = |issues, issue| {
+        let mut f = LifeFile::failed(issues, issue, encoding);
+        f.data_type = data_type.clone();
+        f
     };
-    let header_line = lines_at.line(text, header_rec.position());
-    let header: Vec<String> = header_rec
+    if !next(&mut rec) {
+        return no_header(issues, ReadIssue::NoHeader);
+    }
+    let header_line = lines_at.line(text, rec.position());
+    if header_line != first_line + 1 {
+        return no_header(issues, ReadIssue::NoHeader);
+    }
+    let header: Vec<String> = rec
         .iter()
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
+    if header.iter().filter(|h| is_id_shaped(h)).count() * 2 < header.len() {
+        return no_header(issues, ReadIssue::HeaderNotIds { line: header_line });
+    }
 
     // One builder per distinct name; a repeated name keeps its first column.
     let mut builders: Vec<Option<StringChunkedBuilder>> = Vec::with_capacity(header.len());
@@ -131,13 +170,8 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
         }
     }
     let mut lines: Vec<u64> = Vec::with_capacity(1024);
-    let mut last_record_start = None;
-    for rec in records {
-        // Errors here are I/O errors of an in-memory slice or invalid UTF-8, neither possible:
-        // the text is valid UTF-8 and we read byte records.
-        let Ok(rec) = rec else { continue };
+    while next(&mut rec) {
         let line = lines_at.line(text, rec.position());
-        last_record_start = Some((lines_at.pos, line));
         if rec.len() != header.len() {
             issues.push(ReadIssue::FieldCount {
                 line,
@@ -148,20 +182,24 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
         }
         for (field, b) in rec.iter().zip(builders.iter_mut()) {
             let Some(b) = b else { continue };
-            if field.is_empty() {
-                b.append_null();
-            } else {
-                b.append_value(std::str::from_utf8(field).unwrap_or_default());
+            match std::str::from_utf8(field) {
+                Ok(v) if !v.is_empty() => b.append_value(v),
+                // Empty; or never: fields of valid UTF-8 split at ASCII bytes are valid UTF-8.
+                _ => b.append_null(),
             }
         }
         lines.push(line);
     }
-    if let Some((start, line)) = last_record_start {
-        let tail = &text.as_bytes()[start.min(text.len())..];
-        if tail.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
-            issues.push(ReadIssue::UnterminatedQuote { line });
-        }
-    }
+    issues.extend(
+        scan.open_quote
+            .map(|line| ReadIssue::UnterminatedQuote { line }),
+    );
+    issues.extend(
+        scan.blank_lines
+            .into_iter()
+            .filter(|&l| l > header_line)
+            .map(|line| ReadIssue::BlankLine { line }),
+    );
 
     let height = lines.len();
     let mut columns: Vec<Column> = builders
@@ -180,6 +218,61 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
         frame,
         issues,
     }
+}
+
+/// What a pass over the raw text finds that the csv reader does not say: where a quote opens
+/// that never closes, and blank lines between records (csv skips them silently). Follows the
+/// csv crate's rules: a quote opens a field only at its start, `""` inside quotes is a quote.
+#[derive(Debug, Default)]
+struct Scan {
+    open_quote: Option<u64>,
+    blank_lines: Vec<u64>,
+}
+
+fn scan(b: &[u8]) -> Scan {
+    let mut out = Scan::default();
+    let (mut line, mut quote_line) = (1u64, 0u64);
+    let (mut in_quotes, mut field_start, mut line_start) = (false, true, true);
+    // Blank lines count only when a record follows them (trailing ones are harmless).
+    let mut pending = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let crlf = c == b'\r' && b.get(i + 1) == Some(&b'\n');
+        if in_quotes {
+            match c {
+                b'"' if b.get(i + 1) == Some(&b'"') => i += 1,
+                b'"' => in_quotes = false,
+                b'\n' => line += 1,
+                b'\r' if !crlf => line += 1,
+                _ => {}
+            }
+        } else if c == b'\n' || c == b'\r' {
+            if line_start {
+                pending.push(line);
+            }
+            if crlf {
+                i += 1;
+            }
+            line += 1;
+            (field_start, line_start) = (true, true);
+        } else {
+            if line_start {
+                out.blank_lines.append(&mut pending);
+            }
+            if c == b'"' && field_start {
+                in_quotes = true;
+                quote_line = line;
+            }
+            field_start = c == b',';
+            line_start = false;
+        }
+        i += 1;
+    }
+    if in_quotes {
+        out.open_quote = Some(quote_line);
+    }
+    out
 }
 
 /// Physical line numbers of record starts. csv's own count is off by one after a CRLF (a
@@ -209,5 +302,26 @@ impl LineCounter {
         }
         self.pos = start;
         self.line + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_finds_open_quotes_and_blank_lines() {
+        let s = scan(b"A\r\nh\r\n\r\n1\r\n\r\n");
+        assert_eq!((s.open_quote, s.blank_lines), (None, vec![3]));
+        let s = scan(b"A\nh\n\"x\ny\"\"\",\"2\n3\n");
+        assert_eq!(
+            s.open_quote,
+            Some(4),
+            "the second quoted field opens on line 4"
+        );
+        // A quote inside an unquoted field is literal, as csv reads it.
+        assert_eq!(scan(b"A\nh\nU0\"02,x\n").open_quote, None);
+        assert_eq!(scan(b"A\rh\r1\r").blank_lines, Vec::<u64>::new());
+        assert_eq!(scan(b"A\r\rh\r").blank_lines, vec![2]);
     }
 }

@@ -3,7 +3,7 @@
 
 mod lifefile;
 
-pub use lifefile::{LifeFile, ReadIssue, read_life_file};
+pub use lifefile::{LifeFile, ReadIssue, is_id_shaped, read_life_file};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -83,16 +83,20 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
         };
     }
     let utf8_err = match std::str::from_utf8(bytes) {
-        Ok(s) => {
+        Ok(s) if !looks_like_cp932(s, bytes) => {
             return Ok(Decoded {
                 text: Cow::Borrowed(s),
                 encoding: TextEncoding::Utf8,
             });
         }
+        Ok(_) => bytes.len(),
         Err(e) => e.valid_up_to(),
     };
     let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
-    let mut out = String::with_capacity(bytes.len() * 3 / 2 + 16);
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len().saturating_mul(3));
+    let mut out = String::with_capacity(capacity);
     let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
     match result {
         DecoderResult::InputEmpty => Ok(Decoded {
@@ -108,8 +112,19 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
                 Err(neither(bytes, utf8_err, "UTF-8"))
             }
         }
-        DecoderResult::OutputFull => unreachable!("decode_to_string grows the string"),
+        DecoderResult::OutputFull => unreachable!("capacity is the decoder's own maximum"),
     }
+}
+
+/// Bytes that are valid UTF-8 but hold no Japanese in it — only 2-byte sequences (U+0080–U+07FF:
+/// Latin, Greek, Cyrillic …) — and decode cleanly as CP932 are CP932: half-width kana pairs such
+/// as `ﾅｶ` (C5 B6) are also valid UTF-8 (`Ŷ`). Japanese in UTF-8 always takes 3-byte sequences.
+fn looks_like_cp932(s: &str, bytes: &[u8]) -> bool {
+    !s.is_ascii()
+        && s.chars().all(|c| (c as u32) < 0x800)
+        && SHIFT_JIS
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .is_some()
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {

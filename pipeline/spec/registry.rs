@@ -15,6 +15,15 @@ static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/schemas");
 pub const COMMON_RULES: &str = "common-rules.toml";
 /// The code sheets of one version.
 pub const CODE_SHEETS: &str = "code-sheets.json";
+/// Item IDs whose values are masked in every interface of every version, beyond those the
+/// workbooks mark.
+pub const PERSONAL_DATA: &str = "personal-data.toml";
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonalData {
+    mask: Vec<String>,
+}
 
 /// Everything known about one spec version.
 #[derive(Debug, Clone)]
@@ -67,6 +76,7 @@ impl Registry {
         files.sort_by(|a, b| a.rel.cmp(&b.rel));
         let path = |rel: &str| format!("{root}/{rel}");
         let mut common = RulesFile::default();
+        let mut masked: std::collections::BTreeSet<String> = Default::default();
         let mut specs: BTreeMap<String, Spec> = BTreeMap::new();
         let mut rule_files = Vec::new();
         for f in &files {
@@ -74,6 +84,11 @@ impl Registry {
             match parts.as_slice() {
                 [name] if *name == COMMON_RULES => {
                     common = RulesFile::parse(&path(&f.rel), &f.text)?
+                }
+                [name] if *name == PERSONAL_DATA => {
+                    let p: PersonalData = toml::from_str(&f.text)
+                        .map_err(|e| SpecError::invalid(path(&f.rel), e.to_string()))?;
+                    masked.extend(p.mask);
                 }
                 [version, name] => {
                     let spec = specs.entry(version.to_string()).or_insert_with(|| Spec {
@@ -120,6 +135,21 @@ impl Registry {
             file.check_against(&p, schema)?;
             spec.rules.insert(data_type.to_string(), file.rule);
         }
+        // An item that is personal data in one interface or version is personal data in all:
+        // the 3.10 extracts lack the 備考 column that says 暗号化対象.
+        masked.extend(
+            specs
+                .values()
+                .flat_map(|s| s.schemas.values())
+                .flat_map(|s| s.items.iter().filter(|i| i.sensitive).map(|i| i.id.clone())),
+        );
+        for item in specs
+            .values_mut()
+            .flat_map(|s| s.schemas.values_mut())
+            .flat_map(|s| s.items.iter_mut())
+        {
+            item.sensitive |= masked.contains(&item.id);
+        }
         for spec in specs.values_mut() {
             for schema in spec.schemas.values() {
                 let rules = spec.rules.entry(schema.data_type.clone()).or_default();
@@ -129,6 +159,15 @@ impl Registry {
         Ok(Registry {
             specs: specs.into_values().collect(),
         })
+    }
+
+    /// Every add-on name a `claim` condition uses, for checking `--claim`.
+    pub fn claims(&self) -> std::collections::BTreeSet<&str> {
+        let mut out = std::collections::BTreeSet::new();
+        for rule in self.specs.iter().flat_map(|s| s.rules.values().flatten()) {
+            rule.claims(&mut out);
+        }
+        out
     }
 
     pub fn spec(&self, version: &str) -> Option<&Spec> {

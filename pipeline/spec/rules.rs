@@ -129,6 +129,19 @@ impl Condition {
     }
 }
 
+impl Condition {
+    fn claims<'a>(&'a self, out: &mut std::collections::BTreeSet<&'a str>) {
+        match self {
+            Condition::Claim(c) => {
+                out.insert(c);
+            }
+            Condition::All(v) | Condition::Any(v) => v.iter().for_each(|c| c.claims(out)),
+            Condition::Not(c) => c.claims(out),
+            _ => {}
+        }
+    }
+}
+
 impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fn join(f: &mut fmt::Formatter<'_>, v: &[Condition], op: &str) -> fmt::Result {
@@ -263,6 +276,18 @@ impl Rule {
             }
         }
         out
+    }
+
+    /// The add-on names its conditions use.
+    pub fn claims<'a>(&'a self, out: &mut std::collections::BTreeSet<&'a str>) {
+        match self {
+            Rule::RequiredIf { when, .. } | Rule::AllowedIf { when, .. } => when.claims(out),
+            Rule::Implies { when, then, .. } => {
+                when.claims(out);
+                then.claims(out);
+            }
+            _ => {}
+        }
     }
 
     /// Whether a rule from the common file applies to this interface.

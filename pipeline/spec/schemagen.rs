@@ -139,6 +139,9 @@ fn classify(header: &str) -> Option<Col> {
 
 type Grid = calamine::Range<Data>;
 
+/// How far down a sheet its header row is looked for.
+const HEADER_SEARCH_ROWS: usize = 30;
+
 fn rows_of(range: &Grid) -> Vec<Vec<String>> {
     range
         .rows()
@@ -168,13 +171,20 @@ pub fn from_workbook(path: &Path, spec: &str) -> Result<Generated, SpecError> {
     for (name, first_row, rows) in &sheets {
         let header_at = rows
             .iter()
-            .take(10)
+            .take(HEADER_SEARCH_ROWS)
             .position(|r| r.iter().any(|c| norm(c) == "ファイル項目ID"));
         if let Some(h) = header_at {
             let source = format!("{file}, sheet {}", name.trim());
             let schema = interface_sheet(name, rows, h, *first_row, spec, &source)
                 .map_err(|m| wb_err(format!("sheet {name}: {m}")))?;
             out.schemas.push(schema);
+        } else if let (dt, title) = sheet_title(name, rows)
+            && !title.is_empty()
+        {
+            return Err(wb_err(format!(
+                "sheet {name} is titled as interface {dt} but has no header row with a \
+                 ファイル項目ID cell in its first {HEADER_SEARCH_ROWS} rows"
+            )));
         } else if let Some(sheet) = code_sheet(name, rows) {
             code_sheets.push(sheet);
         }
@@ -243,11 +253,11 @@ fn interface_sheet(
             ));
         }
     }
-    // The name may span several columns (3.10 puts group labels beside it): every column
-    // from ファイル項目名 up to the next recognised header.
+    // The name may span several columns (3.10 puts group labels beside it): the ファイル項目名
+    // column and the unnamed columns right after it.
     let name_from = cols[&Col::Name];
     let name_to = (name_from + 1..header.len())
-        .find(|&i| matches!(kinds[i], Some(k) if k != Col::Other))
+        .find(|&i| kinds[i].is_some())
         .unwrap_or(header.len());
     let (data_type, title) = sheet_title(sheet, rows);
     fn get<'r>(cols: &BTreeMap<Col, usize>, r: &'r [String], c: Col) -> &'r str {
@@ -442,17 +452,21 @@ fn resolve_sheet_reference(item: &mut Item, sheets: &[&str]) {
 }
 
 fn code_sheet(name: &str, rows: &[Vec<String>]) -> Option<CodeSheet> {
-    let (h, header) = rows.iter().enumerate().take(10).find(|(_, r)| {
-        r.iter().any(|c| classify(c) == Some(Col::No))
-            && r.iter().any(|c| norm(c).contains("コード"))
-    })?;
+    let (h, header) = rows
+        .iter()
+        .enumerate()
+        .take(HEADER_SEARCH_ROWS)
+        .find(|(_, r)| {
+            r.iter().any(|c| classify(c) == Some(Col::No))
+                && r.iter().any(|c| norm(c).contains("コード"))
+        })?;
     let code_col = header.iter().position(|c| norm(c).contains("コード"))?;
     let label_col = header
         .iter()
         .position(|c| norm(c).contains("名称"))
         .or_else(|| header.iter().position(|c| norm(c) == "細項目"))
         .unwrap_or(code_col + 1);
-    let codes: Vec<Code> = rows[h + 1..]
+    let mut codes: Vec<Code> = rows[h + 1..]
         .iter()
         .filter_map(|r| {
             let code = text_opt(r.get(code_col)?)?;
@@ -463,6 +477,22 @@ fn code_sheet(name: &str, rows: &[Vec<String>]) -> Option<CodeSheet> {
             Some(Code { code, label })
         })
         .collect();
+    // A code typed as a number loses its leading zeros (010 → 10). Where the sheet's text codes
+    // are zero-padded digits, pad the numeric ones to the same width.
+    let digits = |c: &str| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit());
+    let width = codes
+        .iter()
+        .filter(|c| digits(&c.code) && c.code.starts_with('0') && c.code.len() > 1)
+        .map(|c| c.code.len())
+        .max();
+    if let Some(w) = width {
+        for c in codes
+            .iter_mut()
+            .filter(|c| digits(&c.code) && c.code.len() < w)
+        {
+            c.code = format!("{:0>w$}", c.code);
+        }
+    }
     (!codes.is_empty()).then(|| CodeSheet {
         name: name.trim().to_string(),
         codes,

@@ -24,16 +24,21 @@ impl CodeSet<'_> {
     }
 }
 
+/// Which strings a date item accepts.
+type DateTest = fn(&str) -> bool;
+
 /// The checks that apply to one item, registered up front.
 pub(super) struct ColumnPlan<'a> {
     item: &'a Item,
     empty: Option<u32>,
-    clear_on_required: Option<u32>,
+    /// The clear marker on a ◎ item (error) or a ○ item (warning).
+    cleared: Option<u32>,
+    private_use: u32,
     codes: Option<(u32, CodeSet<'a>)>,
     length: Option<(u32, usize)>,
     number: Option<(u32, u32, usize, usize)>,
     digits: Option<u32>,
-    date: Option<(u32, fn(&str) -> bool)>,
+    date: Option<(u32, DateTest)>,
     time: Option<(u32, &'a str)>,
     range: Option<(u32, f64, f64)>,
 }
@@ -68,15 +73,32 @@ impl<'a> ColumnPlan<'a> {
             )),
             _ => None,
         };
-        let clear_on_required = (item.req == Req::Always).then(|| {
-            out.check(
+        let cleared = match item.req {
+            Req::Always => Some(out.check(
                 "value.required",
                 Severity::Error,
                 col,
                 format!("必須項目（◎）「{name}」に削除指定（半角スペース1文字）が入っています"),
                 "required item (◎) holds the single-space clear marker".into(),
-            )
-        });
+            )),
+            Req::Confirmed => Some(out.check(
+                "value.recommended",
+                Severity::Warning,
+                col,
+                format!("確定取込時必須項目（○）「{name}」に削除指定（半角スペース1文字）が入っています。確定できません"),
+                "item required for a confirmed import (○) holds the single-space clear marker; the record cannot be confirmed"
+                    .into(),
+            )),
+            _ => None,
+        };
+        let private_use = out.check(
+            "value.private_use",
+            Severity::Warning,
+            col,
+            format!("「{name}」に外字（私用領域の文字）が含まれています。LIFEや他の端末では正しく表示されません"),
+            "contains a user-defined character (外字, Unicode private use area) that other systems cannot show"
+                .into(),
+        );
         let code_list: Vec<&str> = if !item.codes.is_empty() {
             item.codes.iter().map(|c| c.code.as_str()).collect()
         } else if let (Some(sheet), Some(sheets)) = (&item.code_sheet, sheets) {
@@ -149,7 +171,7 @@ impl<'a> ColumnPlan<'a> {
         });
         let fmt = item.fmt.as_deref().unwrap_or("");
         let date = (fmt == "YYYYMMDD").then(|| {
-            let (ja, en, ok): (&str, &str, fn(&str) -> bool) = if item.day_may_be_00 {
+            let (ja, en, ok): (&str, &str, DateTest) = if item.day_may_be_00 {
                 (
                     "（日が不明なら00）",
                     " (day 00 when unknown)",
@@ -190,7 +212,8 @@ impl<'a> ColumnPlan<'a> {
         ColumnPlan {
             item,
             empty,
-            clear_on_required,
+            cleared,
+            private_use,
             codes,
             length,
             number,
@@ -221,10 +244,13 @@ impl<'a> ColumnPlan<'a> {
             };
             if v == " " {
                 // The clear marker: deletes the stored value; nothing else to check.
-                if let Some(c) = self.clear_on_required {
+                if let Some(c) = self.cleared {
                     push(line, c, Some(v));
                 }
                 continue;
+            }
+            if !v.is_ascii() && v.chars().any(|c| ('\u{E000}'..='\u{F8FF}').contains(&c)) {
+                push(line, self.private_use, Some(v));
             }
             if let Some((c, set)) = &self.codes
                 && !set.contains(v)

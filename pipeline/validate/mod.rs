@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 pub use finding::{Check, Finding, Findings, MASK, Severity};
 
-use crate::decode::{DecodeError, LINE, ReadIssue, TextEncoding, read_life_file};
+use crate::decode::{DecodeError, LINE, ReadIssue, TextEncoding, is_id_shaped, read_life_file};
 use crate::spec::rules::Rule;
 use crate::spec::{CodeSheets, Registry, Req, Schema};
 use fields::ColumnPlan;
@@ -188,74 +188,108 @@ pub fn validate_bytes(
 }
 
 fn read_issue(issue: &ReadIssue, out: &mut Findings) {
-    let (rule, line, ja, en): (&'static str, u64, String, String) = match issue {
-        ReadIssue::Decode(e) => {
-            let (rule, line) = match e {
-                DecodeError::Empty => ("file.empty", 0),
-                DecodeError::Binary { line, .. } => ("file.binary", *line),
-                DecodeError::Utf16 => ("file.encoding", 1),
-                DecodeError::Neither { line, .. } => ("file.encoding", *line),
-            };
-            let ja = match e {
-                DecodeError::Empty => "ファイルが空です".to_string(),
-                DecodeError::Binary { .. } => {
-                    "バイナリファイルです（NULバイトを含みます）".to_string()
-                }
-                _ => "文字コードがUTF-8でもShift_JIS（CP932）でもありません".to_string(),
-            };
-            (rule, line, ja, e.to_string())
-        }
-        ReadIssue::NoDataType => (
-            "file.data_type",
-            1,
-            "1行目にデータ種別（例: FORM_0000_2021）がありません".into(),
-            "line 1 must hold the data type (e.g. FORM_0000_2021); it is empty".into(),
-        ),
-        ReadIssue::HeaderOnLine1 => (
-            "file.data_type",
-            1,
-            "1行目が項目IDの行です。データ種別の行が抜けています".into(),
-            "line 1 holds column IDs: the data-type line (e.g. FORM_0000_2021) is missing".into(),
-        ),
-        ReadIssue::DataTypeExtraFields { line } => (
-            "file.data_type",
-            *line,
-            "1行目にはデータ種別だけを書きます".into(),
-            "line 1 must hold only the data type, but has more fields".into(),
-        ),
-        ReadIssue::NoHeader => (
-            "file.header",
-            2,
-            "2行目（項目IDの行）がありません".into(),
-            "line 2 (the column IDs) is missing".into(),
-        ),
-        ReadIssue::DuplicateColumn { line, name } => (
-            "header.duplicate_column",
-            *line,
-            format!("項目ID「{name}」が2回以上あります"),
-            format!("column `{name}` appears more than once; only the first is read"),
-        ),
-        ReadIssue::FieldCount {
-            line,
-            expected,
-            found,
-        } => (
-            "row.field_count",
-            *line,
-            format!("項目数が{found}個です（ヘッダーは{expected}個）"),
-            format!(
-                "{found} fields where the header has {expected}; the row is not checked further"
+    use Severity::{Error, Warning};
+    let (rule, severity, line, column, ja, en): (&'static str, Severity, u64, Option<&str>, String, String) =
+        match issue {
+            ReadIssue::Decode(e) => {
+                let (rule, line, ja) = match e {
+                    DecodeError::Empty => ("file.empty", 0, "ファイルが空です"),
+                    DecodeError::Binary { line, .. } => {
+                        ("file.binary", *line, "バイナリファイルです（NULバイトを含みます）")
+                    }
+                    DecodeError::Utf16 => ("file.encoding", 1, "文字コードがUTF-16です。UTF-8かShift_JIS（CP932）にしてください"),
+                    DecodeError::Neither { line, .. } => {
+                        ("file.encoding", *line, "文字コードがUTF-8でもShift_JIS（CP932）でもありません")
+                    }
+                };
+                (rule, Error, line, None, ja.into(), e.to_string())
+            }
+            ReadIssue::NoDataType => (
+                "file.data_type",
+                Error,
+                1,
+                None,
+                "1行目にデータ種別（例: FORM_0000_2021）がありません".into(),
+                "line 1 must hold the data type (e.g. FORM_0000_2021); it is empty".into(),
             ),
-        ),
-        ReadIssue::UnterminatedQuote { line } => (
-            "row.unterminated_quote",
-            *line,
-            "閉じられていない引用符（\"）があります。ファイルが途中で切れている可能性があります"
-                .into(),
-            "a quoted field is never closed; the file may be truncated".into(),
-        ),
-    };
-    let c = out.check(rule, Severity::Error, None, ja, en);
+            ReadIssue::HeaderOnLine1 => (
+                "file.data_type",
+                Error,
+                1,
+                None,
+                "1行目が項目IDの行です。データ種別の行が抜けています".into(),
+                "line 1 holds column IDs: the data-type line (e.g. FORM_0000_2021) is missing".into(),
+            ),
+            ReadIssue::DataTypeNotId => (
+                "file.data_type",
+                Error,
+                1,
+                None,
+                "1行目がデータ種別（半角英数字と_）ではありません".into(),
+                "line 1 is not an interface name (ASCII letters, digits and _)".into(),
+            ),
+            ReadIssue::DataTypeExtraFields { line } => (
+                "file.data_type",
+                Error,
+                *line,
+                None,
+                "1行目にはデータ種別だけを書きます".into(),
+                "line 1 must hold only the data type, but has more fields".into(),
+            ),
+            ReadIssue::NoHeader => (
+                "file.header",
+                Error,
+                2,
+                None,
+                "2行目（項目IDの行）がありません".into(),
+                "line 2 (the column IDs) is missing".into(),
+            ),
+            ReadIssue::HeaderNotIds { line } => (
+                "file.header",
+                Error,
+                *line,
+                None,
+                "2行目が項目IDの行ではありません（データ行では？）".into(),
+                "line 2 does not hold column IDs (is it a data row?); nothing else was checked".into(),
+            ),
+            ReadIssue::DuplicateColumn { line, name } => (
+                "header.duplicate_column",
+                Error,
+                *line,
+                Some(name.as_str()),
+                format!("項目ID「{name}」が2回以上あります"),
+                format!("column `{name}` appears more than once; only the first is read"),
+            ),
+            ReadIssue::FieldCount {
+                line,
+                expected,
+                found,
+            } => (
+                "row.field_count",
+                Error,
+                *line,
+                None,
+                format!("項目数が{found}個です（ヘッダーは{expected}個）"),
+                format!("{found} fields where the header has {expected}; the row is not checked further"),
+            ),
+            ReadIssue::UnterminatedQuote { line } => (
+                "row.unterminated_quote",
+                Error,
+                *line,
+                None,
+                "この行で開いた引用符（\"）が閉じられていません。ファイルが途中で切れている可能性があります".into(),
+                "a quoted field opened on this line is never closed; the file may be truncated".into(),
+            ),
+            ReadIssue::BlankLine { line } => (
+                "row.blank_line",
+                Warning,
+                *line,
+                None,
+                "空行があります（読み飛ばしました）".into(),
+                "an empty line between rows (skipped)".into(),
+            ),
+        };
+    let c = out.check(rule, severity, column.filter(|c| is_id_shaped(c)), ja, en);
     out.push(line, c, None);
 }
 
@@ -291,8 +325,18 @@ fn unknown_data_type(
 }
 
 fn header_checks(header: &[&str], line: u64, schema: &Schema, out: &mut Findings) {
-    for name in header {
-        if schema.item(name).is_none() {
+    for (i, name) in header.iter().enumerate() {
+        if !is_id_shaped(name) {
+            // Possibly personal data from a misplaced row: say where, not what.
+            let c = out.check(
+                "header.unknown_column",
+                Severity::Error,
+                None,
+                format!("2行目の{}番目の項目が項目IDではありません", i + 1),
+                format!("field {} of the header is not a column ID", i + 1),
+            );
+            out.push(line, c, None);
+        } else if schema.item(name).is_none() {
             let hint = schema
                 .items
                 .iter()

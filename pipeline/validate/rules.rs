@@ -80,12 +80,12 @@ impl Rows<'_> {
             .map_or_else(|| column.to_string(), |i| format!("{}（{column}）", i.name))
     }
 
+    fn sensitive(&self, column: &str) -> bool {
+        self.schema.item(column).is_some_and(|i| i.sensitive)
+    }
+
     fn shown<'v>(&self, column: &str, v: &'v str) -> &'v str {
-        if self.schema.item(column).is_some_and(|i| i.sensitive) {
-            MASK
-        } else {
-            v
-        }
+        if self.sensitive(column) { MASK } else { v }
     }
 
     /// Calls `f(row, filled value)` for every row of a column (all `None` when the file lacks it).
@@ -243,7 +243,7 @@ impl Rows<'_> {
                         .and_then(|v| v.parse::<f64>().ok())
                         && (x < *min || x > *max)
                     {
-                        out.push(line, c, v);
+                        out.push(line, c, v.map(|v| self.shown(column, v)));
                     }
                 }
             }
@@ -258,11 +258,13 @@ impl Rows<'_> {
     }
 
     fn unique(&self, columns: &[String], out: &mut Findings) {
+        // The key is the columns the interface has; if the file lacks one of them (reported as
+        // a missing column) the key is unknown and nothing is said about duplicates.
         let cols: Vec<&String> = columns
             .iter()
-            .filter(|c| self.column(c).is_some())
+            .filter(|c| self.schema.item(c).is_some())
             .collect();
-        if cols.is_empty() {
+        if cols.is_empty() || cols.iter().any(|c| self.column(c).is_none()) {
             return;
         }
         let names: Vec<&str> = cols.iter().map(|c| c.as_str()).collect();
@@ -314,6 +316,7 @@ impl Rows<'_> {
     ) {
         let bmi = bmi.filter(|b| self.schema.item(b).is_some());
         let col = bmi.unwrap_or(weight);
+        let masked = [height, weight, col].iter().any(|c| self.sensitive(c));
         let c = out.check(
             "value.bmi",
             Severity::Warning,
@@ -344,7 +347,7 @@ impl Rows<'_> {
                     }
                     None => format!("height {h} cm, weight {w} kg → BMI {computed:.1}"),
                 };
-                out.push(line, c, Some(&shown));
+                out.push(line, c, Some(if masked { MASK } else { &shown }));
             }
         }
     }
