@@ -160,7 +160,10 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
             // Reserved for lineage; the validator reports it as an unknown column.
             builders.push(None);
         } else if seen.insert(name.as_str()) {
-            builders.push(Some(StringChunkedBuilder::new(name.as_str().into(), 1024)));
+            builders.push(Some(StringChunkedBuilder::new(
+                name.as_str().into(),
+                scan.lines,
+            )));
         } else {
             issues.push(ReadIssue::DuplicateColumn {
                 line: header_line,
@@ -169,7 +172,7 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
             builders.push(None);
         }
     }
-    let mut lines: Vec<u64> = Vec::with_capacity(1024);
+    let mut lines: Vec<u64> = Vec::with_capacity(scan.lines);
     while next(&mut rec) {
         let line = lines_at.line(text, rec.position());
         if rec.len() != header.len() {
@@ -227,6 +230,8 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
 struct Scan {
     open_quote: Option<u64>,
     blank_lines: Vec<u64>,
+    /// Physical lines: an upper bound on the rows, to size the column builders once.
+    lines: usize,
 }
 
 fn scan(b: &[u8]) -> Scan {
@@ -272,6 +277,7 @@ fn scan(b: &[u8]) -> Scan {
     if in_quotes {
         out.open_quote = Some(quote_line);
     }
+    out.lines = line as usize;
     out
 }
 

@@ -55,15 +55,20 @@ pub fn write_life_file(
             });
         }
     }
-    let mut columns: Vec<(&str, &StringChunked)> = Vec::new();
+    let mut columns: Vec<(&str, std::borrow::Cow<'_, StringChunked>)> = Vec::new();
     for item in &schema.items {
         if let Ok(c) = frame.column(&item.id) {
             let ca = c.str().map_err(|_| WriteError::NotText {
                 column: item.id.clone(),
             })?;
-            columns.push((item.id.as_str(), ca));
+            columns.push((item.id.as_str(), ca.rechunk()));
         }
     }
+    // One contiguous array per column: direct indexed access, no iterator per column.
+    let arrays: Vec<_> = columns
+        .iter()
+        .map(|(_, ca)| ca.downcast_as_array())
+        .collect();
     let mut out = Vec::with_capacity(64 + frame.height() * columns.len() * 4);
     if encoding == OutputEncoding::Utf8Bom {
         out.extend_from_slice(b"\xEF\xBB\xBF");
@@ -74,49 +79,46 @@ pub fn write_life_file(
     let header: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
     out.extend_from_slice(header.join(",").as_bytes());
     out.extend_from_slice(b"\r\n");
-    let mut iters: Vec<_> = columns.iter().map(|(_, ca)| ca.iter()).collect();
     for row in 0..frame.height() {
         let line = row as u64 + 3;
-        for (i, it) in iters.iter_mut().enumerate() {
+        for (i, arr) in arrays.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            let v = it.next().flatten().unwrap_or("");
-            let column = columns[i].0;
+            let v = arr.get(row).unwrap_or("");
             let v = if v == CLEAR {
                 v
             } else {
                 v.trim_matches([' ', '\t'])
             };
+            let special = v.bytes().any(|b| matches!(b, b'\r' | b'\n' | b',' | b'"'));
+            if !special {
+                enc.put(v, &mut out)
+                    .map_err(|ch| unencodable(line, header[i], ch))?;
+                continue;
+            }
             if v.contains(['\r', '\n']) {
                 return Err(WriteError::LineBreak {
                     line,
-                    column: column.to_string(),
+                    column: header[i].to_string(),
                 });
             }
-            let quoted = v.contains([',', '"']);
-            if quoted {
-                out.push(b'"');
-            }
-            let escaped;
-            let v = if v.contains('"') {
-                escaped = v.replace('"', "\"\"");
-                escaped.as_str()
-            } else {
-                v
-            };
-            enc.put(v, &mut out).map_err(|ch| WriteError::Unencodable {
-                line,
-                column: column.to_string(),
-                ch,
-            })?;
-            if quoted {
-                out.push(b'"');
-            }
+            out.push(b'"');
+            enc.put(&v.replace('"', "\"\""), &mut out)
+                .map_err(|ch| unencodable(line, header[i], ch))?;
+            out.push(b'"');
         }
         out.extend_from_slice(b"\r\n");
     }
     Ok(out)
+}
+
+fn unencodable(line: u64, column: &str, ch: char) -> WriteError {
+    WriteError::Unencodable {
+        line,
+        column: column.to_string(),
+        ch,
+    }
 }
 
 /// Appends text in the output encoding; `Err(ch)` for a character it cannot hold exactly.
