@@ -533,6 +533,10 @@ fn file_rules() {
         None,
     );
     pass_fail("file.header", &good, &v(b"SERVICE_USER_INFO\r\n"), 2, None);
+    // A 3.x interface without a schema yet cannot be checked, and the message says so.
+    let unknown_2024 = v(b"SCIENTIFIC_CARE_PROMOTION_2024\r\na\r\n1\r\n");
+    let f = &unknown_2024.findings;
+    assert!(f.checks[f.findings[0].check as usize].message_en.contains("cannot be checked"));
     // A 2021 form checked as 3.10 is not an interface of that version.
     let as_310 = validate_bytes(
         "f.csv",

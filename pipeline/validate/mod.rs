@@ -310,6 +310,11 @@ fn unknown_data_type(
             "data type `{data_type}` is not an interface of spec {v} (it is one of spec {})",
             elsewhere.join(", ")
         ),
+        // A 3.x interface whose items are not known yet: say so, not that it is wrong.
+        _ if data_type.ends_with("_2024") => format!(
+            "no schema for `{data_type}`: the file cannot be checked (only some 3.10 interfaces \
+             are known; add the 3.10 workbook with `lifeline schemagen`)"
+        ),
         _ => {
             format!("unknown data type `{data_type}`; `lifeline schemas list` shows the known ones")
         }
