@@ -489,6 +489,15 @@ fn row_rules() {
     );
     assert_eq!(of_rule(&cut, "row.unterminated_quote").len(), 1);
     assert_eq!(of_rule(&good, "row.unterminated_quote"), []);
+    let blank = validate_lines(&[
+        SUI,
+        USER_HEADER,
+        &user_row(&[]),
+        "",
+        &user_row(&[("external_system_management_number", "U2")]),
+    ]);
+    pass_fail("row.blank_line", &good, &blank, 4, None);
+    assert_eq!((blank.rows, blank.errors()), (2, 0));
 }
 
 #[test]
@@ -536,7 +545,11 @@ fn file_rules() {
     // A 3.x interface without a schema yet cannot be checked, and the message says so.
     let unknown_2024 = v(b"SCIENTIFIC_CARE_PROMOTION_2024\r\na\r\n1\r\n");
     let f = &unknown_2024.findings;
-    assert!(f.checks[f.findings[0].check as usize].message_en.contains("cannot be checked"));
+    assert!(
+        f.checks[f.findings[0].check as usize]
+            .message_en
+            .contains("cannot be checked")
+    );
     // A 2021 form checked as 3.10 is not an interface of that version.
     let as_310 = validate_bytes(
         "f.csv",
