@@ -6,5 +6,8 @@
 
 pub mod decode;
 pub mod emit;
+pub mod map;
+pub mod normalize;
+pub mod sample;
 pub mod spec;
 pub mod validate;

@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use super::{DecodeError, LINE, TextEncoding, decode};
+use super::{DecodeError, LINE, LineCounter, TextEncoding, decode};
 
 /// Something structurally wrong found while reading. Lines are physical, 1-based.
 #[derive(Debug, Clone, PartialEq)]
@@ -279,36 +279,6 @@ fn scan(b: &[u8]) -> Scan {
     }
     out.lines = line as usize;
     out
-}
-
-/// Physical line numbers of record starts. csv's own count is off by one after a CRLF (a
-/// record's position points at the LF) and ignores lone CRs, which LIFE allows as line ends.
-#[derive(Default)]
-struct LineCounter {
-    pos: usize,
-    line: u64,
-}
-
-impl LineCounter {
-    /// The line a record starts on; positions must come in increasing order.
-    fn line(&mut self, text: &str, at: Option<&csv::Position>) -> u64 {
-        let b = text.as_bytes();
-        let mut start = at.map_or(self.pos, |p| p.byte() as usize).min(b.len());
-        // Skip what is left of the previous record's terminator.
-        while start < b.len() && matches!(b[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        let from = self.pos.min(start);
-        for i in from..start {
-            match b[i] {
-                b'\n' => self.line += 1,
-                b'\r' if b.get(i + 1) != Some(&b'\n') => self.line += 1,
-                _ => {}
-            }
-        }
-        self.pos = start;
-        self.line + 1
-    }
 }
 
 #[cfg(test)]

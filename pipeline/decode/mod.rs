@@ -2,8 +2,10 @@
 //! LIFE file reader.
 
 mod lifefile;
+mod vendor;
 
 pub use lifefile::{LifeFile, ReadIssue, is_id_shaped, read_life_file};
+pub use vendor::{Table, read_table};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -168,4 +170,34 @@ pub fn position(bytes: &[u8], at: usize) -> (u64, u64) {
         i += 1;
     }
     (line, (at - start) as u64 + 1)
+}
+
+/// Physical line numbers of record starts. csv's own count is off by one after a CRLF (a
+/// record's position points at the LF) and ignores lone CRs, which LIFE allows as line ends.
+#[derive(Default)]
+pub(crate) struct LineCounter {
+    pub(crate) pos: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    /// The line a record starts on; positions must come in increasing order.
+    pub(crate) fn line(&mut self, text: &str, at: Option<&csv::Position>) -> u64 {
+        let b = text.as_bytes();
+        let mut start = at.map_or(self.pos, |p| p.byte() as usize).min(b.len());
+        // Skip what is left of the previous record's terminator.
+        while start < b.len() && matches!(b[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        let from = self.pos.min(start);
+        for i in from..start {
+            match b[i] {
+                b'\n' => self.line += 1,
+                b'\r' if b.get(i + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+        }
+        self.pos = start;
+        self.line + 1
+    }
 }

@@ -3,9 +3,6 @@
 //! CP932 on request — a character CP932 cannot hold is an error naming line and column, never a
 //! silent `?` or `&#NNNNN;`.
 
-use std::io::Write;
-use std::path::Path;
-
 use encoding_rs::{EncoderResult, SHIFT_JIS};
 use polars::prelude::*;
 
@@ -154,23 +151,4 @@ impl Encoder {
             (EncoderResult::OutputFull, _) => unreachable!("reserved the maximum length"),
         }
     }
-}
-
-/// Writes a file readable by its owner only (these files hold 要配慮個人情報).
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    f.write_all(bytes)?;
-    f.sync_all()
 }

@@ -1,0 +1,6 @@
+//! The subcommands of the `lifeline` binary (the CLI edge: anyhow errors, exit codes).
+
+pub mod ingest;
+pub mod sample;
+pub mod schemas;
+pub mod validate;

@@ -1,0 +1,92 @@
+//! `lifeline validate`: LIFE files → findings, exit 0/1/2.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use lifeline::emit::report;
+use lifeline::spec::Registry;
+use lifeline::validate::{self, Context, FileReport, SpecChoice};
+use rayon::prelude::*;
+
+use crate::Format;
+
+pub fn run(
+    registry: &Registry,
+    spec: &str,
+    format: Format,
+    claims: Vec<String>,
+    files: &[PathBuf],
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let choice = match spec {
+        "auto" => SpecChoice::Auto,
+        v if registry.spec(v).is_some() => SpecChoice::Version(v.to_string()),
+        v => {
+            let known: Vec<&str> = registry.specs.iter().map(|s| s.version.as_str()).collect();
+            bail!("unknown spec `{v}`; known: auto, {}", known.join(", "))
+        }
+    };
+    let known = registry.claims();
+    if let Some(bad) = claims.iter().find(|c| !known.contains(c.as_str())) {
+        let known: Vec<&str> = known.into_iter().collect();
+        bail!(
+            "unknown --claim `{bad}`; the rules know: {}",
+            known.join(", ")
+        )
+    }
+    let paths = expand(files)?;
+    let ctx = Context { claims };
+    let results: Vec<(&PathBuf, std::io::Result<FileReport>)> = paths
+        .par_iter()
+        .map(|p| (p, validate::validate_path(p, registry, &choice, &ctx)))
+        .collect();
+    // Report every file that could be read; an unreadable one still makes the run fail.
+    let mut reports = Vec::new();
+    let mut unreadable = 0;
+    for (p, r) in results {
+        match r {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                eprintln!("lifeline: error: cannot read {}: {e}", p.display());
+                unreadable += 1;
+            }
+        }
+    }
+    match format {
+        Format::Json => report::write_json(&reports, out)?,
+        Format::Text => report::write_text(&reports, out)?,
+    }
+    out.flush()?;
+    if unreadable > 0 {
+        return Ok(ExitCode::from(2));
+    }
+    let errors = reports.iter().any(|r| r.errors() > 0);
+    Ok(ExitCode::from(u8::from(errors)))
+}
+
+/// Files as given; directories contribute their `*.csv` files (not recursive), sorted.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("cannot read {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.is_file() && f.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+                })
+                .collect();
+            if found.is_empty() {
+                bail!("no .csv files in {}", p.display());
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            // Unreadable files are reported when they are read, beside the others' reports.
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,484 @@
+//! A vendor file → one frame per (facility, LIFE interface), keyed by LIFE item IDs, with the
+//! lineage columns `__source_file` and `__line`. Every value that cannot be converted is a
+//! finding; every row that cannot be used is quarantined with its reason: rows read = rows in
+//! frames + rows quarantined.
+
+use std::collections::{BTreeMap, HashMap};
+
+use polars::prelude::*;
+
+use super::text::code;
+use super::transform::{Problem, convert};
+use crate::decode::{LINE, TextEncoding, read_table};
+use crate::map::{Facility, Profile, Target};
+use crate::spec::{Registry, Schema};
+use crate::validate::{Findings, MASK, Severity};
+
+/// The lineage column naming the vendor file a row came from.
+pub const SOURCE_FILE: &str = "__source_file";
+
+/// One frame: the rows of one vendor file for one facility and one interface.
+pub struct Part {
+    pub facility: String,
+    pub data_type: String,
+    pub spec: String,
+    pub frame: DataFrame,
+}
+
+/// A vendor row that is not in any frame, and why.
+#[derive(Debug, Clone)]
+pub struct Quarantined {
+    pub line: u64,
+    pub reason: String,
+    pub fields: Vec<String>,
+}
+
+/// What one vendor file gave.
+pub struct FileIngest {
+    pub path: String,
+    pub encoding: Option<TextEncoding>,
+    pub findings: Findings,
+    pub parts: Vec<Part>,
+    pub quarantine: Vec<Quarantined>,
+    /// Data rows between the header and the end (preamble and trailer lines excluded).
+    pub rows_read: usize,
+    /// Rows that went into the frames (each into every interface the profile feeds).
+    pub rows_kept: usize,
+}
+
+/// Findings registered once per (rule, item, message).
+struct Sink {
+    findings: Findings,
+    checks: HashMap<(&'static str, String, String), u32>,
+}
+
+impl Sink {
+    fn push(
+        &mut self,
+        line: u64,
+        item: Option<&str>,
+        severity: Severity,
+        p: &Problem,
+        value: Option<&str>,
+    ) {
+        let key = (p.rule, item.unwrap_or("").to_string(), p.message_en.clone());
+        let findings = &mut self.findings;
+        let c = *self.checks.entry(key).or_insert_with(|| {
+            findings.check(
+                p.rule,
+                severity,
+                item,
+                p.message_ja.clone(),
+                p.message_en.clone(),
+            )
+        });
+        self.findings.push(line, c, value);
+    }
+
+    fn note(
+        &mut self,
+        line: u64,
+        item: Option<&str>,
+        severity: Severity,
+        rule: &'static str,
+        ja: String,
+        en: String,
+    ) {
+        let p = Problem {
+            rule,
+            kept: false,
+            message_ja: ja,
+            message_en: en,
+        };
+        self.push(line, item, severity, &p, None);
+    }
+}
+
+/// Where a frame column's values come from.
+enum Source {
+    Facility,
+    Key,
+    Constant(String),
+    Column(usize),
+}
+
+struct Builders {
+    columns: Vec<StringChunkedBuilder>,
+    lines: Vec<u64>,
+}
+
+/// Reads one vendor file through a profile. `facility` is used when the profile says the file
+/// does not carry the 事業所番号 itself.
+pub fn ingest_file(
+    path: &str,
+    bytes: &[u8],
+    profile: &Profile,
+    registry: &Registry,
+    facility: Option<&str>,
+) -> FileIngest {
+    let mut out = FileIngest {
+        path: path.to_string(),
+        encoding: None,
+        findings: Findings::default(),
+        parts: Vec::new(),
+        quarantine: Vec::new(),
+        rows_read: 0,
+        rows_kept: 0,
+    };
+    let mut sink = Sink {
+        findings: Findings::default(),
+        checks: HashMap::new(),
+    };
+    let delimiter = match profile.read.delimiter.as_deref() {
+        Some("\t") | Some("\\t") => b'\t',
+        Some(_) => b',',
+        None if path.to_ascii_lowercase().ends_with(".tsv")
+            || path.to_ascii_lowercase().ends_with(".txt") =>
+        {
+            b'\t'
+        }
+        None => b',',
+    };
+    let table = match read_table(bytes, delimiter) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = match &e {
+                crate::decode::DecodeError::Binary { line, .. }
+                | crate::decode::DecodeError::Neither { line, .. } => *line,
+                _ => 0,
+            };
+            sink.note(
+                line,
+                None,
+                Severity::Error,
+                "file.encoding",
+                "ファイルを読めません（文字コード）".into(),
+                e.to_string(),
+            );
+            out.findings = sink.findings;
+            return out;
+        }
+    };
+    out.encoding = Some(table.encoding);
+    let records = &table.records;
+    let header_at = records.iter().position(|(_, r)| {
+        let fields: Vec<&str> = r.iter().collect();
+        profile.header_score(&fields) >= profile.read.header_min_aliases.max(1)
+    });
+    let Some(h) = header_at else {
+        sink.note(
+            0,
+            None,
+            Severity::Error,
+            "ingest.no_header",
+            format!("プロファイル「{}」の見出し行が見つかりません", profile.name),
+            format!(
+                "no line matches at least {} column names of profile `{}`: wrong profile or file?",
+                profile.read.header_min_aliases, profile.name
+            ),
+        );
+        out.findings = sink.findings;
+        return out;
+    };
+    let (header_line, header) = (&records[h].0, &records[h].1);
+    let header_fields: Vec<&str> = header.iter().collect();
+    let keys = crate::map::header_keys(&header_fields);
+
+    // The facility of every row.
+    let facility_col = match &profile.facility {
+        Facility::Column { alias_keys, name } => match alias_keys
+            .iter()
+            .find_map(|a| keys.iter().position(|k| k == a))
+        {
+            Some(i) => Some(i),
+            None => {
+                sink.note(
+                    *header_line,
+                    None,
+                    Severity::Error,
+                    "ingest.no_facility",
+                    format!("事業所番号の列「{name}」がありません"),
+                    format!("the 事業所番号 column `{name}` is missing: no row can be placed"),
+                );
+                None
+            }
+        },
+        _ => None,
+    };
+    let fixed_facility: Option<String> = match &profile.facility {
+        Facility::Preamble { line, field } => records[..h]
+            .iter()
+            .find(|(l, _)| *l == *line as u64)
+            .and_then(|(_, r)| r.get(field - 1))
+            .map(code)
+            .filter(|s| !s.is_empty()),
+        Facility::Given => facility.map(str::to_string),
+        Facility::Column { .. } => None,
+    };
+    if matches!(
+        profile.facility,
+        Facility::Preamble { .. } | Facility::Given
+    ) && fixed_facility.is_none()
+    {
+        sink.note(
+            0,
+            None,
+            Severity::Error,
+            "ingest.no_facility",
+            "事業所番号がわかりません（前置き行または --facility）".into(),
+            "no 事業所番号: not in the preamble where the profile says, and no --facility given"
+                .into(),
+        );
+    }
+
+    // Each target's columns, in spec order, and where their values come from.
+    let mut plans: Vec<(
+        &Target,
+        &Schema,
+        Vec<(String, Source)>,
+        crate::map::Resolved,
+    )> = Vec::new();
+    for t in &profile.targets {
+        let Some(schema) = registry.spec(&t.spec).and_then(|s| s.schema(&t.data_type)) else {
+            continue;
+        };
+        let resolved = t.resolve(&keys);
+        for (c, idx) in t.columns.iter().zip(&resolved.columns) {
+            if idx.is_none() {
+                sink.note(
+                    *header_line,
+                    Some(&c.item),
+                    Severity::Warning,
+                    "ingest.missing_column",
+                    format!("列「{}」がファイルにありません", c.aliases.join("／")),
+                    format!(
+                        "vendor column `{}` is not in this file; `{}` stays empty",
+                        c.aliases.join("` / `"),
+                        c.item
+                    ),
+                );
+            }
+        }
+        for (k, idx) in t.key.iter().zip(&resolved.key) {
+            if idx.is_none() {
+                sink.note(
+                    *header_line,
+                    Some("external_system_management_number"),
+                    Severity::Error,
+                    "ingest.missing_key",
+                    format!("キーの列「{k}」がファイルにありません"),
+                    format!("key column `{k}` is not in this file: rows cannot be identified"),
+                );
+            }
+        }
+        let mut sources: Vec<(String, Source)> = Vec::new();
+        for item in &schema.items {
+            let id = item.id.as_str();
+            if let Some(i) = t.columns.iter().position(|c| c.item == id) {
+                sources.push((id.to_string(), Source::Column(i)));
+            } else if let Some((_, v)) = t.constants.iter().find(|(i, _)| i == id) {
+                sources.push((id.to_string(), Source::Constant(v.clone())));
+            } else if id == "care_facility_id" {
+                sources.push((id.to_string(), Source::Facility));
+            } else if id == "external_system_management_number" {
+                sources.push((id.to_string(), Source::Key));
+            }
+        }
+        plans.push((t, schema, sources, resolved));
+    }
+
+    let skip_cols: Vec<(Option<usize>, &crate::map::SkipRule)> = profile
+        .read
+        .skip
+        .iter()
+        .map(|s| {
+            let k = super::text::label_key(&s.column);
+            (keys.iter().position(|x| *x == k), s)
+        })
+        .collect();
+    let placeholders: Vec<&str> = profile
+        .read
+        .placeholders
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let clean = |v: &str| -> Option<String> {
+        let t = v.trim_matches([' ', '\t', '\u{3000}']);
+        (!t.is_empty() && !placeholders.contains(&t)).then(|| t.to_string())
+    };
+
+    let mut frames: Vec<BTreeMap<String, Builders>> =
+        plans.iter().map(|_| BTreeMap::new()).collect();
+    for (line, rec) in &records[h + 1..] {
+        let first = rec.iter().map(str::trim).find(|f| !f.is_empty());
+        let Some(first) = first else {
+            out.rows_read += 1;
+            quarantine(&mut out, *line, rec, "empty row".into());
+            continue;
+        };
+        if profile
+            .read
+            .trailer_prefixes
+            .iter()
+            .any(|p| first.starts_with(p.as_str()))
+        {
+            break;
+        }
+        out.rows_read += 1;
+        if let Some((_, s)) = skip_cols.iter().find(|(i, s)| {
+            i.and_then(|i| rec.get(i))
+                .is_some_and(|v| s.prefixes.iter().any(|p| v.trim().starts_with(p.as_str())))
+        }) {
+            quarantine(&mut out, *line, rec, s.reason.clone());
+            continue;
+        }
+        let fac = match facility_col {
+            Some(i) => rec.get(i).and_then(clean).map(|v| code(&v)),
+            None => fixed_facility.clone(),
+        };
+        let Some(fac) = fac else {
+            quarantine(&mut out, *line, rec, "no 事業所番号".into());
+            continue;
+        };
+        // Every target needs its key; a row without one cannot be uploaded.
+        let mut keyed = Vec::with_capacity(plans.len());
+        for (t, _, _, resolved) in &plans {
+            let parts: Vec<String> = resolved
+                .key
+                .iter()
+                .filter_map(|i| i.and_then(|i| rec.get(i)).and_then(clean).map(|v| code(&v)))
+                .collect();
+            keyed.push(
+                (parts.len() == t.key.len()).then(|| management_number(&t.key_prefix, &parts)),
+            );
+        }
+        if let Some(i) = keyed.iter().position(Option::is_none) {
+            quarantine(
+                &mut out,
+                *line,
+                rec,
+                format!("no record key ({})", plans[i].0.key.join(", ")),
+            );
+            continue;
+        }
+        out.rows_kept += 1;
+        for (p, (t, schema, sources, resolved)) in plans.iter().enumerate() {
+            let b = frames[p].entry(fac.clone()).or_insert_with(|| Builders {
+                columns: sources
+                    .iter()
+                    .map(|(id, _)| StringChunkedBuilder::new(id.as_str().into(), 64))
+                    .collect(),
+                lines: Vec::new(),
+            });
+            b.lines.push(*line);
+            for ((id, src), builder) in sources.iter().zip(b.columns.iter_mut()) {
+                match src {
+                    Source::Facility => builder.append_value(&fac),
+                    Source::Key => builder.append_option(keyed[p].as_deref()),
+                    Source::Constant(v) => builder.append_value(v),
+                    Source::Column(i) => {
+                        let col = &t.columns[*i];
+                        let raw = resolved.columns[*i]
+                            .and_then(|x| rec.get(x))
+                            .and_then(clean);
+                        let Some(raw) = raw else {
+                            builder.append_null();
+                            continue;
+                        };
+                        let item = schema.item(id).expect("sources come from the schema");
+                        let (value, problem) = convert(col, item, &raw);
+                        if let Some(pr) = problem {
+                            let shown = if item.sensitive { MASK } else { raw.as_str() };
+                            let sev = if pr.kept {
+                                Severity::Warning
+                            } else {
+                                Severity::Error
+                            };
+                            sink.push(*line, Some(id), sev, &pr, Some(shown));
+                        }
+                        builder.append_option(value.as_deref());
+                    }
+                }
+            }
+        }
+    }
+    for (p, (t, ..)) in plans.iter().enumerate() {
+        for (fac, b) in std::mem::take(&mut frames[p]) {
+            let height = b.lines.len();
+            let mut columns: Vec<Column> = b
+                .columns
+                .into_iter()
+                .map(|c| c.finish().into_column())
+                .collect();
+            columns.push(StringChunked::full(SOURCE_FILE.into(), path, height).into_column());
+            columns.push(UInt64Chunked::from_vec(LINE.into(), b.lines).into_column());
+            let frame = DataFrame::new(height, columns).expect("one value per row in every column");
+            out.parts.push(Part {
+                facility: fac,
+                data_type: t.data_type.clone(),
+                spec: t.spec.clone(),
+                frame,
+            });
+        }
+    }
+    let quarantined = out.quarantine.clone();
+    for q in &quarantined {
+        sink.note(
+            q.line,
+            None,
+            Severity::Warning,
+            "ingest.quarantined",
+            format!("この行は取り込みませんでした（{}）", q.reason),
+            format!("row quarantined: {}", q.reason),
+        );
+    }
+    out.findings = sink.findings;
+    out.findings.sort();
+    out
+}
+
+fn quarantine(out: &mut FileIngest, line: u64, rec: &csv::StringRecord, reason: String) {
+    out.quarantine.push(Quarantined {
+        line,
+        reason,
+        fields: rec.iter().map(str::to_string).collect(),
+    });
+}
+
+/// external_system_management_number from the vendor's record key, the same every month:
+/// `<key_prefix>-<key values joined by "-">` when every key value is ASCII letters, digits,
+/// `-` or `_`; otherwise `<key_prefix>-h<16 hex digits>`, the FNV-1a 64 hash of the joined key
+/// (stable across runs and machines). Never longer than 150 characters.
+pub fn management_number(prefix: &str, key: &[String]) -> String {
+    let joined = key.join("-");
+    let plain = joined
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let candidate = format!("{prefix}-{joined}");
+    if plain && candidate.len() <= 150 {
+        return candidate;
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in joined.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{prefix}-h{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::management_number;
+
+    #[test]
+    fn management_numbers_are_stable() {
+        assert_eq!(management_number("U", &["000123".into()]), "U-000123");
+        assert_eq!(
+            management_number("K", &["000123".into(), "20260401".into()]),
+            "K-000123-20260401"
+        );
+        let h = management_number("U", &["見本".into()]);
+        assert_eq!(h, management_number("U", &["見本".into()]));
+        assert!(h.starts_with("U-h") && h.len() == 19, "{h}");
+    }
+}

@@ -1,0 +1,200 @@
+//! One vendor value → one LIFE value, by the column's transform. A value that cannot be turned
+//! into a LIFE value is a [`Problem`], never a guess.
+
+use std::borrow::Cow;
+
+use super::dates::parse_date;
+use super::text::{code, half_width_kana, label_key};
+use crate::map::{ColumnMap, Transform};
+use crate::spec::Item;
+
+/// Why a value could not be converted (or was converted with a doubt).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Stable rule id, documented in README.md.
+    pub rule: &'static str,
+    /// True when the converted value is kept but worth a look.
+    pub kept: bool,
+    pub message_ja: String,
+    pub message_en: String,
+}
+
+fn problem(rule: &'static str, ja: String, en: String) -> Problem {
+    Problem {
+        rule,
+        kept: false,
+        message_ja: ja,
+        message_en: en,
+    }
+}
+
+/// The result of converting one value: the LIFE value (if any) and a problem (if any).
+pub type Converted<'a> = (Option<Cow<'a, str>>, Option<Problem>);
+
+/// Converts a trimmed, non-placeholder vendor value.
+pub fn convert<'a>(col: &ColumnMap, item: &Item, v: &'a str) -> Converted<'a> {
+    let vendor = col.aliases.first().map_or("", String::as_str);
+    match col.transform {
+        Transform::Text => (Some(Cow::Borrowed(v)), None),
+        Transform::Code => (Some(Cow::Owned(code(v))), None),
+        Transform::Digits => {
+            let c = code(v).replace('-', "");
+            if c.bytes().all(|b| b.is_ascii_digit()) {
+                (Some(Cow::Owned(c)), None)
+            } else {
+                (
+                    None,
+                    Some(problem(
+                        "ingest.digits",
+                        format!("列「{vendor}」の値が数字ではありません"),
+                        format!("vendor column `{vendor}`: not digits"),
+                    )),
+                )
+            }
+        }
+        Transform::Number => {
+            let c = code(v).replace(',', "");
+            let ok = c.split_once('.').map_or(
+                !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()),
+                |(i, f)| {
+                    !i.is_empty()
+                        && !f.is_empty()
+                        && i.bytes().chain(f.bytes()).all(|b| b.is_ascii_digit())
+                },
+            );
+            if ok {
+                (Some(Cow::Owned(c)), None)
+            } else {
+                (
+                    None,
+                    Some(problem(
+                        "ingest.number",
+                        format!("列「{vendor}」の値が数値ではありません"),
+                        format!("vendor column `{vendor}`: not a number"),
+                    )),
+                )
+            }
+        }
+        Transform::Date => match parse_date(v) {
+            Ok(d) => {
+                let note = d.note.map(|n| Problem {
+                    rule: "ingest.date_note",
+                    kept: true,
+                    message_ja: format!(
+                        "列「{vendor}」の日付を変換しましたが確認してください（{n}）"
+                    ),
+                    message_en: format!("vendor column `{vendor}`: converted, but {n}"),
+                });
+                (Some(Cow::Owned(d.ymd)), note)
+            }
+            Err(e) => (
+                None,
+                Some(problem(
+                    "ingest.date",
+                    format!("列「{vendor}」の値を日付として読めません"),
+                    format!("vendor column `{vendor}`: not a date ({e})"),
+                )),
+            ),
+        },
+        Transform::Kana => match half_width_kana(v) {
+            Ok(k) => (Some(Cow::Owned(k)), None),
+            Err(ch) => (
+                None,
+                Some(problem(
+                    "ingest.kana",
+                    format!("列「{vendor}」の値を半角カナにできません"),
+                    format!("vendor column `{vendor}`: {ch:?} has no half-width katakana form"),
+                )),
+            ),
+        },
+        Transform::Label => match label(col, item, v) {
+            Some(c) => (Some(Cow::Owned(c)), None),
+            None => (
+                None,
+                Some(problem(
+                    "ingest.label",
+                    format!(
+                        "列「{vendor}」の値に対応する「{}」のコードがありません",
+                        item.name
+                    ),
+                    format!(
+                        "vendor column `{vendor}`: no code of `{}` for this label",
+                        item.id
+                    ),
+                )),
+            ),
+        },
+        Transform::Barthel => barthel(vendor, item, v),
+    }
+}
+
+/// A label → code: the profile's map, then a code as is, then the spec's code labels (with or
+/// without their points suffix such as `(10)`), all compared by `label_key`.
+fn label(col: &ColumnMap, item: &Item, v: &str) -> Option<String> {
+    let key = label_key(v);
+    if let Some((_, c)) = col.map.iter().find(|(k, _)| *k == key) {
+        return Some(c.clone());
+    }
+    let as_code = code(v);
+    if let Some(c) = item.codes.iter().find(|c| c.code == as_code) {
+        return Some(c.code.clone());
+    }
+    item.codes
+        .iter()
+        .find(|c| label_key(&c.label) == key || label_key(strip_points(&c.label)) == key)
+        .map(|c| c.code.clone())
+}
+
+/// `全介助(10)` → `全介助`.
+fn strip_points(label: &str) -> &str {
+    match label.rfind('(') {
+        Some(i) if label.ends_with(')') => &label[..i],
+        _ => label,
+    }
+}
+
+/// The Barthel points a code label carries: `一部介助(5)` → 5.
+fn points(label: &str) -> Option<u32> {
+    let i = label.rfind('(')?;
+    label.strip_suffix(')')?.get(i + 1..)?.parse().ok()
+}
+
+fn barthel<'a>(vendor: &str, item: &Item, v: &'a str) -> Converted<'a> {
+    let fail = |rule, ja: String, en: String| (None, Some(problem(rule, ja, en)));
+    let Ok(p) = code(v).parse::<u32>() else {
+        return fail(
+            "ingest.barthel",
+            format!("列「{vendor}」の値がバーセルインデックスの点数ではありません"),
+            format!("vendor column `{vendor}`: not Barthel Index points"),
+        );
+    };
+    let codes: Vec<&crate::spec::Code> = item
+        .codes
+        .iter()
+        .filter(|c| points(&c.label) == Some(p))
+        .collect();
+    match codes.as_slice() {
+        [one] => (Some(Cow::Owned(one.code.clone())), None),
+        [] => fail(
+            "ingest.barthel",
+            format!("「{}」に{p}点の区分はありません", item.name),
+            format!("`{}` has no level worth {p} points", item.id),
+        ),
+        many => {
+            let labels: Vec<&str> = many.iter().map(|c| strip_points(&c.label)).collect();
+            fail(
+                "ingest.barthel_ambiguous",
+                format!(
+                    "「{}」の{p}点は{}のどれか決められません。区分で入力してください",
+                    item.name,
+                    labels.join("・")
+                ),
+                format!(
+                    "`{}`: {p} points is {} — points cannot decide the code; export the level instead",
+                    item.id,
+                    labels.join(" or ")
+                ),
+            )
+        }
+    }
+}
