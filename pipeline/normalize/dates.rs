@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 /// The note on a date converted from an era date past the end of its era.
-pub const NOTE_AFTER_ERA_END: &str = "a date after the end of its era";
+pub const NOTE_AFTER_ERA_END: &str = "the date is after the end of its era";
 
 /// A date recognised in a vendor value, as LIFE writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -102,6 +102,17 @@ enum Source {
     Column(usize),
 }
 
+/// One target resolved against this file's header.
+struct Plan<'a> {
+    target: &'a Target,
+    schema: &'a Schema,
+    /// Frame columns in spec order, and where each one's values come from.
+    sources: Vec<(String, Source)>,
+    resolved: crate::map::Resolved,
+    /// For each key column, the mapped column that reads the same vendor column, if any.
+    key_columns: Vec<Option<usize>>,
+}
+
 struct Builders {
     columns: Vec<StringChunkedBuilder>,
     lines: Vec<u64>,
@@ -232,12 +243,7 @@ pub fn ingest_file(
     }
 
     // Each target's columns, in spec order, and where their values come from.
-    let mut plans: Vec<(
-        &Target,
-        &Schema,
-        Vec<(String, Source)>,
-        crate::map::Resolved,
-    )> = Vec::new();
+    let mut plans: Vec<Plan<'_>> = Vec::new();
     for t in &profile.targets {
         let Some(schema) = registry.spec(&t.spec).and_then(|s| s.schema(&t.data_type)) else {
             continue;
@@ -284,7 +290,20 @@ pub fn ingest_file(
                 sources.push((id.to_string(), Source::Key));
             }
         }
-        plans.push((t, schema, sources, resolved));
+        // A key column that is also a mapped column (e.g. 評価日 → date) takes its converted
+        // value, so 令和8年10月15日 and 2026/10/15 make the same number.
+        let key_columns = t
+            .key_keys
+            .iter()
+            .map(|k| t.columns.iter().position(|c| c.alias_keys.contains(k)))
+            .collect();
+        plans.push(Plan {
+            target: t,
+            schema,
+            sources,
+            resolved,
+            key_columns,
+        });
     }
 
     let skip_cols: Vec<(Option<usize>, &crate::map::SkipRule)> = profile
@@ -342,12 +361,23 @@ pub fn ingest_file(
         };
         // Every target needs its key; a row without one cannot be uploaded.
         let mut keyed = Vec::with_capacity(plans.len());
-        for (t, _, _, resolved) in &plans {
-            let parts: Vec<String> = resolved
+        for plan in &plans {
+            let parts: Vec<String> = plan
+                .resolved
                 .key
                 .iter()
-                .filter_map(|i| i.and_then(|i| rec.get(i)).and_then(clean).map(|v| code(&v)))
+                .zip(&plan.key_columns)
+                .filter_map(|(i, mapped)| {
+                    let raw = i.and_then(|i| rec.get(i)).and_then(clean)?;
+                    let converted = mapped.and_then(|m| {
+                        let col = &plan.target.columns[m];
+                        let item = plan.schema.item(&col.item)?;
+                        convert(col, item, &raw).0.map(|v| v.into_owned())
+                    });
+                    Some(converted.unwrap_or_else(|| code(&raw)))
+                })
                 .collect();
+            let t = plan.target;
             keyed.push(
                 (parts.len() == t.key.len()).then(|| management_number(&t.key_prefix, &parts)),
             );
@@ -357,12 +387,14 @@ pub fn ingest_file(
                 &mut out,
                 *line,
                 rec,
-                format!("no record key ({})", plans[i].0.key.join(", ")),
+                format!("no record key ({})", plans[i].target.key.join(", ")),
             );
             continue;
         }
         out.rows_kept += 1;
-        for (p, (t, schema, sources, resolved)) in plans.iter().enumerate() {
+        for (p, plan) in plans.iter().enumerate() {
+            let (t, schema, sources, resolved) =
+                (plan.target, plan.schema, &plan.sources, &plan.resolved);
             let b = frames[p].entry(fac.clone()).or_insert_with(|| Builders {
                 columns: sources
                     .iter()
@@ -402,7 +434,8 @@ pub fn ingest_file(
             }
         }
     }
-    for (p, (t, ..)) in plans.iter().enumerate() {
+    for (p, plan) in plans.iter().enumerate() {
+        let t = plan.target;
         for (fac, b) in std::mem::take(&mut frames[p]) {
             let height = b.lines.len();
             let mut columns: Vec<Column> = b
