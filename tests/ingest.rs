@@ -4,7 +4,6 @@ mod common;
 
 use lifeline::map::Profile;
 use lifeline::normalize::ingest::{FileIngest, SOURCE_FILE, ingest_file};
-use polars::prelude::*;
 
 const PROFILE: &str = r#"
 name = "test layout"
