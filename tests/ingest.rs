@@ -376,3 +376,47 @@ fn profile_mistakes_name_the_line() {
     let syntax = PROFILE.replace("key_prefix = \"U\"", "key_prefix = U");
     assert!(profile(&syntax).unwrap_err().line > 1);
 }
+
+#[test]
+fn label_crosswalks_for_scales() {
+    use lifeline::map::{ColumnMap, Transform};
+    use lifeline::normalize::transform::convert;
+    let spec = common::registry().spec("2021").unwrap();
+    let f0 = spec.schema("FORM_0000_2021").unwrap();
+    let col = |item: &str| ColumnMap {
+        item: item.into(),
+        aliases: vec!["x".into()],
+        alias_keys: vec!["x".into()],
+        transform: Transform::Label,
+        map: Vec::new(),
+    };
+    let conv = |item: &str, v: &str| {
+        convert(&col(item), f0.item(item).unwrap(), v)
+            .0
+            .map(|c| c.into_owned())
+    };
+    assert_eq!(conv("dbd13_03", "ときどきある").as_deref(), Some("2"));
+    assert_eq!(conv("dbd13_03", "常にある").as_deref(), Some("4"));
+    assert_eq!(
+        conv("vitality_index_02", "反応がない").as_deref(),
+        Some("0")
+    );
+    assert_eq!(
+        conv("barthel_index_meal", "一部介助").as_deref(),
+        Some("1"),
+        "label without its points"
+    );
+    assert_eq!(
+        conv("impaired_elderly_independence_degree", "Ｊ１").as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        conv("dementia_elderly_independence_degree", "Ⅲb").as_deref(),
+        Some("6")
+    );
+    assert_eq!(
+        conv("record_staff_job_category", "介護福祉士").as_deref(),
+        Some("170")
+    );
+    assert_eq!(conv("dbd13_03", "たまにある"), None);
+}

@@ -30,7 +30,7 @@ pub struct Args {
 
 pub fn run(registry: &Registry, args: Args, out: &mut impl Write) -> Result<ExitCode> {
     let profile = Profile::load(&args.profile, registry)?;
-    let files = crate::cli::validate::expand(&args.files)?;
+    let files = crate::cli::validate::expand(&args.files, &["csv", "tsv", "txt"])?;
     let ctx = Context::default();
     // Read, normalise and validate every file in parallel; each keeps its own findings, so a
     // finding names the vendor file and line.

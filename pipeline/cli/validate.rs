@@ -36,7 +36,7 @@ pub fn run(
             known.join(", ")
         )
     }
-    let paths = expand(files)?;
+    let paths = expand(files, &["csv"])?;
     let ctx = Context { claims };
     let results: Vec<(&PathBuf, std::io::Result<FileReport>)> = paths
         .par_iter()
@@ -66,8 +66,9 @@ pub fn run(
     Ok(ExitCode::from(u8::from(errors)))
 }
 
-/// Files as given; directories contribute their `*.csv` files (not recursive), sorted.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// Files as given; directories contribute their files with these extensions (not recursive),
+/// sorted.
+pub fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -75,11 +76,14 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .with_context(|| format!("cannot read {}", p.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| {
-                    f.is_file() && f.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+                    f.is_file()
+                        && f.extension()
+                            .and_then(|e| e.to_str())
+                            .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
                 })
                 .collect();
             if found.is_empty() {
-                bail!("no .csv files in {}", p.display());
+                bail!("no .{} files in {}", extensions.join("/."), p.display());
             }
             found.sort();
             out.extend(found);

@@ -1,0 +1,490 @@
+//! The synthetic vendor exports: the bundled files cannot drift from the generator, the same
+//! options give the same bytes, identifiers carry valid check digits, `dirty` puts in wrong
+//! values, and the bundled profiles read every file with exactly the designed findings.
+//!
+//! After a deliberate change to the generator, rewrite the bundled files with
+//! `LIFELINE_BLESS=1 cargo test --test sample_gen` (or `lifeline sample --out samples/vendor`).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use lifeline::map::Profile;
+use lifeline::normalize::ingest::ingest_file;
+use lifeline::sample::{BUNDLED, Expected, Options, generate, generate_with_expected, write_to};
+use lifeline::spec::rules::CheckScheme;
+use lifeline::validate::values::check_digit;
+use lifeline::validate::{Context, Severity, validate_frame};
+
+fn vendor_dir() -> PathBuf {
+    common::root().join("samples/vendor")
+}
+
+fn profile_of(path: &Path) -> &'static str {
+    match path
+        .components()
+        .next()
+        .and_then(|c| c.as_os_str().to_str())
+    {
+        Some("honobono-kaigo") => "honobono-kaigo",
+        Some("kanamic-user") => "kanamic-user",
+        Some("assessment") => "assessment",
+        other => panic!("no profile for {other:?}"),
+    }
+}
+
+/// The file as text: UTF-8 after a BOM, CP932 otherwise; undecodable bytes fail the test.
+fn text(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return String::from_utf8(rest.to_vec()).expect("UTF-8 after the BOM");
+    }
+    let (s, had_errors) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes);
+    assert!(!had_errors, "not CP932");
+    s.into_owned()
+}
+
+/// (1-based line, fields) of every line.
+fn records(path: &Path, bytes: &[u8]) -> Vec<(u64, Vec<String>)> {
+    let delimiter = if path.extension().is_some_and(|e| e == "tsv") {
+        b'\t'
+    } else {
+        b','
+    };
+    let t = text(bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(t.as_bytes());
+    rdr.records()
+        .enumerate()
+        .map(|(i, r)| {
+            let r = r.expect("well-formed CSV");
+            (i as u64 + 1, r.iter().map(str::to_string).collect())
+        })
+        .collect()
+}
+
+fn header_at(recs: &[(u64, Vec<String>)]) -> usize {
+    recs.iter()
+        .position(|(_, r)| r.iter().any(|f| f.contains("被保険者番号")))
+        .expect("a header line")
+}
+
+#[test]
+fn bundled_files_match_the_generator() {
+    let files = generate(&BUNDLED);
+    if std::env::var_os("LIFELINE_BLESS").is_some() {
+        write_to(&vendor_dir(), &files).unwrap();
+    }
+    assert_eq!(files.len(), 6, "2 facilities × 3 layouts");
+    let mut on_disk = BTreeSet::new();
+    for layout in ["honobono-kaigo", "kanamic-user", "assessment"] {
+        for e in std::fs::read_dir(vendor_dir().join(layout)).unwrap() {
+            let p = e.unwrap().path();
+            on_disk.insert(p.strip_prefix(vendor_dir()).unwrap().to_path_buf());
+        }
+    }
+    let generated: BTreeSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    assert_eq!(
+        on_disk, generated,
+        "samples/vendor holds exactly the generated files"
+    );
+    for f in &files {
+        let disk = std::fs::read(vendor_dir().join(&f.path)).unwrap();
+        assert!(
+            disk == f.bytes,
+            "{} differs from generate(BUNDLED); rerun with LIFELINE_BLESS=1 if the change is meant",
+            f.path.display()
+        );
+    }
+}
+
+#[test]
+fn same_options_same_bytes() {
+    for opts in [
+        BUNDLED,
+        Options {
+            facilities: 3,
+            users: 17,
+            seed: 7,
+            dirty: 0.25,
+        },
+    ] {
+        assert_eq!(generate(&opts), generate(&opts));
+        assert_eq!(generate_with_expected(&opts), generate_with_expected(&opts));
+    }
+    let other = generate(&Options {
+        seed: 2027,
+        ..BUNDLED
+    });
+    let bundled = generate(&BUNDLED);
+    assert_eq!(other.len(), bundled.len());
+    for (a, b) in other.iter().zip(&bundled) {
+        assert_ne!(
+            a.bytes,
+            b.bytes,
+            "another seed, another {}",
+            b.path.display()
+        );
+    }
+    // More users do not change the facilities' identities.
+    let more = generate(&Options {
+        users: 9,
+        ..BUNDLED
+    });
+    let names = |fs: &[lifeline::sample::SampleFile]| -> Vec<PathBuf> {
+        fs.iter().map(|f| f.path.clone()).collect()
+    };
+    assert_eq!(names(&more), names(&bundled));
+}
+
+#[test]
+fn sizes_and_edge_options() {
+    assert!(
+        generate(&Options {
+            facilities: 0,
+            ..BUNDLED
+        })
+        .is_empty()
+    );
+    // No users: every file still has its header and the dummy user.
+    let (files, expected) = generate_with_expected(&Options {
+        users: 0,
+        ..BUNDLED
+    });
+    assert_eq!(files.len(), 6);
+    assert_eq!(
+        expected
+            .iter()
+            .filter(|e| e.rule == "ingest.quarantined")
+            .count(),
+        6
+    );
+    for dirty in [f64::NAN, -1.0, 2.0, 1.0] {
+        let (files, _) = generate_with_expected(&Options {
+            facilities: 1,
+            users: 5,
+            seed: 1,
+            dirty,
+        });
+        assert_eq!(files.len(), 3);
+    }
+}
+
+#[test]
+fn identifiers_have_valid_check_digits() {
+    let mut seen = (0usize, 0usize);
+    for opts in [
+        BUNDLED,
+        Options {
+            facilities: 40,
+            users: 12,
+            seed: 99,
+            dirty: 0.5,
+        },
+    ] {
+        for f in generate(&opts) {
+            let recs = records(&f.path, &f.bytes);
+            let facility = f
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.split('_').next())
+                .unwrap()
+                .to_string();
+            assert_eq!(
+                check_digit(CheckScheme::CareFacilityId, &facility),
+                None,
+                "{facility}"
+            );
+            seen.0 += 1;
+            let h = header_at(&recs);
+            let header = &recs[h].1;
+            let col = |names: &[&str]| {
+                header
+                    .iter()
+                    .position(|x| names.contains(&x.trim()))
+                    .unwrap_or_else(|| panic!("{names:?} in {}", f.path.display()))
+            };
+            let insurer = col(&["保険者番号", "介護保険者番号"]);
+            let office = header.iter().position(|x| x == "事業所番号");
+            if profile_of(&f.path) == "kanamic-user" {
+                assert_eq!(recs[0].1[0], "事業所番号");
+                assert_eq!(recs[0].1[1], facility, "preamble line 1, field 2");
+            }
+            for (_, r) in &recs[h + 1..] {
+                let v = r.get(insurer).map(|v| v.trim()).unwrap_or("");
+                if v.is_empty() || v == "null" {
+                    continue; // the dummy user and the trailer
+                }
+                assert_eq!(check_digit(CheckScheme::InsurerNo, v), None, "{v}");
+                seen.1 += 1;
+                if let Some(o) = office {
+                    assert_eq!(r[o], facility);
+                }
+            }
+        }
+    }
+    assert!(seen.0 >= 120 && seen.1 >= 1000, "{seen:?}");
+}
+
+#[test]
+fn insured_numbers_are_fake_and_ten_digits() {
+    for f in generate(&BUNDLED) {
+        let recs = records(&f.path, &f.bytes);
+        let h = header_at(&recs);
+        let c = recs[h].1.iter().position(|x| x == "被保険者番号").unwrap();
+        for (_, r) in &recs[h + 1..] {
+            let v = r.get(c).map(String::as_str).unwrap_or("");
+            if v.is_empty() || v == "null" {
+                continue;
+            }
+            assert!(v.len() == 10 && v.starts_with("99"), "{v}");
+            assert!(v.bytes().all(|b| b.is_ascii_digit()), "{v}");
+        }
+    }
+}
+
+#[test]
+fn encodings_and_layout_quirks() {
+    for f in generate(&BUNDLED) {
+        let t = text(&f.bytes);
+        assert!(
+            !t.contains("&#"),
+            "unmappable character in {}",
+            f.path.display()
+        );
+        assert!(t.ends_with("\r\n") && !t.replace("\r\n", "").contains('\n'));
+        match profile_of(&f.path) {
+            "honobono-kaigo" => {
+                assert!(!f.bytes.starts_with(b"\xEF\xBB\xBF"));
+                let header = t.lines().next().unwrap();
+                assert!(header.contains("認定有効期間－開始日"));
+                assert!(header.contains("利用開始日\u{3000},"));
+                for quirk in [
+                    "要介護",
+                    "★会議",
+                    "昭和",
+                    "S ",
+                    "\"見本居宅介護支援センター,本部\"",
+                ] {
+                    assert!(t.contains(quirk), "{quirk} in {}", f.path.display());
+                }
+                assert!(t.contains('３') || t.contains('４') || t.contains('２'));
+            }
+            "kanamic-user" => {
+                assert!(f.bytes.starts_with(b"\xEF\xBB\xBF"));
+                let lines: Vec<&str> = t.lines().collect();
+                assert!(lines[0].starts_with("\"事業所番号\",\""));
+                assert_eq!(lines[1], "\"対象年月\",\"2026/10\"");
+                assert!(lines.last().unwrap().starts_with("\"合計\",\""));
+                for l in &lines {
+                    assert!(l.starts_with('"') && l.ends_with('"'), "{l}");
+                }
+                assert!(t.contains("\"null\"") && t.contains("★テスト"));
+            }
+            _ => {
+                let lines: Vec<&str> = t.lines().collect();
+                assert!(lines[0].starts_with("アセスメント一覧\t"));
+                assert!(lines[1].starts_with("事業所番号\t"));
+                for quirk in ["令和8年10月", "R8.10.", "ときどきある", "★会議", "１"]
+                {
+                    assert!(t.contains(quirk), "{quirk} in {}", f.path.display());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn dirty_values_are_wrong_and_recorded() {
+    let opts = Options {
+        facilities: 3,
+        users: 20,
+        seed: 11,
+        dirty: 0.3,
+    };
+    let (files, expected) = generate_with_expected(&opts);
+    let (clean, clean_expected) = generate_with_expected(&Options { dirty: 0.0, ..opts });
+    assert!(clean_expected.iter().all(|e| e.designed));
+    let dirty: Vec<&Expected> = expected.iter().filter(|e| !e.designed).collect();
+    let rules: BTreeSet<&str> = dirty.iter().map(|e| e.rule).collect();
+    assert_eq!(
+        rules,
+        BTreeSet::from([
+            "ingest.barthel",
+            "ingest.date",
+            "ingest.kana",
+            "ingest.label",
+            "ingest.number"
+        ])
+    );
+    // Every recorded wrong value is in the file, on its line, in its column.
+    for e in &dirty {
+        let f = files.iter().find(|f| f.path == e.path).unwrap();
+        let recs = records(&f.path, &f.bytes);
+        let h = header_at(&recs);
+        let c = recs[h].1.iter().position(|x| *x == e.column).unwrap();
+        let (_, row) = recs.iter().find(|(l, _)| *l == e.line).unwrap();
+        assert_eq!(row[c], e.value, "{e:?}");
+    }
+    // Same people, same layout: only values changed.
+    for (d, c) in files.iter().zip(&clean) {
+        assert_eq!(d.path, c.path);
+        assert_eq!(
+            records(&d.path, &d.bytes).len(),
+            records(&c.path, &c.bytes).len()
+        );
+    }
+    assert!(files != clean);
+}
+
+/// Ingests every file with its bundled profile and validates the frames (with the add-on
+/// claim that makes the 同居家族 items required): the findings must be exactly the expected
+/// ones — quarantined dummy users, ambiguous Barthel points (errors, and then the empty ○
+/// items they leave, warnings) and, when dirty, the wrong values.
+fn check_ingest(opts: &Options) {
+    let registry = common::registry();
+    let (files, expected) = generate_with_expected(opts);
+    let ctx = Context {
+        claims: vec!["科学的介護推進体制加算(Ⅱ)".into()],
+    };
+    for f in &files {
+        let name = profile_of(&f.path);
+        let profile = Profile::load(
+            &common::root().join(format!("samples/profiles/{name}.toml")),
+            registry,
+        )
+        .unwrap();
+        let shown = f.path.display().to_string();
+        let mut ing = ingest_file(&shown, &f.bytes, &profile, registry, None);
+        let want: Vec<&Expected> = expected.iter().filter(|e| e.path == f.path).collect();
+        let quarantined: BTreeSet<u64> = want
+            .iter()
+            .filter(|e| e.rule == "ingest.quarantined")
+            .map(|e| e.line)
+            .collect();
+        let got_q: BTreeSet<u64> = ing.quarantine.iter().map(|q| q.line).collect();
+        assert_eq!(got_q, quarantined, "{shown}: quarantined lines");
+        assert_eq!(ing.rows_read, ing.rows_kept + ing.quarantine.len());
+        for part in &ing.parts {
+            let spec = registry.spec(&part.spec).unwrap();
+            let schema = spec.schema(&part.data_type).unwrap();
+            validate_frame(
+                &part.frame,
+                schema,
+                spec.rules(&part.data_type),
+                spec.code_sheets.as_ref(),
+                &ctx,
+                &mut ing.findings,
+            );
+        }
+        let fs = &ing.findings;
+        let ingest_errors: BTreeSet<(u64, &str)> = fs
+            .findings
+            .iter()
+            .map(|x| (x.line, &fs.checks[x.check as usize]))
+            .filter(|(_, c)| c.rule.starts_with("ingest.") && c.rule != "ingest.quarantined")
+            .map(|(l, c)| (l, c.rule))
+            .collect();
+        let want_errors: BTreeSet<(u64, &str)> = want
+            .iter()
+            .filter(|e| e.rule != "ingest.quarantined")
+            .map(|e| (e.line, e.rule))
+            .collect();
+        assert_eq!(ingest_errors, want_errors, "{shown}: ingest findings");
+        if opts.dirty == 0.0 {
+            let ambiguous: BTreeSet<u64> = want
+                .iter()
+                .filter(|e| e.rule == "ingest.barthel_ambiguous")
+                .map(|e| e.line)
+                .collect();
+            for x in &fs.findings {
+                let c = &fs.checks[x.check as usize];
+                let ok = match c.rule {
+                    "ingest.quarantined" => quarantined.contains(&x.line),
+                    "ingest.barthel_ambiguous" => ambiguous.contains(&x.line),
+                    // The ambiguous 整容/入浴 stay empty: ○ items, a warning.
+                    "value.recommended" => {
+                        c.severity == Severity::Warning
+                            && ambiguous.contains(&x.line)
+                            && c.column.as_deref().is_some_and(|i| {
+                                i == "barthel_index_bathing"
+                                    || i == "barthel_index_personal_hygiene_and_adjustment"
+                            })
+                    }
+                    _ => false,
+                };
+                assert!(
+                    ok,
+                    "{shown} line {}: unexpected {} {:?}",
+                    x.line, c.rule, c.column
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn bundled_profiles_read_the_clean_files_with_only_the_designed_findings() {
+    check_ingest(&BUNDLED);
+    check_ingest(&Options {
+        facilities: 4,
+        users: 30,
+        seed: 5,
+        dirty: 0.0,
+    });
+}
+
+#[test]
+fn bundled_profiles_report_every_dirty_value() {
+    check_ingest(&Options {
+        facilities: 2,
+        users: 25,
+        seed: 3,
+        dirty: 0.2,
+    });
+}
+
+/// The designed findings of the bundled files (the list in pipeline/sample/mod.rs).
+#[test]
+fn designed_findings_of_the_bundled_files() {
+    let (_, expected) = generate_with_expected(&BUNDLED);
+    let got: Vec<String> = expected
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {} {}",
+                e.path.display(),
+                e.line,
+                e.rule,
+                if e.column.is_empty() {
+                    &e.value
+                } else {
+                    &e.column
+                }
+            )
+        })
+        .collect();
+    let want: Vec<&str> = DESIGNED
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(got, want);
+}
+
+const DESIGNED: &str = "
+    assessment/1470090018_assessment_202610.tsv 6 ingest.barthel_ambiguous 入浴
+    assessment/1470090018_assessment_202610.tsv 10 ingest.barthel_ambiguous 整容
+    assessment/1470090018_assessment_202610.tsv 14 ingest.quarantined dummy user
+    assessment/4070090008_assessment_202610.tsv 6 ingest.barthel_ambiguous 入浴
+    assessment/4070090008_assessment_202610.tsv 10 ingest.barthel_ambiguous 整容
+    assessment/4070090008_assessment_202610.tsv 14 ingest.quarantined dummy user
+    honobono-kaigo/1470090018_介護保険1.CSV 5 ingest.quarantined dummy user
+    honobono-kaigo/4070090008_介護保険1.CSV 3 ingest.quarantined dummy user
+    kanamic-user/1470090018_userallfull_202610.csv 4 ingest.quarantined dummy user
+    kanamic-user/4070090008_userallfull_202610.csv 5 ingest.quarantined dummy user
+";
