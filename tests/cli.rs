@@ -273,3 +273,90 @@ fn claims_are_checked_against_the_rules() {
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("科学的介護推進体制加算(Ⅱ)"));
 }
+
+#[test]
+fn ingested_samples_make_life_files_that_validate_without_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (layout, rows, quarantined, exit) in [
+        ("honobono-kaigo", 18, 2, 0),
+        ("kanamic-user", 18, 2, 0),
+        // The two ambiguous Barthel cells per file are errors of the ingest (values lost).
+        ("assessment", 24, 2, 1),
+    ] {
+        let out = tmp.path().join(layout);
+        let o = lifeline(&[
+            "ingest",
+            "--profile",
+            &format!("samples/profiles/{layout}.toml"),
+            "--out",
+            &out.display().to_string(),
+            &format!("samples/vendor/{layout}"),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(exit),
+            "{layout}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        let files = manifest["files"].as_array().unwrap();
+        let read: u64 = files.iter().map(|f| f["rows_read"].as_u64().unwrap()).sum();
+        let kept: u64 = files
+            .iter()
+            .map(|f| f["rows_in_frames"].as_u64().unwrap())
+            .sum();
+        let q: u64 = files
+            .iter()
+            .map(|f| f["rows_quarantined"].as_u64().unwrap())
+            .sum();
+        assert_eq!((read, kept + q, q), (rows, rows, quarantined), "{layout}");
+        for o in manifest["outputs"].as_array().unwrap() {
+            let life = o["life_file"].as_str().unwrap();
+            let v = lifeline(&["validate", "--format", "json", life]);
+            assert_eq!(v.status.code(), Some(0), "{life}");
+            assert_eq!(json(&v)["files"][0]["errors"], 0, "{life}");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                for f in [life, o["parquet"].as_str().unwrap()] {
+                    let mode = std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+                    assert_eq!(mode, 0o600, "{f} must be readable by its owner only");
+                }
+            }
+        }
+        assert!(out.join("quarantine.csv").exists() && out.join("findings.json").exists());
+    }
+}
+
+#[test]
+fn a_broken_profile_is_exit_2_with_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("bad.toml");
+    let text = std::fs::read_to_string(common::root().join("samples/profiles/honobono-kaigo.toml"))
+        .unwrap();
+    std::fs::write(
+        &p,
+        text.replacen("transform = \"date\"", "transform = \"wareki\"", 1),
+    )
+    .unwrap();
+    let o = lifeline(&[
+        "ingest",
+        "--profile",
+        &p.display().to_string(),
+        "--out",
+        &tmp.path().join("o").display().to_string(),
+        "samples/vendor/honobono-kaigo",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = text
+        .lines()
+        .position(|l| l.contains("transform = \"date\""))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!("bad.toml:{line}:")) && err.contains("wareki"),
+        "{err}"
+    );
+}
