@@ -15,7 +15,7 @@ use lifeline::normalize::ingest::ingest_file;
 use lifeline::sample::{BUNDLED, Expected, Options, generate, generate_with_expected, write_to};
 use lifeline::spec::rules::CheckScheme;
 use lifeline::validate::values::check_digit;
-use lifeline::validate::{Context, Severity, validate_frame};
+use lifeline::validate::{Context, Severity};
 
 fn vendor_dir() -> PathBuf {
     common::root().join("samples/vendor")
@@ -369,18 +369,7 @@ fn check_ingest(opts: &Options) {
         let got_q: BTreeSet<u64> = ing.quarantine.iter().map(|q| q.line).collect();
         assert_eq!(got_q, quarantined, "{shown}: quarantined lines");
         assert_eq!(ing.rows_read, ing.rows_kept + ing.quarantine.len());
-        for part in &ing.parts {
-            let spec = registry.spec(&part.spec).unwrap();
-            let schema = spec.schema(&part.data_type).unwrap();
-            validate_frame(
-                &part.frame,
-                schema,
-                spec.rules(&part.data_type),
-                spec.code_sheets.as_ref(),
-                &ctx,
-                &mut ing.findings,
-            );
-        }
+        ing.validate(registry, &ctx);
         let fs = &ing.findings;
         let ingest_errors: BTreeSet<(u64, &str)> = fs
             .findings

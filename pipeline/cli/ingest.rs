@@ -12,7 +12,7 @@ use lifeline::emit::{OutputEncoding, report, write_life_file};
 use lifeline::map::Profile;
 use lifeline::normalize::ingest::{FileIngest, ingest_file};
 use lifeline::spec::Registry;
-use lifeline::validate::{Context, FileReport, validate_frame};
+use lifeline::validate::{Context, FileReport};
 use polars::prelude::*;
 use rayon::prelude::*;
 use serde_json::json;
@@ -45,23 +45,7 @@ pub fn run(registry: &Registry, args: Args, out: &mut impl Write) -> Result<Exit
                     registry,
                     args.facility.as_deref(),
                 );
-                for part in &f.parts {
-                    let spec = registry
-                        .spec(&part.spec)
-                        .expect("profile checked against the registry");
-                    let schema = spec
-                        .schema(&part.data_type)
-                        .expect("profile checked against the registry");
-                    validate_frame(
-                        &part.frame,
-                        schema,
-                        spec.rules(&part.data_type),
-                        spec.code_sheets.as_ref(),
-                        &ctx,
-                        &mut f.findings,
-                    );
-                }
-                f.findings.sort();
+                f.validate(registry, &ctx);
                 f
             });
             (p.clone(), r)

@@ -46,6 +46,30 @@ pub struct FileIngest {
     pub rows_kept: usize,
 }
 
+impl FileIngest {
+    /// Runs the validation engine on every frame of this file; its findings join the file's
+    /// own, so they name vendor lines.
+    pub fn validate(&mut self, registry: &Registry, ctx: &crate::validate::Context) {
+        for part in &self.parts {
+            let Some(spec) = registry.spec(&part.spec) else {
+                continue;
+            };
+            let Some(schema) = spec.schema(&part.data_type) else {
+                continue;
+            };
+            crate::validate::validate_frame(
+                &part.frame,
+                schema,
+                spec.rules(&part.data_type),
+                spec.code_sheets.as_ref(),
+                ctx,
+                &mut self.findings,
+            );
+        }
+        self.findings.sort();
+    }
+}
+
 /// Findings registered once per (rule, item, message).
 struct Sink {
     findings: Findings,
