@@ -383,12 +383,13 @@ fn label_crosswalks_for_scales() {
     use lifeline::normalize::transform::convert;
     let spec = common::registry().spec("2021").unwrap();
     let f0 = spec.schema("FORM_0000_2021").unwrap();
-    let col = |item: &str| ColumnMap {
-        item: item.into(),
-        aliases: vec!["x".into()],
-        alias_keys: vec!["x".into()],
-        transform: Transform::Label,
-        map: Vec::new(),
+    let col = |item: &str| {
+        ColumnMap::new(
+            f0.item(item).unwrap(),
+            vec!["x".into()],
+            Transform::Label,
+            Vec::new(),
+        )
     };
     let conv = |item: &str, v: &str| {
         convert(&col(item), f0.item(item).unwrap(), v)

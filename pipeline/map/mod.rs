@@ -4,7 +4,7 @@
 mod profile;
 
 pub use profile::{
-    ColumnMap, Facility, Profile, ProfileError, ReadSpec, SkipRule, Target, Transform,
+    ColumnMap, Facility, Profile, ProfileError, ReadSpec, SkipRule, Target, Transform, strip_points,
 };
 
 use crate::normalize::text::label_key;

@@ -128,8 +128,44 @@ pub struct ColumnMap {
     pub aliases: Vec<String>,
     pub alias_keys: Vec<String>,
     pub transform: Transform,
-    /// Label → code, keyed by `label_key`.
+    /// Label → code from the profile, keyed by `label_key`.
     pub map: Vec<(String, String)>,
+    /// Label → code from the spec's code list (each label with and without its points suffix
+    /// such as `(10)`), keyed once here rather than for every value.
+    pub labels: Vec<(String, String)>,
+}
+
+impl ColumnMap {
+    pub fn new(
+        item: &crate::spec::Item,
+        aliases: Vec<String>,
+        transform: Transform,
+        map: Vec<(String, String)>,
+    ) -> Self {
+        let mut labels = Vec::new();
+        for c in &item.codes {
+            let full = label_key(&c.label);
+            let bare = label_key(strip_points(&c.label));
+            labels.push((full, c.code.clone()));
+            labels.push((bare, c.code.clone()));
+        }
+        ColumnMap {
+            item: item.id.clone(),
+            alias_keys: aliases.iter().map(|a| label_key(a)).collect(),
+            aliases,
+            transform,
+            map: map.into_iter().map(|(k, v)| (label_key(&k), v)).collect(),
+            labels,
+        }
+    }
+}
+
+/// `全介助(10)` → `全介助`.
+pub fn strip_points(label: &str) -> &str {
+    match label.rfind('(') {
+        Some(i) if label.ends_with(')') => &label[..i],
+        _ => label,
+    }
 }
 
 /// One LIFE interface the vendor file feeds.
@@ -340,8 +376,9 @@ impl Profile {
                 if aliases.is_empty() {
                     return Err(err(at, format!("`{item}`: `from` names no vendor column")));
                 }
-                let alias_keys: Vec<String> = aliases.iter().map(|a| label_key(a)).collect();
-                for (a, k) in aliases.iter().zip(&alias_keys) {
+                let column =
+                    ColumnMap::new(spec_item, aliases, transform, c.map.into_iter().collect());
+                for (a, k) in column.aliases.iter().zip(&column.alias_keys) {
                     if let Some(other) = alias_owner.insert(k.clone(), item.clone()) {
                         return Err(err(
                             at,
@@ -349,14 +386,7 @@ impl Profile {
                         ));
                     }
                 }
-                let map = c.map.into_iter().map(|(k, v)| (label_key(&k), v)).collect();
-                columns.push(ColumnMap {
-                    item,
-                    aliases,
-                    alias_keys,
-                    transform,
-                    map,
-                });
+                columns.push(column);
             }
             // Spec order, so frames and files come out in the order LIFE lists the items.
             columns.sort_by_key(|c| schema.items.iter().position(|i| i.id == c.item));

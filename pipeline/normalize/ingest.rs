@@ -119,11 +119,12 @@ impl Sink {
 }
 
 /// Where a frame column's values come from.
-enum Source {
+enum Source<'a> {
     Facility,
     Key,
     Constant(String),
-    Column(usize),
+    /// A mapped column (index into the target's columns) and its spec item.
+    Column(usize, &'a crate::spec::Item),
 }
 
 /// One target resolved against this file's header.
@@ -131,7 +132,7 @@ struct Plan<'a> {
     target: &'a Target,
     schema: &'a Schema,
     /// Frame columns in spec order, and where each one's values come from.
-    sources: Vec<(String, Source)>,
+    sources: Vec<(String, Source<'a>)>,
     resolved: crate::map::Resolved,
     /// For each key column, the mapped column that reads the same vendor column, if any.
     key_columns: Vec<Option<usize>>,
@@ -301,11 +302,11 @@ pub fn ingest_file(
                 );
             }
         }
-        let mut sources: Vec<(String, Source)> = Vec::new();
+        let mut sources: Vec<(String, Source<'_>)> = Vec::new();
         for item in &schema.items {
             let id = item.id.as_str();
             if let Some(i) = t.columns.iter().position(|c| c.item == id) {
-                sources.push((id.to_string(), Source::Column(i)));
+                sources.push((id.to_string(), Source::Column(i, item)));
             } else if let Some((_, v)) = t.constants.iter().find(|(i, _)| i == id) {
                 sources.push((id.to_string(), Source::Constant(v.clone())));
             } else if id == "care_facility_id" {
@@ -417,8 +418,7 @@ pub fn ingest_file(
         }
         out.rows_kept += 1;
         for (p, plan) in plans.iter().enumerate() {
-            let (t, schema, sources, resolved) =
-                (plan.target, plan.schema, &plan.sources, &plan.resolved);
+            let (t, sources, resolved) = (plan.target, &plan.sources, &plan.resolved);
             let b = frames[p].entry(fac.clone()).or_insert_with(|| Builders {
                 columns: sources
                     .iter()
@@ -432,7 +432,7 @@ pub fn ingest_file(
                     Source::Facility => builder.append_value(&fac),
                     Source::Key => builder.append_option(keyed[p].as_deref()),
                     Source::Constant(v) => builder.append_value(v),
-                    Source::Column(i) => {
+                    Source::Column(i, item) => {
                         let col = &t.columns[*i];
                         let raw = resolved.columns[*i]
                             .and_then(|x| rec.get(x))
@@ -441,7 +441,6 @@ pub fn ingest_file(
                             builder.append_null();
                             continue;
                         };
-                        let item = schema.item(id).expect("sources come from the schema");
                         let (value, problem) = convert(col, item, &raw);
                         if let Some(pr) = problem {
                             let shown = if item.sensitive { MASK } else { raw.as_str() };

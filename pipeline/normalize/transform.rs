@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use super::dates::parse_date;
 use super::text::{code, half_width_kana, label_key};
-use crate::map::{ColumnMap, Transform};
+use crate::map::{ColumnMap, Transform, strip_points};
 use crate::spec::Item;
 
 /// Why a value could not be converted (or was converted with a doubt).
@@ -139,18 +139,10 @@ fn label(col: &ColumnMap, item: &Item, v: &str) -> Option<String> {
     if let Some(c) = item.codes.iter().find(|c| c.code == as_code) {
         return Some(c.code.clone());
     }
-    item.codes
+    col.labels
         .iter()
-        .find(|c| label_key(&c.label) == key || label_key(strip_points(&c.label)) == key)
-        .map(|c| c.code.clone())
-}
-
-/// `全介助(10)` → `全介助`.
-fn strip_points(label: &str) -> &str {
-    match label.rfind('(') {
-        Some(i) if label.ends_with(')') => &label[..i],
-        _ => label,
-    }
+        .find(|(k, _)| *k == key)
+        .map(|(_, c)| c.clone())
 }
 
 /// The Barthel points a code label carries: `一部介助(5)` → 5.
