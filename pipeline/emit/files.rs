@@ -33,13 +33,15 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Writes a frame as Parquet (zstd) to a private file, for analysts' polars / DuckDB.
 pub fn write_parquet(path: &Path, frame: &DataFrame) -> std::io::Result<()> {
-    let f = create_private(path)?;
+    // Buffered: the Parquet writer makes many small writes.
+    let mut w = std::io::BufWriter::new(create_private(path)?);
     let mut df = frame.clone();
-    ParquetWriter::new(f)
+    ParquetWriter::new(&mut w)
         .with_compression(ParquetCompression::Zstd(None))
         .finish(&mut df)
         .map_err(std::io::Error::other)?;
-    Ok(())
+    w.flush()?;
+    w.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 /// A CSV (UTF-8 with BOM, CRLF) of rows that went into no frame: source file, line, reason and
