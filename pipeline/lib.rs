@@ -8,6 +8,7 @@ pub mod decode;
 pub mod emit;
 pub mod map;
 pub mod normalize;
+pub mod run;
 pub mod sample;
 pub mod spec;
 pub mod validate;

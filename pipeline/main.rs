@@ -56,6 +56,22 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// The monthly batch: every facility of a job file through ingest → validate → emit, in
+    /// parallel. Writes <out>/<YYYYMM>/<facility>/: LIFE files (rows with errors withheld),
+    /// findings.json/.csv, quarantine.csv, manifest.json. Exit 0: all clean; 1: some facilities
+    /// have errors (their clean rows are still written); 2: the job could not run.
+    Run {
+        /// The job file (TOML), e.g. samples/job.toml.
+        #[arg(long, value_name = "JOB.toml")]
+        config: PathBuf,
+        /// The target month, YYYY-MM (default: the job file's `month`).
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long, value_name = "DIR", default_value = "out")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Turn vendor exports into LIFE files through a vendor profile: writes, under --out, one
     /// Parquet frame and one LIFE import file per (facility, interface), findings.json,
     /// quarantine.csv and manifest.json. Exit 0: no errors; 1: error findings.
@@ -156,6 +172,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             claims,
             &files,
+            &mut out,
+        ),
+        Command::Run {
+            config,
+            month,
+            out: dir,
+            format,
+        } => cli::run::run(
+            &registry(cli.schemas.as_deref())?,
+            &config,
+            month.as_deref(),
+            &dir,
+            format,
             &mut out,
         ),
         Command::Ingest {

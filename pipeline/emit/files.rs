@@ -1,4 +1,6 @@
-//! Output files, created readable by their owner only (they hold 要配慮個人情報).
+//! Output files: created readable by their owner only (they hold 要配慮個人情報), and written
+//! atomically — to a temporary file beside the target, then renamed — so a run killed at any
+//! point leaves no half-written file.
 
 use std::fs::File;
 use std::io::Write;
@@ -7,7 +9,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 /// Creates (truncates) a file with mode 0600 on Unix.
-pub fn create_private(path: &Path) -> std::io::Result<File> {
+fn create_private(path: &Path) -> std::io::Result<File> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -24,24 +26,50 @@ pub fn create_private(path: &Path) -> std::io::Result<File> {
     Ok(f)
 }
 
-/// Writes bytes to a private file.
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = create_private(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+/// The temporary name a file is written under before it is renamed into place.
+fn temp_path(path: &Path) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-/// Writes a frame as Parquet (zstd) to a private file, for analysts' polars / DuckDB.
+/// Writes through `write` into a private temporary file, then renames it over `path`.
+fn atomically(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let tmp = temp_path(path);
+    let result = create_private(&tmp).and_then(|mut f| {
+        write(&mut f)?;
+        f.sync_all()
+    });
+    match result.and_then(|()| std::fs::rename(&tmp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Writes bytes to a private file, atomically.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    atomically(path, |f| f.write_all(bytes))
+}
+
+/// Writes a frame as Parquet (zstd) to a private file, atomically, for analysts' polars / DuckDB.
 pub fn write_parquet(path: &Path, frame: &DataFrame) -> std::io::Result<()> {
-    // Buffered: the Parquet writer makes many small writes.
-    let mut w = std::io::BufWriter::new(create_private(path)?);
-    let mut df = frame.clone();
-    ParquetWriter::new(&mut w)
-        .with_compression(ParquetCompression::Zstd(None))
-        .finish(&mut df)
-        .map_err(std::io::Error::other)?;
-    w.flush()?;
-    w.into_inner().map_err(|e| e.into_error())?.sync_all()
+    atomically(path, |f| {
+        // Buffered: the Parquet writer makes many small writes.
+        let mut w = std::io::BufWriter::new(f);
+        let mut df = frame.clone();
+        ParquetWriter::new(&mut w)
+            .with_compression(ParquetCompression::Zstd(None))
+            .finish(&mut df)
+            .map_err(std::io::Error::other)?;
+        w.flush()
+    })
 }
 
 /// A CSV (UTF-8 with BOM, CRLF) of rows that went into no frame: source file, line, reason and

@@ -1,0 +1,112 @@
+//! `lifeline run`: the monthly batch over every facility of a job file.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use lifeline::run::{FacilityResult, Job, Lock, Month, days_from_civil, run_facility};
+use lifeline::spec::Registry;
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::Format;
+
+pub fn run(
+    registry: &Registry,
+    config: &Path,
+    month: Option<&str>,
+    out_dir: &Path,
+    format: Format,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let job = Job::load(config)?;
+    let month_text = month
+        .or(job.month.as_deref())
+        .context("no target month: give --month YYYY-MM or `month` in the job file")?;
+    let Some(month) = Month::parse(month_text) else {
+        bail!("`{month_text}` is not a month (YYYY-MM)")
+    };
+    let _lock = Lock::acquire(out_dir)?;
+    // Facilities in parallel, each on its own: at most one facility per thread is in memory.
+    let results: Vec<FacilityResult> = job
+        .facilities
+        .par_iter()
+        .map(|f| run_facility(&job, f, month, registry, out_dir))
+        .collect();
+
+    let (y, m, d) = month.deadline();
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |t| (t.as_secs() / 86_400) as i64);
+    let days_left = days_from_civil(y, m, d) - today;
+    let deadline = format!("{y:04}-{m:02}-{d:02}");
+    let failed = results.iter().filter(|r| r.failed.is_some()).count();
+    let with_errors = results
+        .iter()
+        .filter(|r| r.failed.is_none() && r.errors > 0)
+        .count();
+    let clean = results.len() - failed - with_errors;
+    let mut per_rule = std::collections::BTreeMap::<&str, usize>::new();
+    for r in &results {
+        for (rule, n) in &r.per_rule {
+            *per_rule.entry(rule.as_str()).or_default() += n;
+        }
+    }
+    match format {
+        Format::Json => {
+            let v = json!({
+                "month": month.compact(), "deadline": deadline, "days_left": days_left,
+                "facilities": { "clean": clean, "with_errors": with_errors, "could_not_run": failed },
+                "per_rule": per_rule,
+                "results": results,
+            });
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        Format::Text => {
+            let when = if days_left >= 0 {
+                format!("{days_left} days left")
+            } else {
+                format!("overdue by {} days", -days_left)
+            };
+            writeln!(
+                out,
+                "LIFE {} — deadline {deadline} ({when})",
+                month.compact()
+            )?;
+            for r in &results {
+                let status = match (&r.failed, r.errors) {
+                    (Some(why), _) => format!("could not run: {why}"),
+                    (None, 0) => format!("clean ({} warnings)", r.warnings),
+                    (None, e) => format!("{e} errors, {} warnings", r.warnings),
+                };
+                writeln!(out, "  {}  {status}", r.facility)?;
+                for a in &r.accounting {
+                    writeln!(
+                        out,
+                        "      {:<66} read {:>5} = emitted {:>5} + quarantined {:>5}",
+                        a.data_type, a.read, a.emitted, a.quarantined
+                    )?;
+                }
+            }
+            writeln!(
+                out,
+                "facilities: {clean} clean, {with_errors} with errors, {failed} could not run"
+            )?;
+            for (rule, n) in &per_rule {
+                writeln!(out, "  {rule:<28} {n}")?;
+            }
+            writeln!(
+                out,
+                "outputs under {}",
+                out_dir.join(month.compact()).display()
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::from(if failed > 0 {
+        2
+    } else {
+        u8::from(with_errors > 0)
+    }))
+}

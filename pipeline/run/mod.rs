@@ -1,0 +1,444 @@
+//! The monthly batch: every facility of a job through ingest → normalize → validate → emit,
+//! each on its own (one facility's bad data never stops another's), in parallel. A row with an
+//! error is not emitted but quarantined with its reasons; every facility gets a manifest whose
+//! row accounting `read = emitted + quarantined` balances per interface.
+
+pub mod job;
+mod lock;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
+pub use lock::{Lock, LockError};
+
+use crate::decode::LINE;
+use crate::emit::files::{write_private, write_quarantine};
+use crate::emit::{OutputEncoding, report, write_life_file};
+use crate::map::Profile;
+use crate::normalize::ingest::{FileIngest, SOURCE_FILE, ingest_file};
+use crate::spec::Registry;
+use crate::validate::{Context, FileReport, Severity};
+
+/// Row accounting of one interface of one facility.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Accounting {
+    pub data_type: String,
+    pub read: usize,
+    pub emitted: usize,
+    pub quarantined: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// What one facility's run gave.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacilityResult {
+    pub facility: String,
+    /// Why the facility could not run at all (bad profile, no or unreadable inputs).
+    pub failed: Option<String>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub per_rule: BTreeMap<String, usize>,
+    pub accounting: Vec<Accounting>,
+    pub outputs: Vec<FileEntry>,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    tool: String,
+    facility: &'a str,
+    month: String,
+    profiles: Vec<String>,
+    specs: Vec<String>,
+    inputs: Vec<FileEntry>,
+    outputs: &'a [FileEntry],
+    accounting: &'a [Accounting],
+}
+
+/// Why a vendor row is withheld: the item the error is about (None: the whole row), and the
+/// rule with its message.
+type Reason = (Option<String>, String);
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Runs one facility into `<out>/<YYYYMM>/<facility>/`.
+pub fn run_facility(
+    job: &Job,
+    fac: &FacilityJob,
+    month: Month,
+    registry: &Registry,
+    out: &Path,
+) -> FacilityResult {
+    let mut result = FacilityResult {
+        facility: fac.id.clone(),
+        failed: None,
+        errors: 0,
+        warnings: 0,
+        per_rule: BTreeMap::new(),
+        accounting: Vec::new(),
+        outputs: Vec::new(),
+    };
+    match facility(job, fac, month, registry, out, &mut result) {
+        Ok(()) => {}
+        Err(e) => result.failed = Some(e),
+    }
+    result
+}
+
+fn facility(
+    job: &Job,
+    fac: &FacilityJob,
+    month: Month,
+    registry: &Registry,
+    out: &Path,
+    result: &mut FacilityResult,
+) -> Result<(), String> {
+    let ctx = Context::default();
+    let mut profiles = Vec::new();
+    // Each file with the index of the profile it was read through.
+    let mut files: Vec<(usize, FileIngest)> = Vec::new();
+    let mut input_entries = Vec::new();
+    for source in &fac.sources {
+        let profile =
+            Profile::load(&job.dir.join(&source.profile), registry).map_err(|e| e.to_string())?;
+        for (shown, path) in expand_inputs(&job.dir, &source.inputs)? {
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+            input_entries.push(FileEntry {
+                path: shown.clone(),
+                sha256: sha256(&bytes),
+            });
+            let mut f = ingest_file(&shown, &bytes, &profile, registry, Some(&fac.id));
+            f.validate(registry, &ctx);
+            files.push((profiles.len(), f));
+        }
+        profiles.push(profile);
+    }
+
+    // Rows (file, line) with an error finding are withheld, with the reasons: from the
+    // interfaces that have the finding's item (a finding without an item: from all).
+    let mut withheld: HashMap<(String, u64), Vec<Reason>> = HashMap::new();
+    let mut reports = Vec::new();
+    for (_, f) in &files {
+        for x in &f.findings.findings {
+            let c = &f.findings.checks[x.check as usize];
+            *result.per_rule.entry(c.rule.to_string()).or_default() += 1;
+            match c.severity {
+                Severity::Error => {
+                    result.errors += 1;
+                    if x.line > 0 {
+                        let why = match &c.column {
+                            Some(col) => format!("{} {col}: {}", c.rule, c.message_en),
+                            None => format!("{}: {}", c.rule, c.message_en),
+                        };
+                        withheld
+                            .entry((f.path.clone(), x.line))
+                            .or_default()
+                            .push((c.column.clone(), why));
+                    }
+                }
+                Severity::Warning => result.warnings += 1,
+            }
+        }
+        reports.push(FileReport {
+            path: f.path.clone(),
+            data_type: None,
+            spec: None,
+            encoding: f.encoding,
+            rows: f.rows_read,
+            findings: f.findings.clone(),
+        });
+    }
+
+    let dir = out.join(month.compact()).join(&fac.id);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    remove_leftover_temporaries(&dir);
+    let mut quarantine: Vec<(String, u64, String, Vec<String>)> = files
+        .iter()
+        .flat_map(|(_, f)| {
+            f.quarantine
+                .iter()
+                .map(|q| (f.path.clone(), q.line, q.reason.clone(), q.fields.clone()))
+        })
+        .collect();
+
+    // Per interface: this facility's rows, minus the withheld ones.
+    let mut specs = BTreeSet::new();
+    let mut by_type: BTreeMap<(String, String), Vec<&DataFrame>> = BTreeMap::new();
+    let mut other_facility: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, f) in &files {
+        for p in &f.parts {
+            if p.facility == fac.id {
+                by_type
+                    .entry((p.data_type.clone(), p.spec.clone()))
+                    .or_default()
+                    .push(&p.frame);
+            } else {
+                *other_facility.entry(p.data_type.clone()).or_default() += p.frame.height();
+                for line in lines(&p.frame) {
+                    quarantine.push((
+                        f.path.clone(),
+                        line,
+                        format!("a row of facility {}", p.facility),
+                        Vec::new(),
+                    ));
+                }
+            }
+        }
+    }
+    let encoding = match job.encoding {
+        Encoding::Utf8 => OutputEncoding::Utf8Bom,
+        Encoding::Cp932 => OutputEncoding::Cp932,
+    };
+    let targets: BTreeSet<(String, String)> = profiles
+        .iter()
+        .flat_map(|p| {
+            p.targets
+                .iter()
+                .map(|t| (t.data_type.clone(), t.spec.clone()))
+        })
+        .collect();
+    for (data_type, spec) in &targets {
+        // The rows read for this interface: those of the files whose profile feeds it.
+        let feeds = |i: usize| {
+            profiles[i]
+                .targets
+                .iter()
+                .any(|t| &t.data_type == data_type && &t.spec == spec)
+        };
+        let read: usize = files
+            .iter()
+            .filter(|(i, _)| feeds(*i))
+            .map(|(_, f)| f.rows_read)
+            .sum();
+        let ingest_quarantined: usize = files
+            .iter()
+            .filter(|(i, _)| feeds(*i))
+            .map(|(_, f)| f.quarantine.len())
+            .sum();
+        let key = (data_type.clone(), spec.clone());
+        let frames = by_type.get(&key).cloned().unwrap_or_default();
+        let schema = registry.spec(spec).and_then(|s| s.schema(data_type));
+        let reasons = |file: &str, line: u64| -> Vec<&str> {
+            withheld
+                .get(&(file.to_string(), line))
+                .map(|w| {
+                    w.iter()
+                        .filter(|(col, _)| {
+                            col.as_deref()
+                                .is_none_or(|c| schema.is_some_and(|s| s.item(c).is_some()))
+                        })
+                        .map(|(_, why)| why.as_str())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut emitted = 0;
+        let mut withheld_rows = 0;
+        let mut kept_frames = Vec::new();
+        for frame in frames {
+            let files_col = frame
+                .column(SOURCE_FILE)
+                .and_then(|c| c.str().cloned())
+                .map_err(|e| e.to_string())?;
+            let frame_lines = lines(frame);
+            let mut mask = Vec::with_capacity(frame_lines.len());
+            for (file, &line) in files_col.iter().zip(&frame_lines) {
+                let file = file.unwrap_or("");
+                let why = reasons(file, line);
+                mask.push(why.is_empty());
+                if !why.is_empty() {
+                    quarantine.push((
+                        file.to_string(),
+                        line,
+                        format!("{data_type}: {}", why.join("; ")),
+                        Vec::new(),
+                    ));
+                    withheld_rows += 1;
+                }
+            }
+            let kept = frame
+                .filter(&BooleanChunked::from_slice("keep".into(), &mask))
+                .map_err(|e| e.to_string())?;
+            emitted += kept.height();
+            kept_frames.push(kept);
+        }
+        let quarantined = ingest_quarantined
+            + withheld_rows
+            + other_facility.get(data_type).copied().unwrap_or(0);
+        result.accounting.push(Accounting {
+            data_type: data_type.clone(),
+            read,
+            emitted,
+            quarantined,
+        });
+        specs.insert(spec.clone());
+        let Some(schema) = schema else { continue };
+        let mut stacked = match kept_frames.first() {
+            Some(f) => f.clone(),
+            None => continue,
+        };
+        for f in &kept_frames[1..] {
+            stacked.vstack_mut(f).map_err(|e| e.to_string())?;
+        }
+        if stacked.height() == 0 {
+            continue;
+        }
+        let name = format!("{data_type}_{}_{}.csv", fac.id, month.compact());
+        let bytes =
+            write_life_file(schema, &stacked, encoding).map_err(|e| format!("{name}: {e}"))?;
+        put(&dir, &name, &bytes, &mut result.outputs)?;
+    }
+
+    // Findings (JSON and a CSV Excel opens), quarantine, manifest.
+    let mut json = Vec::new();
+    report::write_json(&reports, &mut json).map_err(|e| e.to_string())?;
+    put(&dir, "findings.json", &json, &mut result.outputs)?;
+    put(
+        &dir,
+        "findings.csv",
+        &findings_csv(&reports)?,
+        &mut result.outputs,
+    )?;
+    quarantine.sort_by(|a, b| (&a.0, a.1, &a.2).cmp(&(&b.0, b.1, &b.2)));
+    let qpath = dir.join("quarantine.csv");
+    write_quarantine(&qpath, &quarantine)
+        .map_err(|e| format!("cannot write {}: {e}", qpath.display()))?;
+    let qbytes = std::fs::read(&qpath).map_err(|e| e.to_string())?;
+    result.outputs.push(FileEntry {
+        path: "quarantine.csv".into(),
+        sha256: sha256(&qbytes),
+    });
+    let manifest = Manifest {
+        tool: format!("lifeline {}", env!("CARGO_PKG_VERSION")),
+        facility: &fac.id,
+        month: month.compact(),
+        profiles: profiles.iter().map(|p| p.name.clone()).collect(),
+        specs: specs.into_iter().collect(),
+        inputs: input_entries,
+        outputs: &result.outputs,
+        accounting: &result.accounting,
+    };
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())? + "\n";
+    write_private(&dir.join("manifest.json"), text.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Temporary files of a run that was killed (`.<name>.tmp-<pid>`): never outputs, removed.
+fn remove_leftover_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.contains(".tmp-") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+fn lines(frame: &DataFrame) -> Vec<u64> {
+    frame
+        .column(LINE)
+        .ok()
+        .and_then(|c| c.u64().ok())
+        .map(|ca| ca.iter().map(|l| l.unwrap_or(0)).collect())
+        .unwrap_or_default()
+}
+
+fn put(dir: &Path, name: &str, bytes: &[u8], outputs: &mut Vec<FileEntry>) -> Result<(), String> {
+    let path = dir.join(name);
+    write_private(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    outputs.push(FileEntry {
+        path: name.to_string(),
+        sha256: sha256(bytes),
+    });
+    Ok(())
+}
+
+/// The findings as a CSV that Excel opens: UTF-8 with BOM, CRLF.
+fn findings_csv(reports: &[FileReport]) -> Result<Vec<u8>, String> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let err = |e: csv::Error| e.to_string();
+    w.write_record([
+        "file",
+        "line",
+        "column",
+        "severity",
+        "rule",
+        "value",
+        "message_ja",
+        "message_en",
+    ])
+    .map_err(err)?;
+    for r in reports {
+        for f in &r.findings.findings {
+            let c = &r.findings.checks[f.check as usize];
+            let line = if f.line > 0 {
+                f.line.to_string()
+            } else {
+                String::new()
+            };
+            let sev = match c.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            w.write_record([
+                r.path.as_str(),
+                &line,
+                c.column.as_deref().unwrap_or(""),
+                sev,
+                c.rule,
+                f.value.as_deref().unwrap_or(""),
+                &c.message_ja,
+                &c.message_en,
+            ])
+            .map_err(err)?;
+        }
+    }
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(w.into_inner().map_err(|e| e.to_string())?);
+    Ok(bytes)
+}
+
+/// Input patterns relative to the job folder → (as shown, path), sorted, deduplicated.
+fn expand_inputs(dir: &Path, patterns: &[String]) -> Result<Vec<(String, PathBuf)>, String> {
+    let mut out = BTreeMap::new();
+    for p in patterns {
+        let full = dir.join(p);
+        let pattern = full.to_string_lossy().into_owned();
+        let paths = glob::glob(&pattern).map_err(|e| format!("bad input pattern `{p}`: {e}"))?;
+        let mut any = false;
+        for path in paths {
+            let path = path.map_err(|e| format!("cannot read {}: {e}", e.path().display()))?;
+            if path.is_file() {
+                any = true;
+                let shown = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(shown, path);
+            }
+        }
+        if !any {
+            return Err(format!("no input file matches `{p}`"));
+        }
+    }
+    Ok(out.into_iter().collect())
+}

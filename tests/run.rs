@@ -1,0 +1,214 @@
+//! `lifeline run`: the monthly batch end to end.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn lifeline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lifeline"))
+        .args(args)
+        .current_dir(common::root())
+        .output()
+        .expect("the binary runs")
+}
+
+fn run_job(out: &Path) -> Output {
+    lifeline(&[
+        "run",
+        "--config",
+        "samples/job.toml",
+        "--out",
+        &out.display().to_string(),
+        "--format",
+        "json",
+    ])
+}
+
+/// Every file under a folder: relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_sample_job_runs_every_facility_and_every_manifest_balances() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_job(tmp.path());
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["facilities"]["clean"], 1);
+    assert_eq!(summary["facilities"]["with_errors"], 2);
+    assert_eq!(summary["deadline"], "2026-11-10");
+    for fac in ["1470090018", "4070090008", "2370090009"] {
+        let dir = tmp.path().join("202610").join(fac);
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+        for a in manifest["accounting"].as_array().unwrap() {
+            let (r, e, q) = (
+                a["read"].as_u64().unwrap(),
+                a["emitted"].as_u64().unwrap(),
+                a["quarantined"].as_u64().unwrap(),
+            );
+            assert_eq!(r, e + q, "{fac} {}", a["data_type"]);
+        }
+        for out in manifest["outputs"].as_array().unwrap() {
+            let name = out["path"].as_str().unwrap();
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let sha: String = {
+                use sha2::Digest;
+                sha2::Sha256::digest(&bytes)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            };
+            assert_eq!(out["sha256"], sha, "{fac}/{name}");
+            // Rows with errors are withheld: what is emitted validates without errors.
+            if name.ends_with(&format!("_{fac}_202610.csv")) {
+                let v = lifeline(&[
+                    "validate",
+                    "--format",
+                    "json",
+                    &dir.join(name).display().to_string(),
+                ]);
+                let j: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
+                assert_eq!(j["files"][0]["errors"], 0, "{fac}/{name}");
+            }
+        }
+        for f in ["findings.json", "findings.csv", "quarantine.csv"] {
+            assert!(dir.join(f).exists(), "{fac}/{f}");
+        }
+    }
+    // The dirty facility's mistakes are quarantined with their reasons.
+    let q = std::fs::read_to_string(tmp.path().join("202610/2370090009/quarantine.csv")).unwrap();
+    assert!(q.contains("ingest."), "{q}");
+    assert!(
+        !tree(tmp.path())
+            .keys()
+            .any(|p| p.to_string_lossy().contains(".tmp-")),
+        "no temporary file is left"
+    );
+    assert!(
+        !tmp.path().join(".lifeline.lock").exists(),
+        "the lock is released"
+    );
+}
+
+#[test]
+fn a_run_killed_midway_then_rerun_gives_the_same_bytes() {
+    let clean = tempfile::tempdir().unwrap();
+    run_job(clean.path());
+    let killed = tempfile::tempdir().unwrap();
+    for delay_ms in [5u64, 40, 120] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lifeline"))
+            .args([
+                "run",
+                "--config",
+                "samples/job.toml",
+                "--out",
+                &killed.path().display().to_string(),
+            ])
+            .current_dir(common::root())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Atomic writes: every output file visible after a kill is complete, i.e. exactly the
+        // clean run's file (outputs are deterministic).
+        let clean_tree = tree(clean.path());
+        for (p, bytes) in tree(killed.path()) {
+            if p.to_string_lossy().contains(".tmp-") || p.ends_with(".lifeline.lock") {
+                continue;
+            }
+            assert!(
+                clean_tree.get(&p) == Some(&bytes),
+                "{} is half-written after a kill",
+                p.display()
+            );
+        }
+    }
+    run_job(killed.path());
+    // The re-run also clears the temporary files the killed runs left.
+    let (a, b) = (tree(clean.path()), tree(killed.path()));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (p, bytes) in &a {
+        assert!(
+            bytes == &b[p],
+            "{} differs after a killed run and a re-run",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn a_second_run_on_the_same_output_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A live holder: this test process.
+    std::fs::write(
+        tmp.path().join(".lifeline.lock"),
+        format!("pid {}\n", std::process::id()),
+    )
+    .unwrap();
+    let o = run_job(tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("another run holds") && err.contains(&format!("pid {}", std::process::id())),
+        "{err}"
+    );
+    // A stale lock (its process is gone) is taken over.
+    std::fs::write(tmp.path().join(".lifeline.lock"), "pid 4000000000\n").unwrap();
+    assert_eq!(run_job(tmp.path()).status.code(), Some(1));
+}
+
+#[test]
+fn a_bad_job_file_is_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let job = tmp.path().join("job.toml");
+    std::fs::write(
+        &job,
+        "month = \"2026-10\"\n[[facility]]\nid = \"1\"\nsource = [{ profile = \"p.toml\" }]\n",
+    )
+    .unwrap();
+    let o = lifeline(&[
+        "run",
+        "--config",
+        &job.display().to_string(),
+        "--out",
+        &tmp.path().join("o").display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("job.toml:"));
+    let o = lifeline(&[
+        "run",
+        "--config",
+        "samples/job.toml",
+        "--month",
+        "2026-13",
+        "--out",
+        &tmp.path().join("o").display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
