@@ -6,6 +6,7 @@
 
 pub mod decode;
 pub mod emit;
+pub mod ledger;
 pub mod map;
 pub mod normalize;
 pub mod run;

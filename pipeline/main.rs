@@ -69,6 +69,12 @@ enum Command {
         month: Option<String>,
         #[arg(long, value_name = "DIR", default_value = "out")]
         out: PathBuf,
+        /// The SQLite ledger of what was submitted (default: <out>/ledger.sqlite).
+        #[arg(long, value_name = "PATH")]
+        ledger: Option<PathBuf>,
+        /// Emit only records that are new or changed since they were last submitted.
+        #[arg(long)]
+        delta: bool,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -178,15 +184,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             config,
             month,
             out: dir,
+            ledger,
+            delta,
             format,
-        } => cli::run::run(
-            &registry(cli.schemas.as_deref())?,
-            &config,
-            month.as_deref(),
-            &dir,
-            format,
-            &mut out,
-        ),
+        } => {
+            let args = cli::run::Args {
+                config: &config,
+                month: month.as_deref(),
+                out_dir: &dir,
+                ledger: ledger.as_deref(),
+                delta,
+                format,
+            };
+            cli::run::run(&registry(cli.schemas.as_deref())?, args, &mut out)
+        }
         Command::Ingest {
             profile,
             facility,

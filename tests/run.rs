@@ -139,7 +139,11 @@ fn a_run_killed_midway_then_rerun_gives_the_same_bytes() {
         // clean run's file (outputs are deterministic).
         let clean_tree = tree(clean.path());
         for (p, bytes) in tree(killed.path()) {
-            if p.to_string_lossy().contains(".tmp-") || p.ends_with(".lifeline.lock") {
+            // The ledger is SQLite's own crash-safe file (with a random key), not an output.
+            if p.to_string_lossy().contains(".tmp-")
+                || p.ends_with(".lifeline.lock")
+                || p.to_string_lossy().starts_with("ledger.sqlite")
+            {
                 continue;
             }
             assert!(
@@ -151,7 +155,12 @@ fn a_run_killed_midway_then_rerun_gives_the_same_bytes() {
     }
     run_job(killed.path());
     // The re-run also clears the temporary files the killed runs left.
-    let (a, b) = (tree(clean.path()), tree(killed.path()));
+    let outputs = |d: &Path| {
+        let mut t = tree(d);
+        t.retain(|p, _| !p.to_string_lossy().starts_with("ledger.sqlite"));
+        t
+    };
+    let (a, b) = (outputs(clean.path()), outputs(killed.path()));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (p, bytes) in &a {
         assert!(
@@ -211,4 +220,149 @@ fn a_bad_job_file_is_exit_2() {
         &tmp.path().join("o").display().to_string(),
     ]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// A copy of the sample job in a temporary folder, so its inputs can be changed.
+fn job_copy(dir: &Path) -> PathBuf {
+    let samples = common::root().join("samples");
+    for sub in ["profiles", "vendor", "vendor-dirty"] {
+        for (p, bytes) in tree(&samples.join(sub)) {
+            let to = dir.join(sub).join(p);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::write(to, bytes).unwrap();
+        }
+    }
+    std::fs::copy(samples.join("job.toml"), dir.join("job.toml")).unwrap();
+    dir.join("job.toml")
+}
+
+fn run_at(job: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "run",
+        "--config",
+        job.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend(extra);
+    let o = lifeline(&args);
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn accounting(summary: &serde_json::Value, fac: &str, data_type: &str) -> (u64, u64) {
+    let r = summary["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["facility"] == fac)
+        .unwrap();
+    let a = r["accounting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["data_type"] == data_type)
+        .unwrap();
+    (
+        a["emitted"].as_u64().unwrap(),
+        a["unchanged"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn delta_over_two_months_emits_only_new_or_changed_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let job = job_copy(&tmp.path().join("job"));
+    let out = tmp.path().join("out");
+    let oct = run_at(&job, &out, &["--month", "2026-10"]);
+    assert_eq!(accounting(&oct, "4070090008", "SERVICE_USER_INFO"), (8, 0));
+    // November, nothing changed: everything is unchanged.
+    let nov = run_at(&job, &out, &["--month", "2026-11", "--delta"]);
+    assert_eq!(accounting(&nov, "4070090008", "SERVICE_USER_INFO"), (0, 8));
+    // One user's care level changes in the export: only that record is emitted.
+    let file = std::fs::read_dir(tmp.path().join("job/vendor/kanamic-user"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("4070090008"))
+        .unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let changed = [
+        "要介護１",
+        "要介護２",
+        "要介護３",
+        "要介護４",
+        "要介護５",
+        "要支援１",
+        "要支援２",
+    ]
+    .iter()
+    .find_map(|from| {
+        text.contains(from).then(|| {
+            text.replacen(
+                from,
+                if *from == "要介護５" {
+                    "要介護４"
+                } else {
+                    "要介護５"
+                },
+                1,
+            )
+        })
+    })
+    .expect("a care level to change");
+    std::fs::write(&file, changed).unwrap();
+    let dec = run_at(&job, &out, &["--month", "2026-12", "--delta"]);
+    assert_eq!(accounting(&dec, "4070090008", "SERVICE_USER_INFO"), (1, 7));
+    let life = out.join("202612/4070090008/SERVICE_USER_INFO_4070090008_202612.csv");
+    assert_eq!(
+        std::fs::read_to_string(life).unwrap().lines().count(),
+        3,
+        "data type, header, one row"
+    );
+    // Re-running a month is idempotent: the same answer again.
+    let again = run_at(&job, &out, &["--month", "2026-12", "--delta"]);
+    assert_eq!(
+        accounting(&again, "4070090008", "SERVICE_USER_INFO"),
+        (1, 7)
+    );
+}
+
+#[test]
+fn a_form_row_needs_its_user() {
+    let tmp = tempfile::tempdir().unwrap();
+    let job = job_copy(&tmp.path().join("job"));
+    // Facility 1470090018 without its user master: its assessment rows have no user.
+    let text = std::fs::read_to_string(&job).unwrap();
+    let without = text.replace(
+        "    { profile = \"profiles/honobono-kaigo.toml\", inputs = [\"vendor/honobono-kaigo/1470090018_*.CSV\"] },\n",
+        "",
+    );
+    assert_ne!(text, without);
+    std::fs::write(&job, without).unwrap();
+    let out = tmp.path().join("out");
+    let s = run_at(&job, &out, &["--month", "2026-10"]);
+    let r = s["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["facility"] == "1470090018")
+        .unwrap();
+    assert!(r["per_rule"]["batch.user_missing"].as_u64().unwrap() > 0);
+    assert_eq!(
+        accounting(&s, "1470090018", "FORM_0000_2021").0,
+        0,
+        "no form row without its user is emitted"
+    );
+    // Once the users were submitted (an earlier month in the ledger), the forms go through.
+    let full = job_copy(&tmp.path().join("job2"));
+    let out2 = tmp.path().join("out2");
+    run_at(&full, &out2, &["--month", "2026-09"]);
+    let s = run_at(&job, &out2, &["--month", "2026-10"]);
+    assert!(accounting(&s, "1470090018", "FORM_0000_2021").0 > 0);
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
+use lifeline::ledger::Ledger;
 use lifeline::run::{FacilityResult, Job, Lock, Month, days_from_civil, run_facility};
 use lifeline::spec::Registry;
 use rayon::prelude::*;
@@ -12,14 +13,24 @@ use serde_json::json;
 
 use crate::Format;
 
-pub fn run(
-    registry: &Registry,
-    config: &Path,
-    month: Option<&str>,
-    out_dir: &Path,
-    format: Format,
-    out: &mut impl Write,
-) -> Result<ExitCode> {
+pub struct Args<'a> {
+    pub config: &'a Path,
+    pub month: Option<&'a str>,
+    pub out_dir: &'a Path,
+    pub ledger: Option<&'a Path>,
+    pub delta: bool,
+    pub format: Format,
+}
+
+pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<ExitCode> {
+    let Args {
+        config,
+        month,
+        out_dir,
+        ledger,
+        delta,
+        format,
+    } = args;
     let job = Job::load(config)?;
     let month_text = month
         .or(job.month.as_deref())
@@ -28,11 +39,13 @@ pub fn run(
         bail!("`{month_text}` is not a month (YYYY-MM)")
     };
     let _lock = Lock::acquire(out_dir)?;
+    let ledger_path = ledger.map_or_else(|| out_dir.join("ledger.sqlite"), Path::to_path_buf);
+    let ledger = Ledger::open(&ledger_path)?;
     // Facilities in parallel, each on its own: at most one facility per thread is in memory.
     let results: Vec<FacilityResult> = job
         .facilities
         .par_iter()
-        .map(|f| run_facility(&job, f, month, registry, out_dir))
+        .map(|f| run_facility(&job, f, month, registry, out_dir, Some(&ledger), delta))
         .collect();
 
     let (y, m, d) = month.deadline();
@@ -84,8 +97,8 @@ pub fn run(
                 for a in &r.accounting {
                     writeln!(
                         out,
-                        "      {:<66} read {:>5} = emitted {:>5} + quarantined {:>5}",
-                        a.data_type, a.read, a.emitted, a.quarantined
+                        "      {:<66} read {:>5} = emitted {:>5} + unchanged {:>5} + quarantined {:>5}",
+                        a.data_type, a.read, a.emitted, a.unchanged, a.quarantined
                     )?;
                 }
             }

@@ -19,6 +19,7 @@ pub use lock::{Lock, LockError};
 use crate::decode::LINE;
 use crate::emit::files::{write_private, write_quarantine};
 use crate::emit::{OutputEncoding, report, write_life_file};
+use crate::ledger::{Ledger, Submitted};
 use crate::map::Profile;
 use crate::normalize::ingest::{FileIngest, SOURCE_FILE, ingest_file};
 use crate::spec::Registry;
@@ -30,6 +31,8 @@ pub struct Accounting {
     pub data_type: String,
     pub read: usize,
     pub emitted: usize,
+    /// With `--delta`: rows the ledger says were sent before with the same content.
+    pub unchanged: usize,
     pub quarantined: usize,
 }
 
@@ -82,6 +85,8 @@ pub fn run_facility(
     month: Month,
     registry: &Registry,
     out: &Path,
+    ledger: Option<&Ledger>,
+    delta: bool,
 ) -> FacilityResult {
     let mut result = FacilityResult {
         facility: fac.id.clone(),
@@ -92,21 +97,42 @@ pub fn run_facility(
         accounting: Vec::new(),
         outputs: Vec::new(),
     };
-    match facility(job, fac, month, registry, out, &mut result) {
+    let batch = Batch {
+        month,
+        registry,
+        out,
+        ledger,
+        delta,
+    };
+    match facility(job, fac, &batch, &mut result) {
         Ok(()) => {}
         Err(e) => result.failed = Some(e),
     }
     result
 }
 
+/// What every facility of a run shares.
+struct Batch<'a> {
+    month: Month,
+    registry: &'a Registry,
+    out: &'a Path,
+    ledger: Option<&'a Ledger>,
+    delta: bool,
+}
+
 fn facility(
     job: &Job,
     fac: &FacilityJob,
-    month: Month,
-    registry: &Registry,
-    out: &Path,
+    batch: &Batch<'_>,
     result: &mut FacilityResult,
 ) -> Result<(), String> {
+    let Batch {
+        month,
+        registry,
+        out,
+        ledger,
+        delta,
+    } = *batch;
     let ctx = Context::default();
     let mut profiles = Vec::new();
     // Each file with the index of the profile it was read through.
@@ -127,6 +153,7 @@ fn facility(
         }
         profiles.push(profile);
     }
+    cross_file_checks(&mut files, &fac.id, month, ledger)?;
 
     // Rows (file, line) with an error finding are withheld, with the reasons: from the
     // interfaces that have the finding's item (a finding without an item: from all).
@@ -279,21 +306,58 @@ fn facility(
         let quarantined = ingest_quarantined
             + withheld_rows
             + other_facility.get(data_type).copied().unwrap_or(0);
-        result.accounting.push(Accounting {
-            data_type: data_type.clone(),
-            read,
-            emitted,
-            quarantined,
-        });
         specs.insert(spec.clone());
-        let Some(schema) = schema else { continue };
-        let mut stacked = match kept_frames.first() {
-            Some(f) => f.clone(),
-            None => continue,
+        let mut stacked = match (schema, kept_frames.first()) {
+            (Some(_), Some(f)) => f.clone(),
+            _ => {
+                result.accounting.push(Accounting {
+                    data_type: data_type.clone(),
+                    read,
+                    emitted,
+                    unchanged: 0,
+                    quarantined,
+                });
+                continue;
+            }
         };
         for f in &kept_frames[1..] {
             stacked.vstack_mut(f).map_err(|e| e.to_string())?;
         }
+        stacked.rechunk_mut();
+        let submitted = submissions(&stacked, ledger);
+        let mut unchanged = 0;
+        if let (true, Some(l)) = (delta, ledger) {
+            let before = l
+                .latest_hashes(&fac.id, data_type, &month.compact())
+                .map_err(|e| e.to_string())?;
+            let mask: Vec<bool> = submitted
+                .iter()
+                .map(|s| before.get(&s.number) != Some(&s.content_hash))
+                .collect();
+            unchanged = mask.iter().filter(|k| !**k).count();
+            stacked = stacked
+                .filter(&BooleanChunked::from_slice("new".into(), &mask))
+                .map_err(|e| e.to_string())?;
+            emitted -= unchanged;
+        }
+        result.accounting.push(Accounting {
+            data_type: data_type.clone(),
+            read,
+            emitted,
+            unchanged,
+            quarantined,
+        });
+        if let Some(l) = ledger {
+            // Unchanged records were sent in an earlier month; what is sent now is this month's.
+            let sent = if delta {
+                filter_sent(submitted, &stacked)
+            } else {
+                submitted
+            };
+            l.record(&fac.id, data_type, &month.compact(), &sent)
+                .map_err(|e| e.to_string())?;
+        }
+        let Some(schema) = schema else { continue };
         if stacked.height() == 0 {
             continue;
         }
@@ -334,6 +398,167 @@ fn facility(
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())? + "\n";
     write_private(&dir.join("manifest.json"), text.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// One row per record of a stacked frame: its number, content hash and user key.
+fn submissions(frame: &DataFrame, ledger: Option<&Ledger>) -> Vec<Submitted> {
+    let str_col = |name: &str| frame.column(name).ok().and_then(|c| c.str().ok());
+    let number = str_col("external_system_management_number");
+    let (insurer, insured) = (str_col("insurer_no"), str_col("insured_no"));
+    let content: Vec<&StringChunked> = frame
+        .columns()
+        .iter()
+        .filter(|c| !c.name().starts_with("__"))
+        .filter_map(|c| c.str().ok())
+        .collect();
+    (0..frame.height())
+        .map(|i| {
+            let mut h = Sha256::new();
+            for ca in &content {
+                h.update(ca.get(i).unwrap_or("").as_bytes());
+                h.update([0x1f]);
+            }
+            let user_key = match (
+                ledger,
+                insurer.and_then(|c| c.get(i)),
+                insured.and_then(|c| c.get(i)),
+            ) {
+                (Some(l), Some(a), Some(b)) => l.user_key(a, b),
+                _ => String::new(),
+            };
+            Submitted {
+                number: number.and_then(|c| c.get(i)).unwrap_or("").to_string(),
+                content_hash: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+                user_key,
+            }
+        })
+        .collect()
+}
+
+/// The submissions whose numbers are in the (delta-filtered) frame.
+fn filter_sent(sent: Vec<Submitted>, frame: &DataFrame) -> Vec<Submitted> {
+    let numbers: BTreeSet<&str> = frame
+        .column("external_system_management_number")
+        .ok()
+        .and_then(|c| c.str().ok())
+        .map(|ca| ca.iter().flatten().collect())
+        .unwrap_or_default();
+    sent.into_iter()
+        .filter(|s| numbers.contains(s.number.as_str()))
+        .collect()
+}
+
+/// Cross-file rules within a facility: a form row's user must be in this batch's
+/// SERVICE_USER_INFO or one sent in an earlier month (ledger); 外部システム管理番号 must be
+/// unique per interface across the facility's files (within a file, `key.duplicate` says it).
+fn cross_file_checks(
+    files: &mut [(usize, FileIngest)],
+    facility: &str,
+    month: Month,
+    ledger: Option<&Ledger>,
+) -> Result<(), String> {
+    let user = |a: &str, b: &str| match ledger {
+        Some(l) => l.user_key(a, b),
+        None => format!("{a}/{b}"),
+    };
+    let mut known: BTreeSet<String> = match ledger {
+        Some(l) => l
+            .known_users(facility, &month.compact())
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .collect(),
+        None => BTreeSet::new(),
+    };
+    for (_, f) in files.iter() {
+        for p in f
+            .parts
+            .iter()
+            .filter(|p| p.facility == facility && p.data_type == "SERVICE_USER_INFO")
+        {
+            let (a, b) = (p.frame.column("insurer_no"), p.frame.column("insured_no"));
+            if let (Ok(a), Ok(b)) = (a, b)
+                && let (Ok(a), Ok(b)) = (a.str(), b.str())
+            {
+                known.extend(
+                    a.iter()
+                        .zip(b.iter())
+                        .filter_map(|(a, b)| Some(user(a?, b?))),
+                );
+            }
+        }
+    }
+    // (file index, line, rule, data type) of each miss, then the findings.
+    let mut misses: Vec<(usize, u64, &'static str, String)> = Vec::new();
+    let mut first_seen: HashMap<(String, String), (usize, u64)> = HashMap::new();
+    for (fi, (_, f)) in files.iter().enumerate() {
+        for p in f.parts.iter().filter(|p| p.facility == facility) {
+            let col = |n: &str| p.frame.column(n).ok().and_then(|c| c.str().ok());
+            let lines = lines(&p.frame);
+            if let Some(numbers) = col("external_system_management_number") {
+                for (number, &line) in numbers.iter().zip(&lines) {
+                    let Some(number) = number else { continue };
+                    let key = (p.data_type.clone(), number.to_string());
+                    match first_seen.get(&key) {
+                        Some(&(other, _)) if other != fi => {
+                            misses.push((fi, line, "batch.duplicate_key", p.data_type.clone()))
+                        }
+                        Some(_) => {}
+                        None => {
+                            first_seen.insert(key, (fi, line));
+                        }
+                    }
+                }
+            }
+            if p.data_type == "SERVICE_USER_INFO" {
+                continue;
+            }
+            if let (Some(a), Some(b)) = (col("insurer_no"), col("insured_no")) {
+                for ((a, b), &line) in a.iter().zip(b.iter()).zip(&lines) {
+                    if let (Some(a), Some(b)) = (a, b)
+                        && !known.contains(&user(a, b))
+                    {
+                        misses.push((fi, line, "batch.user_missing", p.data_type.clone()));
+                    }
+                }
+            }
+        }
+    }
+    for (fi, line, rule, data_type) in misses {
+        let findings = &mut files[fi].1.findings;
+        let (column, ja, en) = match rule {
+            "batch.user_missing" => (
+                "insured_no",
+                format!(
+                    "{data_type}の利用者が利用者情報（SERVICE_USER_INFO）にありません（今回も過去の提出にも）"
+                ),
+                format!(
+                    "{data_type}: the user is in no SERVICE_USER_INFO of this batch or of an earlier month"
+                ),
+            ),
+            _ => (
+                "external_system_management_number",
+                format!(
+                    "{data_type}の外部システム管理番号が同じ事業所の別のファイルと重複しています"
+                ),
+                format!(
+                    "{data_type}: the same 外部システム管理番号 comes from another file of this facility"
+                ),
+            ),
+        };
+        let c = match findings
+            .checks
+            .iter()
+            .position(|c| c.rule == rule && c.message_en == en)
+        {
+            Some(i) => i as u32,
+            None => findings.check(rule, Severity::Error, Some(column), ja, en),
+        };
+        findings.push(line, c, None);
+    }
+    for (_, f) in files.iter_mut() {
+        f.findings.sort();
+    }
     Ok(())
 }
 

@@ -1,0 +1,255 @@
+//! The ledger: an embedded SQLite file recording, per facility, interface and month, which
+//! records were submitted (by 外部システム管理番号) with a content hash, and which users. It
+//! answers cross-month questions: was this user registered before (a form row needs its user),
+//! and did this record change since it was last sent (`--delta`). No names are stored;
+//! 被保険者番号 only as a keyed hash (HMAC-SHA256 with a random key kept in the ledger itself).
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+#[error("ledger {path}: {message}")]
+pub struct LedgerError {
+    pub path: String,
+    pub message: String,
+}
+
+pub struct Ledger {
+    path: String,
+    conn: Mutex<Connection>,
+    key: Vec<u8>,
+}
+
+/// One submitted record.
+pub struct Submitted {
+    pub number: String,
+    pub content_hash: String,
+    /// Keyed hash of (保険者番号, 被保険者番号); empty when the row has none.
+    pub user_key: String,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS submissions (
+    facility TEXT NOT NULL,
+    data_type TEXT NOT NULL,
+    month TEXT NOT NULL,
+    number TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    PRIMARY KEY (facility, data_type, month, number)
+);
+CREATE INDEX IF NOT EXISTS submissions_user ON submissions (facility, data_type, user_key);
+";
+
+impl Ledger {
+    pub fn open(path: &Path) -> Result<Self, LedgerError> {
+        let shown = path.display().to_string();
+        let err = |e: &dyn std::fmt::Display| LedgerError {
+            path: shown.clone(),
+            message: e.to_string(),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
+        }
+        let conn = Connection::open(path).map_err(|e| err(&e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| err(&e))?;
+        }
+        conn.execute_batch(SCHEMA).map_err(|e| err(&e))?;
+        let key: Option<Vec<u8>> = conn
+            .query_row("SELECT value FROM meta WHERE name = 'user_key'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| err(&e))?;
+        let key = match key {
+            Some(k) => k,
+            None => {
+                let k = random_key().map_err(|e| err(&e))?;
+                conn.execute(
+                    "INSERT INTO meta (name, value) VALUES ('user_key', ?1)",
+                    params![k],
+                )
+                .map_err(|e| err(&e))?;
+                k
+            }
+        };
+        Ok(Ledger {
+            path: shown,
+            conn: Mutex::new(conn),
+            key,
+        })
+    }
+
+    fn err(&self, e: impl std::fmt::Display) -> LedgerError {
+        LedgerError {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    /// The keyed hash that stands for a person: HMAC-SHA256(key, 保険者番号 "/" 被保険者番号).
+    pub fn user_key(&self, insurer_no: &str, insured_no: &str) -> String {
+        let msg = format!("{insurer_no}/{insured_no}");
+        hmac(&self.key, msg.as_bytes())
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Users of a facility submitted in SERVICE_USER_INFO in any month before `month`.
+    pub fn known_users(&self, facility: &str, month: &str) -> Result<HashSet<String>, LedgerError> {
+        let conn = self.conn.lock().map_err(|e| self.err(e))?;
+        let mut st = conn
+            .prepare("SELECT DISTINCT user_key FROM submissions WHERE facility = ?1 AND data_type = 'SERVICE_USER_INFO' AND month < ?2")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![facility, month], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The latest content hash of each record of an interface sent before `month`.
+    pub fn latest_hashes(
+        &self,
+        facility: &str,
+        data_type: &str,
+        month: &str,
+    ) -> Result<HashMap<String, String>, LedgerError> {
+        let conn = self.conn.lock().map_err(|e| self.err(e))?;
+        let mut st = conn
+            .prepare(
+                "SELECT number, content_hash FROM submissions s WHERE facility = ?1 AND data_type = ?2 AND month < ?3 \
+                 AND month = (SELECT MAX(month) FROM submissions t WHERE t.facility = s.facility \
+                 AND t.data_type = s.data_type AND t.number = s.number AND t.month < ?3)",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![facility, data_type, month], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Records what was sent for (facility, interface, month), replacing an earlier run of the
+    /// same month, so re-running a month is idempotent.
+    pub fn record(
+        &self,
+        facility: &str,
+        data_type: &str,
+        month: &str,
+        rows: &[Submitted],
+    ) -> Result<(), LedgerError> {
+        let mut conn = self.conn.lock().map_err(|e| self.err(e))?;
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        tx.execute(
+            "DELETE FROM submissions WHERE facility = ?1 AND data_type = ?2 AND month = ?3",
+            params![facility, data_type, month],
+        )
+        .map_err(|e| self.err(e))?;
+        {
+            let mut st = tx
+                .prepare("INSERT OR REPLACE INTO submissions VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .map_err(|e| self.err(e))?;
+            for r in rows {
+                st.execute(params![
+                    facility,
+                    data_type,
+                    month,
+                    r.number,
+                    r.content_hash,
+                    r.user_key
+                ])
+                .map_err(|e| self.err(e))?;
+            }
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+}
+
+fn random_key() -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut k = vec![0u8; 32];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut k)?;
+    Ok(k)
+}
+
+fn hmac(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let inner: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
+    let outer: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
+    let mut h = Sha256::new();
+    h.update(&inner);
+    h.update(msg);
+    let inner_hash = h.finalize();
+    let mut h = Sha256::new();
+    h.update(&outer);
+    h.update(inner_hash);
+    h.finalize().to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231_case_2() {
+        let mac = hmac(b"Jefe", b"what do ya want for nothing?");
+        let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn records_replace_a_month_and_answer_later_months() {
+        let tmp = tempfile::tempdir().unwrap();
+        let l = Ledger::open(&tmp.path().join("l.sqlite")).unwrap();
+        let u = l.user_key("131011", "9900000001");
+        assert_eq!(u, l.user_key("131011", "9900000001"));
+        assert!(!u.contains("9900000001"));
+        let row = |n: &str, h: &str| Submitted {
+            number: n.into(),
+            content_hash: h.into(),
+            user_key: u.clone(),
+        };
+        l.record(
+            "F",
+            "SERVICE_USER_INFO",
+            "202610",
+            &[row("U-1", "a"), row("U-2", "b")],
+        )
+        .unwrap();
+        l.record("F", "SERVICE_USER_INFO", "202610", &[row("U-1", "a2")])
+            .unwrap();
+        let latest = l.latest_hashes("F", "SERVICE_USER_INFO", "202611").unwrap();
+        assert_eq!(latest.len(), 1);
+        assert_eq!(latest["U-1"], "a2");
+        assert!(
+            l.latest_hashes("F", "SERVICE_USER_INFO", "202610")
+                .unwrap()
+                .is_empty()
+        );
+        assert!(l.known_users("F", "202611").unwrap().contains(&u));
+        // The key survives reopening: the same person gets the same key.
+        drop(l);
+        let l = Ledger::open(&tmp.path().join("l.sqlite")).unwrap();
+        assert_eq!(l.user_key("131011", "9900000001"), u);
+    }
+}
