@@ -366,3 +366,57 @@ fn a_form_row_needs_its_user() {
     let s = run_at(&job, &out2, &["--month", "2026-10"]);
     assert!(accounting(&s, "1470090018", "FORM_0000_2021").0 > 0);
 }
+
+#[test]
+fn a_user_due_without_an_assessment_is_a_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let job = job_copy(&tmp.path().join("job"));
+    let out = tmp.path().join("out");
+    // July: everyone assessed, the ledger learns it.
+    let jul = run_at(&job, &out, &["--month", "2026-07"]);
+    assert_eq!(jul["due_missing"], 0);
+    // October (3 months later): the first user's assessment row is gone from the export.
+    let tsv = tmp
+        .path()
+        .join("job/vendor/assessment/1470090018_assessment_202610.tsv");
+    let bytes = std::fs::read(&tsv).unwrap();
+    let mut lines: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
+    lines.remove(2); // line 1 is a preamble, line 2 the header
+    std::fs::write(&tsv, lines.concat()).unwrap();
+    let oct = run_at(&job, &out, &["--month", "2026-10"]);
+    let r = oct["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["facility"] == "1470090018")
+        .unwrap();
+    assert_eq!(r["per_rule"]["due.missing"], 1, "{r}");
+    // The finding points at the user's row of the user master, and says why.
+    let findings: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.join("202610/1470090018/findings.json")).unwrap(),
+    )
+    .unwrap();
+    let due: Vec<&serde_json::Value> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "due.missing")
+        .collect();
+    assert_eq!(due.len(), 1);
+    assert!(
+        due[0]["file"].as_str().unwrap().contains("honobono-kaigo"),
+        "{}",
+        due[0]
+    );
+    assert!(
+        due[0]["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("last sent 3 months ago"),
+        "{}",
+        due[0]
+    );
+    // A month later than due, the same user is due again; two months after July, nobody is.
+    let sep = run_at(&job, &out, &["--month", "2026-09"]);
+    assert_eq!(sep["due_missing"], 0);
+}

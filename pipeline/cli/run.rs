@@ -71,6 +71,7 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
             let v = json!({
                 "month": month.compact(), "deadline": deadline, "days_left": days_left,
                 "facilities": { "clean": clean, "with_errors": with_errors, "could_not_run": failed },
+                "due_missing": per_rule.get("due.missing").copied().unwrap_or(0),
                 "per_rule": per_rule,
                 "results": results,
             });
@@ -106,6 +107,8 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
                 out,
                 "facilities: {clean} clean, {with_errors} with errors, {failed} could not run"
             )?;
+            let due = per_rule.get("due.missing").copied().unwrap_or(0);
+            writeln!(out, "due but missing: {due} users")?;
             for (rule, n) in &per_rule {
                 writeln!(out, "  {rule:<28} {n}")?;
             }

@@ -141,6 +141,36 @@ impl Ledger {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// The first and last month before `month` in which a user had a record of these
+    /// interfaces, as `YYYYMM`.
+    pub fn user_months(
+        &self,
+        facility: &str,
+        data_types: &[String],
+        user_key: &str,
+        month: &str,
+    ) -> Result<Option<(String, String)>, LedgerError> {
+        let conn = self.conn.lock().map_err(|e| self.err(e))?;
+        let mut first_last: Option<(String, String)> = None;
+        let mut st = conn
+            .prepare("SELECT MIN(month), MAX(month) FROM submissions WHERE facility = ?1 AND data_type = ?2 AND user_key = ?3 AND month < ?4")
+            .map_err(|e| self.err(e))?;
+        for dt in data_types {
+            let (lo, hi): (Option<String>, Option<String>) = st
+                .query_row(params![facility, dt, user_key, month], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .map_err(|e| self.err(e))?;
+            if let (Some(lo), Some(hi)) = (lo, hi) {
+                first_last = Some(match first_last {
+                    Some((a, b)) => (a.min(lo), b.max(hi)),
+                    None => (lo, hi),
+                });
+            }
+        }
+        Ok(first_last)
+    }
+
     /// Records what was sent for (facility, interface, month), replacing an earlier run of the
     /// same month, so re-running a month is idempotent.
     pub fn record(

@@ -154,6 +154,13 @@ fn facility(
         profiles.push(profile);
     }
     cross_file_checks(&mut files, &fac.id, month, ledger)?;
+    if let Some(l) = ledger {
+        let fed: BTreeSet<&str> = profiles
+            .iter()
+            .flat_map(|p| p.targets.iter().map(|t| t.data_type.as_str()))
+            .collect();
+        due_checks(&mut files, &fac.id, month, &registry.due, &fed, l)?;
+    }
 
     // Rows (file, line) with an error finding are withheld, with the reasons: from the
     // interfaces that have the finding's item (a finding without an item: from all).
@@ -553,6 +560,145 @@ fn cross_file_checks(
         {
             Some(i) => i as u32,
             None => findings.check(rule, Severity::Error, Some(column), ja, en),
+        };
+        findings.push(line, c, None);
+    }
+    for (_, f) in files.iter_mut() {
+        f.findings.sort();
+    }
+    Ok(())
+}
+
+/// Months since year 0 of a `YYYYMMDD` or `YYYYMM` value.
+fn month_number(s: &str) -> Option<i64> {
+    let y: i64 = s.get(0..4)?.parse().ok()?;
+    let m: i64 = s.get(4..6)?.parse().ok()?;
+    (1..=12).contains(&m).then_some(y * 12 + m - 1)
+}
+
+/// The due calendar: a user of this month's SERVICE_USER_INFO who is due for an add-on's
+/// submission (schemas/due.toml) without a row of its interfaces in this run gets a
+/// `due.missing` warning on the user's row. Only rules whose interfaces the facility's
+/// profiles feed are checked; "every N months" counts from the ledger's last submission (a user
+/// the ledger has never seen is not called due by it: the tool cannot know what was sent before).
+fn due_checks(
+    files: &mut [(usize, FileIngest)],
+    facility: &str,
+    month: Month,
+    rules: &[crate::spec::DueRule],
+    fed: &BTreeSet<&str>,
+    ledger: &Ledger,
+) -> Result<(), String> {
+    let target = (month.year as i64) * 12 + month.month as i64 - 1;
+    let rules: Vec<&crate::spec::DueRule> = rules
+        .iter()
+        .filter(|r| r.data_types.iter().any(|d| fed.contains(d.as_str())))
+        .collect();
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let user_of = |frame: &DataFrame, i: usize| -> Option<String> {
+        let a = frame.column("insurer_no").ok()?.str().ok()?.get(i)?;
+        let b = frame.column("insured_no").ok()?.str().ok()?.get(i)?;
+        Some(ledger.user_key(a, b))
+    };
+    let mut notes: Vec<(usize, u64, String, String)> = Vec::new();
+    for rule in rules {
+        let present: BTreeSet<String> = files
+            .iter()
+            .flat_map(|(_, f)| f.parts.iter())
+            .filter(|p| p.facility == facility && rule.data_types.contains(&p.data_type))
+            .flat_map(|p| {
+                (0..p.frame.height())
+                    .filter_map(|i| user_of(&p.frame, i))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (fi, (_, f)) in files.iter().enumerate() {
+            for p in f
+                .parts
+                .iter()
+                .filter(|p| p.facility == facility && p.data_type == "SERVICE_USER_INFO")
+            {
+                let date = |name: &str, i: usize| {
+                    p.frame
+                        .column(name)
+                        .ok()
+                        .and_then(|c| c.str().ok())
+                        .and_then(|c| c.get(i))
+                        .and_then(month_number)
+                };
+                for (i, line) in lines(&p.frame).into_iter().enumerate() {
+                    let (start, end) = (date("start_date", i), date("end_date", i));
+                    if start.is_some_and(|s| s > target) || end.is_some_and(|e| e < target) {
+                        continue; // not in service this month
+                    }
+                    let Some(user) = user_of(&p.frame, i) else {
+                        continue;
+                    };
+                    if present.contains(&user) {
+                        continue;
+                    }
+                    let history = ledger
+                        .user_months(facility, &rule.data_types, &user, &month.compact())
+                        .map_err(|e| e.to_string())?;
+                    let (first, last) = match &history {
+                        Some((a, b)) => (month_number(a), month_number(b)),
+                        None => (None, None),
+                    };
+                    let mut why = Vec::new();
+                    if rule.at_start && start == Some(target) {
+                        why.push("service starts this month".to_string());
+                    }
+                    if rule.at_end && end == Some(target) {
+                        why.push("service ends this month".to_string());
+                    }
+                    if let (Some(n), Some(last)) = (rule.every_months, last)
+                        && target - last >= n as i64
+                    {
+                        why.push(format!(
+                            "last sent {} months ago (at least every {n})",
+                            target - last
+                        ));
+                    }
+                    if let Some(first) = first
+                        && rule
+                            .after_first_months
+                            .iter()
+                            .any(|n| target - first == *n as i64)
+                    {
+                        why.push(format!(
+                            "{} months after the evaluation start",
+                            target - first
+                        ));
+                    }
+                    if !why.is_empty() {
+                        notes.push((fi, line, rule.name.clone(), why.join("; ")));
+                    }
+                }
+            }
+        }
+    }
+    for (fi, line, name, why) in notes {
+        let findings = &mut files[fi].1.findings;
+        let en = format!(
+            "{name}: this user is due this month ({why}) but has no assessment in this run"
+        );
+        let c = match findings
+            .checks
+            .iter()
+            .position(|c| c.rule == "due.missing" && c.message_en == en)
+        {
+            Some(i) => i as u32,
+            None => findings.check(
+                "due.missing",
+                Severity::Warning,
+                None,
+                format!(
+                    "{name}：この利用者は今月提出が必要です（{why}）が、今回のデータにありません"
+                ),
+                en,
+            ),
         };
         findings.push(line, c, None);
     }

@@ -15,6 +15,31 @@ static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/schemas");
 pub const COMMON_RULES: &str = "common-rules.toml";
 /// The code sheets of one version.
 pub const CODE_SHEETS: &str = "code-sheets.json";
+/// When LIFE-linked add-ons need a submission.
+pub const DUE: &str = "due.toml";
+
+/// One submission-timing rule (see `schemas/due.toml`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DueRule {
+    pub name: String,
+    pub data_types: Vec<String>,
+    #[serde(default)]
+    pub every_months: Option<u32>,
+    #[serde(default)]
+    pub at_start: bool,
+    #[serde(default)]
+    pub at_end: bool,
+    #[serde(default)]
+    pub after_first_months: Vec<u32>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DueFile {
+    due: Vec<DueRule>,
+}
+
 /// Item IDs whose values are masked in every interface of every version, beyond those the
 /// workbooks mark.
 pub const PERSONAL_DATA: &str = "personal-data.toml";
@@ -49,6 +74,7 @@ impl Spec {
 #[derive(Debug, Clone)]
 pub struct Registry {
     pub specs: Vec<Spec>,
+    pub due: Vec<DueRule>,
 }
 
 /// A file of the schema tree: path relative to the tree, and text.
@@ -77,6 +103,7 @@ impl Registry {
         let path = |rel: &str| format!("{root}/{rel}");
         let mut common = RulesFile::default();
         let mut masked: std::collections::BTreeSet<String> = Default::default();
+        let mut due = Vec::new();
         let mut specs: BTreeMap<String, Spec> = BTreeMap::new();
         let mut rule_files = Vec::new();
         for f in &files {
@@ -84,6 +111,11 @@ impl Registry {
             match parts.as_slice() {
                 [name] if *name == COMMON_RULES => {
                     common = RulesFile::parse(&path(&f.rel), &f.text)?
+                }
+                [name] if *name == DUE => {
+                    let d: DueFile = toml::from_str(&f.text)
+                        .map_err(|e| SpecError::invalid(path(&f.rel), e.to_string()))?;
+                    due = d.due;
                 }
                 [name] if *name == PERSONAL_DATA => {
                     let p: PersonalData = toml::from_str(&f.text)
@@ -158,6 +190,7 @@ impl Registry {
         }
         Ok(Registry {
             specs: specs.into_values().collect(),
+            due,
         })
     }
 
