@@ -75,6 +75,9 @@ enum Command {
         /// Emit only records that are new or changed since they were last submitted.
         #[arg(long)]
         delta: bool,
+        /// Progress on stderr: a bar on a terminal, JSON lines otherwise (auto).
+        #[arg(long, value_enum, default_value = "auto")]
+        log_format: cli::run::LogFormat,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -186,9 +189,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out: dir,
             ledger,
             delta,
+            log_format,
             format,
         } => {
             let args = cli::run::Args {
+                log_format,
                 config: &config,
                 month: month.as_deref(),
                 out_dir: &dir,

@@ -420,3 +420,44 @@ fn a_user_due_without_an_assessment_is_a_finding() {
     let sep = run_at(&job, &out, &["--month", "2026-09"]);
     assert_eq!(sep["due_missing"], 0);
 }
+
+#[test]
+fn logs_are_json_lines_without_personal_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = lifeline(&[
+        "run",
+        "--config",
+        "samples/job.toml",
+        "--out",
+        &tmp.path().display().to_string(),
+        "--log-format",
+        "json",
+    ]);
+    let err = String::from_utf8(o.stderr).unwrap();
+    let events: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["event"] == "facility_done")
+            .count(),
+        3
+    );
+    assert_eq!(events.first().unwrap()["event"], "run_start");
+    assert_eq!(events.last().unwrap()["event"], "run_done");
+    // No names or 被保険者番号 (the samples' start with 99).
+    assert!(!err.contains("仮名") && !err.contains("見本") && !err.contains("試験"));
+    assert!(
+        !err.split(|c: char| !c.is_ascii_digit())
+            .any(|d| d.len() == 10 && d.starts_with("99")),
+        "{err}"
+    );
+    // And the summary on stdout neither.
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        !out.split(|c: char| !c.is_ascii_digit())
+            .any(|d| d.len() == 10 && d.starts_with("99"))
+    );
+}

@@ -1,6 +1,6 @@
 //! `lifeline run`: the monthly batch over every facility of a job file.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -13,7 +13,19 @@ use serde_json::json;
 
 use crate::Format;
 
+/// How progress is shown on stderr.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// A progress bar on a terminal, JSON lines otherwise.
+    Auto,
+    /// A progress bar.
+    Text,
+    /// One JSON object per line (for cron and log collectors).
+    Json,
+}
+
 pub struct Args<'a> {
+    pub log_format: LogFormat,
     pub config: &'a Path,
     pub month: Option<&'a str>,
     pub out_dir: &'a Path,
@@ -24,6 +36,7 @@ pub struct Args<'a> {
 
 pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<ExitCode> {
     let Args {
+        log_format,
         config,
         month,
         out_dir,
@@ -41,12 +54,53 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
     let _lock = Lock::acquire(out_dir)?;
     let ledger_path = ledger.map_or_else(|| out_dir.join("ledger.sqlite"), Path::to_path_buf);
     let ledger = Ledger::open(&ledger_path)?;
+    let json_logs = match log_format {
+        LogFormat::Json => true,
+        LogFormat::Text => false,
+        LogFormat::Auto => !std::io::stderr().is_terminal(),
+    };
+    let bar = (!json_logs).then(|| {
+        let b = indicatif::ProgressBar::new(job.facilities.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} facilities {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    log(
+        json_logs,
+        json!({"event": "run_start", "month": month.compact(), "facilities": job.facilities.len()}),
+    );
+    let started = std::time::Instant::now();
     // Facilities in parallel, each on its own: at most one facility per thread is in memory.
     let results: Vec<FacilityResult> = job
         .facilities
         .par_iter()
-        .map(|f| run_facility(&job, f, month, registry, out_dir, Some(&ledger), delta))
+        .map(|f| {
+            let t = std::time::Instant::now();
+            let r = run_facility(&job, f, month, registry, out_dir, Some(&ledger), delta);
+            // Facility numbers and counts only: never names or 被保険者番号.
+            log(
+                json_logs,
+                json!({
+                    "event": "facility_done", "facility": r.facility, "failed": r.failed.is_some(),
+                    "errors": r.errors, "warnings": r.warnings, "ms": t.elapsed().as_millis() as u64,
+                }),
+            );
+            if let Some(b) = &bar {
+                b.set_message(r.facility.clone());
+                b.inc(1);
+            }
+            r
+        })
         .collect();
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    log(
+        json_logs,
+        json!({"event": "run_done", "ms": started.elapsed().as_millis() as u64}),
+    );
 
     let (y, m, d) = month.deadline();
     let today = std::time::SystemTime::now()
@@ -125,4 +179,11 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
     } else {
         u8::from(with_errors > 0)
     }))
+}
+
+/// One JSON log line on stderr (JSON mode only).
+fn log(json_logs: bool, event: serde_json::Value) {
+    if json_logs {
+        eprintln!("{event}");
+    }
 }
