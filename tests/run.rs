@@ -461,3 +461,25 @@ fn logs_are_json_lines_without_personal_data() {
             .any(|d| d.len() == 10 && d.starts_with("99"))
     );
 }
+
+#[test]
+fn a_job_can_set_the_service_code_of_an_office() {
+    let tmp = tempfile::tempdir().unwrap();
+    let job = job_copy(&tmp.path().join("job"));
+    let text = std::fs::read_to_string(&job)
+        .unwrap()
+        .replace("service_code = \"15\"", "service_code = \"78\"");
+    std::fs::write(&job, text).unwrap();
+    let out = tmp.path().join("out");
+    run_at(&job, &out, &["--month", "2026-10"]);
+    let life = std::fs::read_to_string(
+        out.join("202610/4070090008/SERVICE_USER_INFO_4070090008_202610.csv"),
+    )
+    .unwrap();
+    let mut lines = life.lines().skip(1);
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == "service_code").unwrap();
+    for row in lines {
+        assert_eq!(row.split(',').nth(at), Some("78"), "{row}");
+    }
+}

@@ -27,6 +27,10 @@ pub enum Encoding {
 pub struct FacilityJob {
     /// 事業所番号.
     pub id: String,
+    /// サービス種類コード: when given, every interface of this office gets it (overriding what
+    /// the profiles say).
+    #[serde(default)]
+    pub service_code: Option<String>,
     /// Its exports: each through a vendor profile (a user master, an assessment export …).
     #[serde(rename = "source")]
     pub sources: Vec<SourceJob>,

@@ -148,6 +148,16 @@ fn facility(
                 sha256: sha256(&bytes),
             });
             let mut f = ingest_file(&shown, &bytes, &profile, registry, Some(&fac.id));
+            if let Some(code) = &fac.service_code {
+                for part in &mut f.parts {
+                    let n = part.frame.height();
+                    part.frame
+                        .with_column(
+                            StringChunked::full("service_code".into(), code, n).into_column(),
+                        )
+                        .map_err(|e| e.to_string())?;
+                }
+            }
             f.validate(registry, &ctx);
             files.push((profiles.len(), f));
         }
