@@ -66,17 +66,7 @@ pub fn run(registry: &Registry, args: Args, out: &mut impl Write) -> Result<Exit
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let outputs = write_outputs(registry, &done, &args)?;
 
-    let reports: Vec<FileReport> = done
-        .iter()
-        .map(|f| FileReport {
-            path: f.path.clone(),
-            data_type: None,
-            spec: None,
-            encoding: f.encoding,
-            rows: f.rows_read,
-            findings: f.findings.clone(),
-        })
-        .collect();
+    let reports: Vec<FileReport> = done.iter().map(FileIngest::report).collect();
     let mut findings_json = Vec::new();
     report::write_json(&reports, &mut findings_json)?;
     write_private(&args.out.join("findings.json"), &findings_json)?;

@@ -140,3 +140,50 @@ pub fn write_text(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
         if reports.len() == 1 { "" } else { "s" }
     )
 }
+
+/// The findings as a CSV that Excel opens: UTF-8 with BOM, CRLF.
+pub fn csv_bytes(reports: &[FileReport]) -> Result<Vec<u8>, String> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let err = |e: csv::Error| e.to_string();
+    w.write_record([
+        "file",
+        "line",
+        "column",
+        "severity",
+        "rule",
+        "value",
+        "message_ja",
+        "message_en",
+    ])
+    .map_err(err)?;
+    for r in reports {
+        for f in &r.findings.findings {
+            let c = &r.findings.checks[f.check as usize];
+            let line = if f.line > 0 {
+                f.line.to_string()
+            } else {
+                String::new()
+            };
+            let sev = match c.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            w.write_record([
+                r.path.as_str(),
+                &line,
+                c.column.as_deref().unwrap_or(""),
+                sev,
+                c.rule,
+                f.value.as_deref().unwrap_or(""),
+                &c.message_ja,
+                &c.message_en,
+            ])
+            .map_err(err)?;
+        }
+    }
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(w.into_inner().map_err(|e| e.to_string())?);
+    Ok(bytes)
+}

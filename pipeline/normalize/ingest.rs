@@ -47,6 +47,18 @@ pub struct FileIngest {
 }
 
 impl FileIngest {
+    /// This file's findings as a report (the validate report formats).
+    pub fn report(&self) -> crate::validate::FileReport {
+        crate::validate::FileReport {
+            path: self.path.clone(),
+            data_type: None,
+            spec: None,
+            encoding: self.encoding,
+            rows: self.rows_read,
+            findings: self.findings.clone(),
+        }
+    }
+
     /// Runs the validation engine on every frame of this file; its findings join the file's
     /// own, so they name vendor lines.
     pub fn validate(&mut self, registry: &Registry, ctx: &crate::validate::Context) {

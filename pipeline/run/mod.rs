@@ -23,7 +23,7 @@ use crate::ledger::{Ledger, Submitted};
 use crate::map::Profile;
 use crate::normalize::ingest::{FileIngest, SOURCE_FILE, ingest_file};
 use crate::spec::Registry;
-use crate::validate::{Context, FileReport, Severity};
+use crate::validate::{Context, Severity};
 
 /// Row accounting of one interface of one facility.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -197,14 +197,7 @@ fn facility(
                 Severity::Warning => result.warnings += 1,
             }
         }
-        reports.push(FileReport {
-            path: f.path.clone(),
-            data_type: None,
-            spec: None,
-            encoding: f.encoding,
-            rows: f.rows_read,
-            findings: f.findings.clone(),
-        });
+        reports.push(f.report());
     }
 
     let dir = out.join(month.compact()).join(&fac.id);
@@ -391,7 +384,7 @@ fn facility(
     put(
         &dir,
         "findings.csv",
-        &findings_csv(&reports)?,
+        &report::csv_bytes(&reports)?,
         &mut result.outputs,
     )?;
     quarantine.sort_by(|a, b| (&a.0, a.1, &a.2).cmp(&(&b.0, b.1, &b.2)));
@@ -748,53 +741,6 @@ fn put(dir: &Path, name: &str, bytes: &[u8], outputs: &mut Vec<FileEntry>) -> Re
         sha256: sha256(bytes),
     });
     Ok(())
-}
-
-/// The findings as a CSV that Excel opens: UTF-8 with BOM, CRLF.
-fn findings_csv(reports: &[FileReport]) -> Result<Vec<u8>, String> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let err = |e: csv::Error| e.to_string();
-    w.write_record([
-        "file",
-        "line",
-        "column",
-        "severity",
-        "rule",
-        "value",
-        "message_ja",
-        "message_en",
-    ])
-    .map_err(err)?;
-    for r in reports {
-        for f in &r.findings.findings {
-            let c = &r.findings.checks[f.check as usize];
-            let line = if f.line > 0 {
-                f.line.to_string()
-            } else {
-                String::new()
-            };
-            let sev = match c.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            w.write_record([
-                r.path.as_str(),
-                &line,
-                c.column.as_deref().unwrap_or(""),
-                sev,
-                c.rule,
-                f.value.as_deref().unwrap_or(""),
-                &c.message_ja,
-                &c.message_en,
-            ])
-            .map_err(err)?;
-        }
-    }
-    let mut bytes = b"\xEF\xBB\xBF".to_vec();
-    bytes.extend(w.into_inner().map_err(|e| e.to_string())?);
-    Ok(bytes)
 }
 
 /// Input patterns relative to the job folder → (as shown, path), sorted, deduplicated.
