@@ -483,3 +483,74 @@ fn a_job_can_set_the_service_code_of_an_office() {
         assert_eq!(row.split(',').nth(at), Some("78"), "{row}");
     }
 }
+
+#[test]
+fn a_child_row_needs_its_parent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let job = job_copy(&tmp.path().join("job"));
+    let dir = tmp.path().join("job");
+    std::fs::write(
+        dir.join("profiles/history.toml"),
+        r#"
+name = "既往歴"
+[facility]
+column = "事業所番号"
+[[target]]
+data_type = "FORM_0001_2021"
+spec = "2021"
+key = ["利用者番号", "評価日"]
+key_prefix = "K"
+[target.constants]
+service_code = "51"
+[target.columns]
+insurer_no = { from = "保険者番号", transform = "digits" }
+insured_no = { from = "被保険者番号", transform = "digits" }
+external_system_management_detail_number = { from = "連番", transform = "code" }
+disease_name = { from = "病名" }
+symptoms_appearance_date = { from = "発症日", transform = "date" }
+"#,
+    )
+    .unwrap();
+    // The first row's parent is the assessment of 000101 on 2026-10-07; the second's does not exist.
+    std::fs::write(
+        dir.join("vendor/history.csv"),
+        "事業所番号,利用者番号,評価日,保険者番号,被保険者番号,連番,病名,発症日\n\
+         1470090018,000101,20261007,144501,9901000062,1,見本病,2020/01/15\n\
+         1470090018,000101,20260101,144501,9901000062,2,見本病,2020/01/15\n",
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&job).unwrap().replacen(
+        "    { profile = \"profiles/assessment.toml\", inputs = [\"vendor/assessment/1470090018_*.tsv\"] },\n",
+        "    { profile = \"profiles/assessment.toml\", inputs = [\"vendor/assessment/1470090018_*.tsv\"] },\n    { profile = \"profiles/history.toml\", inputs = [\"vendor/history.csv\"] },\n",
+        1,
+    );
+    std::fs::write(&job, text).unwrap();
+    let out = tmp.path().join("out");
+    let s = run_at(&job, &out, &["--month", "2026-10"]);
+    let r = s["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["facility"] == "1470090018")
+        .unwrap();
+    assert_eq!(r["per_rule"]["batch.parent_missing"], 1, "{r}");
+    let findings: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.join("202610/1470090018/findings.json")).unwrap(),
+    )
+    .unwrap();
+    let f = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "batch.parent_missing")
+        .unwrap();
+    assert_eq!(
+        (f["file"].as_str(), f["line"].as_u64()),
+        (Some("vendor/history.csv"), Some(3))
+    );
+    assert_eq!(
+        accounting(&s, "1470090018", "FORM_0001_2021"),
+        (1, 0),
+        "the child with a parent is emitted"
+    );
+}

@@ -118,6 +118,23 @@ impl Ledger {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// Whether a record of an interface was sent in a month before `month`.
+    pub fn was_sent(
+        &self,
+        facility: &str,
+        data_type: &str,
+        number: &str,
+        month: &str,
+    ) -> Result<bool, LedgerError> {
+        let conn = self.conn.lock().map_err(|e| self.err(e))?;
+        conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM submissions WHERE facility = ?1 AND data_type = ?2 AND number = ?3 AND month < ?4)",
+            params![facility, data_type, number, month],
+            |r| r.get(0),
+        )
+        .map_err(|e| self.err(e))
+    }
+
     /// The latest content hash of each record of an interface sent before `month`.
     pub fn latest_hashes(
         &self,

@@ -163,7 +163,7 @@ fn facility(
         }
         profiles.push(profile);
     }
-    cross_file_checks(&mut files, &fac.id, month, ledger)?;
+    cross_file_checks(&mut files, &fac.id, month, ledger, &registry.parents)?;
     if let Some(l) = ledger {
         let fed: BTreeSet<&str> = profiles
             .iter()
@@ -467,6 +467,7 @@ fn cross_file_checks(
     facility: &str,
     month: Month,
     ledger: Option<&Ledger>,
+    parents: &[crate::spec::ParentRule],
 ) -> Result<(), String> {
     let user = |a: &str, b: &str| match ledger {
         Some(l) => l.user_key(a, b),
@@ -498,6 +499,24 @@ fn cross_file_checks(
             }
         }
     }
+    // The numbers of every parent interface in this run.
+    let mut parent_numbers: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for rule in parents {
+        let set = parent_numbers.entry(rule.parent.clone()).or_default();
+        for (_, f) in files.iter() {
+            for p in f
+                .parts
+                .iter()
+                .filter(|p| p.facility == facility && p.data_type == rule.parent)
+            {
+                if let Ok(c) = p.frame.column("external_system_management_number")
+                    && let Ok(c) = c.str()
+                {
+                    set.extend(c.iter().flatten().map(str::to_string));
+                }
+            }
+        }
+    }
     // (file index, line, rule, data type) of each miss, then the findings.
     let mut misses: Vec<(usize, u64, &'static str, String)> = Vec::new();
     let mut first_seen: HashMap<(String, String), (usize, u64)> = HashMap::new();
@@ -520,6 +539,30 @@ fn cross_file_checks(
                     }
                 }
             }
+            if let Some(rule) = parents.iter().find(|r| r.child == p.data_type)
+                && let Some(numbers) = col("external_system_management_number")
+            {
+                for (number, &line) in numbers.iter().zip(&lines) {
+                    let Some(number) = number else { continue };
+                    let here = parent_numbers
+                        .get(&rule.parent)
+                        .is_some_and(|s| s.contains(number));
+                    let before = match ledger {
+                        Some(l) => l
+                            .was_sent(facility, &rule.parent, number, &month.compact())
+                            .map_err(|e| e.to_string())?,
+                        None => false,
+                    };
+                    if !here && !before {
+                        misses.push((
+                            fi,
+                            line,
+                            "batch.parent_missing",
+                            format!("{} → {}", p.data_type, rule.parent),
+                        ));
+                    }
+                }
+            }
             if p.data_type == "SERVICE_USER_INFO" {
                 continue;
             }
@@ -537,6 +580,13 @@ fn cross_file_checks(
     for (fi, line, rule, data_type) in misses {
         let findings = &mut files[fi].1.findings;
         let (column, ja, en) = match rule {
+            "batch.parent_missing" => (
+                "external_system_management_number",
+                format!("{data_type}：親の記録が今回のデータにも過去の提出にもありません"),
+                format!(
+                    "{data_type}: the parent record is in neither this run nor an earlier month"
+                ),
+            ),
             "batch.user_missing" => (
                 "insured_no",
                 format!(

@@ -5,7 +5,7 @@ mod registry;
 pub mod rules;
 pub mod schemagen;
 
-pub use registry::{DueRule, Registry, Spec};
+pub use registry::{DueRule, ParentRule, Registry, Spec};
 
 use serde::{Deserialize, Serialize};
 

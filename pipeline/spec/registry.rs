@@ -17,6 +17,22 @@ pub const COMMON_RULES: &str = "common-rules.toml";
 pub const CODE_SHEETS: &str = "code-sheets.json";
 /// When LIFE-linked add-ons need a submission.
 pub const DUE: &str = "due.toml";
+/// Child interfaces and their parents.
+pub const PARENTS: &str = "parents.toml";
+
+/// A child interface and its parent (see `schemas/parents.toml`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParentRule {
+    pub child: String,
+    pub parent: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParentFile {
+    parent: Vec<ParentRule>,
+}
 
 /// One submission-timing rule (see `schemas/due.toml`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
@@ -75,6 +91,7 @@ impl Spec {
 pub struct Registry {
     pub specs: Vec<Spec>,
     pub due: Vec<DueRule>,
+    pub parents: Vec<ParentRule>,
 }
 
 /// A file of the schema tree: path relative to the tree, and text.
@@ -104,6 +121,7 @@ impl Registry {
         let mut common = RulesFile::default();
         let mut masked: std::collections::BTreeSet<String> = Default::default();
         let mut due = Vec::new();
+        let mut parents = Vec::new();
         let mut specs: BTreeMap<String, Spec> = BTreeMap::new();
         let mut rule_files = Vec::new();
         for f in &files {
@@ -116,6 +134,11 @@ impl Registry {
                     let d: DueFile = toml::from_str(&f.text)
                         .map_err(|e| SpecError::invalid(path(&f.rel), e.to_string()))?;
                     due = d.due;
+                }
+                [name] if *name == PARENTS => {
+                    let p: ParentFile = toml::from_str(&f.text)
+                        .map_err(|e| SpecError::invalid(path(&f.rel), e.to_string()))?;
+                    parents = p.parent;
                 }
                 [name] if *name == PERSONAL_DATA => {
                     let p: PersonalData = toml::from_str(&f.text)
@@ -191,6 +214,7 @@ impl Registry {
         Ok(Registry {
             specs: specs.into_values().collect(),
             due,
+            parents,
         })
     }
 
