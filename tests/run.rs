@@ -554,3 +554,33 @@ symptoms_appearance_date = { from = "発症日", transform = "date" }
         "the child with a parent is emitted"
     );
 }
+
+#[test]
+fn the_job_chooses_the_spec_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let job = job_copy(&tmp.path().join("job"));
+    let header = |out: &Path| {
+        let f = out.join("202610/1470090018/SERVICE_USER_INFO_1470090018_202610.csv");
+        let text = std::fs::read_to_string(f).unwrap();
+        let h = text.lines().nth(1).unwrap().to_string();
+        let first = text.lines().nth(2).unwrap().to_string();
+        (h, first)
+    };
+    // Default: 3.10 where its schemas exist — SERVICE_USER_INFO gets the version column.
+    let auto = tmp.path().join("auto");
+    run_at(&job, &auto, &["--month", "2026-10"]);
+    let (h, row) = header(&auto);
+    assert!(h.ends_with(",version"), "{h}");
+    assert!(row.ends_with(",0310"), "{row}");
+    // The job can ask for 2021.
+    let text = std::fs::read_to_string(&job).unwrap().replacen(
+        "encoding = \"utf8\"",
+        "encoding = \"utf8\"\nspec = \"2021\"",
+        1,
+    );
+    std::fs::write(&job, text).unwrap();
+    let old = tmp.path().join("2021");
+    run_at(&job, &old, &["--month", "2026-10"]);
+    let (h, _) = header(&old);
+    assert!(!h.contains("version"), "{h}");
+}

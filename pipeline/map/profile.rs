@@ -251,6 +251,40 @@ impl OneOrMany {
 }
 
 impl Profile {
+    /// Points each target at the spec version a job asks for: `None`/`auto` → the newest version
+    /// that has the interface; a version → that one, where it has the interface and every mapped
+    /// item. A target moved to a version whose interface ends with a `version` column gets it as
+    /// a constant (`3.10` → `0310`) unless the profile fills it.
+    pub fn retarget(&mut self, registry: &Registry, choice: Option<&str>) {
+        for t in &mut self.targets {
+            let candidates: Vec<&crate::spec::Spec> = registry
+                .specs
+                .iter()
+                .filter(|s| s.schema(&t.data_type).is_some())
+                .collect();
+            let chosen = match choice {
+                None | Some("auto") => candidates.last(),
+                Some(v) => candidates.iter().find(|s| s.version == v),
+            };
+            let Some(spec) = chosen else { continue };
+            let schema = &spec.schemas[&t.data_type];
+            let fits = t.columns.iter().all(|c| schema.item(&c.item).is_some())
+                && t.constants.iter().all(|(i, _)| schema.item(i).is_some());
+            if !fits || spec.version == t.spec {
+                continue;
+            }
+            t.spec = spec.version.clone();
+            let filled = |id: &str| {
+                t.columns.iter().any(|c| c.item == id) || t.constants.iter().any(|(i, _)| i == id)
+            };
+            if schema.item("version").is_some() && !filled("version") {
+                let digits: String = spec.version.chars().filter(char::is_ascii_digit).collect();
+                t.constants
+                    .push(("version".into(), format!("{digits:0>4}")));
+            }
+        }
+    }
+
     pub fn load(path: &Path, registry: &Registry) -> Result<Self, ProfileError> {
         let text = std::fs::read_to_string(path).map_err(|e| ProfileError {
             path: path.display().to_string(),

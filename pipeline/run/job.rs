@@ -55,6 +55,10 @@ pub struct Job {
     /// Encoding of the LIFE files written.
     #[serde(default)]
     pub encoding: Encoding,
+    /// The spec version to emit: `auto` (default) is the newest version that has the interface
+    /// (3.10 where its schemas exist, otherwise 2021); or a version such as `2021`.
+    #[serde(default)]
+    pub spec: Option<String>,
     #[serde(rename = "facility")]
     pub facilities: Vec<FacilityJob>,
     /// The folder the job file is in: relative paths start there.
