@@ -573,11 +573,10 @@ fn the_job_chooses_the_spec_version() {
     assert!(h.ends_with(",version"), "{h}");
     assert!(row.ends_with(",0310"), "{row}");
     // The job can ask for 2021.
-    let text = std::fs::read_to_string(&job).unwrap().replacen(
-        "encoding = \"utf8\"",
-        "encoding = \"utf8\"\nspec = \"2021\"",
-        1,
-    );
+    let text =
+        std::fs::read_to_string(&job)
+            .unwrap()
+            .replacen("spec = \"auto\"", "spec = \"2021\"", 1);
     std::fs::write(&job, text).unwrap();
     let old = tmp.path().join("2021");
     run_at(&job, &old, &["--month", "2026-10"]);
