@@ -151,25 +151,25 @@ fn neither(bytes: &[u8], at: usize, closest: &'static str) -> DecodeError {
 /// 1-based line and byte-in-line of a byte offset. A line ends at LF, CRLF or a lone CR;
 /// these bytes never occur inside a CP932 double-byte character.
 pub fn position(bytes: &[u8], at: usize) -> (u64, u64) {
-    let head = &bytes[..at.min(bytes.len())];
+    let at = at.min(bytes.len());
     let mut line = 1u64;
     let mut start = 0usize;
-    let mut i = 0;
-    while i < head.len() {
-        match head[i] {
-            b'\n' => {
-                line += 1;
-                start = i + 1;
-            }
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => {
-                line += 1;
-                start = i + 1;
-            }
-            _ => {}
+    for i in 0..at {
+        if ends_line(bytes, i) {
+            line += 1;
+            start = i + 1;
         }
-        i += 1;
     }
     (line, (at - start) as u64 + 1)
+}
+
+/// Whether the byte at `i` ends a line: an LF, or a CR not followed by LF (CRLF ends at its LF).
+fn ends_line(b: &[u8], i: usize) -> bool {
+    match b[i] {
+        b'\n' => true,
+        b'\r' => b.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
 }
 
 /// Physical line numbers of record starts. csv's own count is off by one after a CRLF (a
@@ -190,13 +190,7 @@ impl LineCounter {
             start += 1;
         }
         let from = self.pos.min(start);
-        for i in from..start {
-            match b[i] {
-                b'\n' => self.line += 1,
-                b'\r' if b.get(i + 1) != Some(&b'\n') => self.line += 1,
-                _ => {}
-            }
-        }
+        self.line += (from..start).filter(|&i| ends_line(b, i)).count() as u64;
         self.pos = start;
         self.line + 1
     }

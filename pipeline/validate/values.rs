@@ -81,15 +81,23 @@ fn insurer_no(s: &str) -> Option<&'static str> {
     if b.len() != 6 || !b.iter().all(u8::is_ascii_digit) {
         return Some("not 6 digits");
     }
-    let sum: u32 = b[..5]
-        .iter()
-        .zip([2u32, 1, 2, 1, 2])
-        .map(|(d, w)| {
-            let p = (d - b'0') as u32 * w;
+    let cd = mod10_check_digit(b[..5].iter().map(|d| (d - b'0') as u32));
+    (cd != (b[5] - b'0') as u32).then_some("check digit does not match")
+}
+
+/// The mod-10 check digit of 保険者番号 and 事業所番号 over the values before it: weights 2, 1,
+/// 2, … from the right, products of 10 or more summed digit-wise (tens + units),
+/// cd = (10 − sum mod 10) mod 10. The one implementation, for checking and for making numbers.
+pub fn mod10_check_digit(values: impl DoubleEndedIterator<Item = u32>) -> u32 {
+    let sum: u32 = values
+        .rev()
+        .enumerate()
+        .map(|(i, v)| {
+            let p = v * if i % 2 == 0 { 2 } else { 1 };
             p / 10 + p % 10
         })
         .sum();
-    ((10 - sum % 10) % 10 != (b[5] - b'0') as u32).then_some("check digit does not match")
+    (10 - sum % 10) % 10
 }
 
 /// 事業所番号: prefecture 01–47, a class character (digit, or A–Z without I, O, Q, counted as
@@ -118,16 +126,8 @@ fn care_facility_id(s: &str) -> Option<&'static str> {
             (c - b'A') as u32 + 10 - skipped
         }
     };
-    let sum: u32 = b[..9]
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &c)| {
-            let p = value(c) * if i % 2 == 0 { 2 } else { 1 };
-            p / 10 + p % 10
-        })
-        .sum();
-    ((10 - sum % 10) % 10 != (b[9] - b'0') as u32).then_some("check digit does not match")
+    let cd = mod10_check_digit(b[..9].iter().map(|&c| value(c)));
+    (cd != (b[9] - b'0') as u32).then_some("check digit does not match")
 }
 
 #[cfg(test)]
