@@ -8,6 +8,7 @@ pub mod decode;
 pub mod emit;
 pub mod ledger;
 pub mod map;
+pub mod metrics;
 pub mod normalize;
 pub mod run;
 pub mod sample;

@@ -58,7 +58,8 @@ enum Command {
     },
     /// The monthly batch: every facility of a job file through ingest → validate → emit, in
     /// parallel. Writes <out>/<YYYYMM>/<facility>/: LIFE files (rows with errors withheld),
-    /// findings.json/.csv, quarantine.csv, manifest.json. Exit 0: all clean; 1: some facilities
+    /// findings.json/.csv, quarantine.csv, manifest.json; with a `baseline` in the job, the
+    /// metrics up to this month in <out>/<YYYYMM>/metrics/. Exit 0: all clean; 1: some facilities
     /// have errors (their clean rows are still written); 2: the job could not run.
     Run {
         /// The job file (TOML), e.g. samples/job.toml.
@@ -78,6 +79,30 @@ enum Command {
         /// Progress on stderr: a bar on a terminal, JSON lines otherwise (auto).
         #[arg(long, value_enum, default_value = "auto")]
         log_format: cli::run::LogFormat,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Document-reduction and productivity metrics from the ledger's runs and a declared
+    /// baseline inventory: per facility and month, and for the whole corporation (ALL).
+    /// Text or JSON on stdout; with --out: metrics.csv (UTF-8 BOM), metrics.parquet,
+    /// metrics.json and report.html (self-contained). Aggregates only, never a person.
+    Metrics {
+        /// The ledger `lifeline run` keeps.
+        #[arg(long, value_name = "PATH", default_value = "out/ledger.sqlite")]
+        ledger: PathBuf,
+        /// The baseline inventory (TOML) of paper forms before ICT, e.g.
+        /// samples/baseline.toml. Without it, paper, re-keying and time are not computed.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// First month, YYYY-MM.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last month, YYYY-MM.
+        #[arg(long)]
+        to: Option<String>,
+        /// Write the files here.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -202,6 +227,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 format,
             };
             cli::run::run(&registry(cli.schemas.as_deref())?, args, &mut out)
+        }
+        Command::Metrics {
+            ledger,
+            baseline,
+            from,
+            to,
+            out: dir,
+            format,
+        } => {
+            let args = cli::metrics::Args {
+                ledger: &ledger,
+                baseline: baseline.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+                out: dir.as_deref(),
+                format,
+            };
+            cli::metrics::run(&registry(cli.schemas.as_deref())?, args, &mut out)
         }
         Command::Ingest {
             profile,

@@ -146,6 +146,15 @@ fn a_run_killed_midway_then_rerun_gives_the_same_bytes() {
             {
                 continue;
             }
+            // The metrics count every run, the killed ones too, so they differ from the clean
+            // run's; complete all the same.
+            if p.starts_with("202610/metrics") {
+                if p.ends_with("metrics.json") {
+                    serde_json::from_slice::<serde_json::Value>(&bytes)
+                        .expect("metrics.json is complete after a kill");
+                }
+                continue;
+            }
             assert!(
                 clean_tree.get(&p) == Some(&bytes),
                 "{} is half-written after a kill",
@@ -157,7 +166,9 @@ fn a_run_killed_midway_then_rerun_gives_the_same_bytes() {
     // The re-run also clears the temporary files the killed runs left.
     let outputs = |d: &Path| {
         let mut t = tree(d);
-        t.retain(|p, _| !p.to_string_lossy().starts_with("ledger.sqlite"));
+        t.retain(|p, _| {
+            !p.to_string_lossy().starts_with("ledger.sqlite") && !p.starts_with("202610/metrics")
+        });
         t
     };
     let (a, b) = (outputs(clean.path()), outputs(killed.path()));
@@ -232,7 +243,9 @@ fn job_copy(dir: &Path) -> PathBuf {
             std::fs::write(to, bytes).unwrap();
         }
     }
-    std::fs::copy(samples.join("job.toml"), dir.join("job.toml")).unwrap();
+    for f in ["job.toml", "baseline.toml"] {
+        std::fs::copy(samples.join(f), dir.join(f)).unwrap();
+    }
     dir.join("job.toml")
 }
 
@@ -582,4 +595,77 @@ fn the_job_chooses_the_spec_version() {
     run_at(&job, &old, &["--month", "2026-10"]);
     let (h, _) = header(&old);
     assert!(!h.contains("version"), "{h}");
+}
+
+#[test]
+fn the_sample_job_writes_its_metrics_and_report_without_personal_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_lifeline"))
+        .args(["run", "--config", "samples/job.toml", "--format", "json"])
+        .args(["--out", &tmp.path().display().to_string()])
+        .env("LIFELINE_NOW", "2026-11-05T09:00:00")
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary["days_left"], 5, "LIFELINE_NOW is the run's clock");
+    let dir = tmp.path().join("202610/metrics");
+    assert_eq!(summary["metrics"], dir.display().to_string());
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("metrics.json")).unwrap()).unwrap();
+    let rows = m["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "three facilities and ALL");
+    let row = |f: &str| rows.iter().find(|r| r["facility"] == f).unwrap();
+    // The office with the assessment exports meets 半減; the one with only a user master
+    // does not (its daily records stay uncounted paper).
+    assert_eq!(row("1470090018")["half_met"], true);
+    assert_eq!(row("4070090008")["half_met"], false);
+    assert_eq!(row("4070090008")["days_to_ready"], 5, "clean on 5 Nov");
+    assert_eq!(row("2370090009")["days_to_ready"], serde_json::Value::Null);
+    // The repairs the samples need: CP932 files, 令和 dates, full-width digits, labels.
+    let fixes = row("1470090018");
+    for k in ["files_from_cp932", "era_dates_converted", "labels_coded"] {
+        assert!(fixes[k].as_u64().unwrap() > 0, "{k}: {fixes}");
+    }
+    assert!(
+        row("ALL")["first_pass_rejected_by_rule"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.starts_with("ingest.")),
+        "{}",
+        row("ALL")
+    );
+    // Aggregates only: no 被保険者番号 (the samples' start with 99) and no name anywhere.
+    for f in [
+        "metrics.csv",
+        "metrics.parquet",
+        "metrics.json",
+        "report.html",
+    ] {
+        let bytes = std::fs::read(dir.join(f)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text
+                .split(|c: char| !c.is_ascii_digit())
+                .any(|d| d.len() == 10 && d.starts_with("99")),
+            "{f}"
+        );
+        for family in [
+            "見本", "試験", "仮名", "例題", "架空", "模擬", "検証", "雛形", "様式",
+        ] {
+            for sep in [" ", "\u{3000}"] {
+                assert!(!text.contains(&format!("{family}{sep}")), "{f}: {family}");
+            }
+        }
+        for kana in ["ﾐﾎﾝ", "ミホン", "ｼｹﾝ", "シケン"] {
+            assert!(!text.contains(kana), "{f}: {kana}");
+        }
+    }
 }

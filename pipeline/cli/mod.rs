@@ -1,6 +1,7 @@
 //! The subcommands of the `lifeline` binary (the CLI edge: anyhow errors, exit codes).
 
 pub mod ingest;
+pub mod metrics;
 pub mod run;
 pub mod sample;
 pub mod schemas;

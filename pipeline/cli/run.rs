@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
 use lifeline::ledger::Ledger;
-use lifeline::run::{FacilityResult, Job, Lock, Month, days_from_civil, run_facility};
+use lifeline::metrics::{self, Baseline};
+use lifeline::run::{FacilityResult, Job, Lock, Month, RunTime, days_from_civil, run_facility};
 use lifeline::spec::Registry;
 use rayon::prelude::*;
 use serde_json::json;
@@ -51,6 +52,12 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
     let Some(month) = Month::parse(month_text) else {
         bail!("`{month_text}` is not a month (YYYY-MM)")
     };
+    let now = RunTime::now().map_err(anyhow::Error::msg)?;
+    let baseline = job
+        .baseline
+        .as_ref()
+        .map(|p| Baseline::load(&job.dir.join(p), registry))
+        .transpose()?;
     let _lock = Lock::acquire(out_dir)?;
     let ledger_path = ledger.map_or_else(|| out_dir.join("ledger.sqlite"), Path::to_path_buf);
     let ledger = Ledger::open(&ledger_path)?;
@@ -78,7 +85,11 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
         .par_iter()
         .map(|f| {
             let t = std::time::Instant::now();
-            let r = run_facility(&job, f, month, registry, out_dir, Some(&ledger), delta);
+            let mut r = run_facility(&job, f, month, registry, out_dir, Some(&ledger), delta);
+            // Its counts, for `lifeline metrics`.
+            if let Err(e) = ledger.record_run(&r.facility, &month.compact(), &now.text, &r.stats) {
+                r.failed.get_or_insert(e.to_string());
+            }
             // Facility numbers and counts only: never names or 被保険者番号.
             log(
                 json_logs,
@@ -102,11 +113,20 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
         json!({"event": "run_done", "ms": started.elapsed().as_millis() as u64}),
     );
 
+    // The metrics up to this month, when the job names a baseline.
+    let metrics_dir = match &baseline {
+        Some(b) => {
+            let runs = ledger.runs(None, Some(&month.compact()))?;
+            let dir = out_dir.join(month.compact()).join("metrics");
+            metrics::tables::write_all(&metrics::compute(&runs, Some(b)), &dir)
+                .with_context(|| format!("cannot write metrics into {}", dir.display()))?;
+            Some(dir)
+        }
+        None => None,
+    };
+
     let (y, m, d) = month.deadline();
-    let today = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |t| (t.as_secs() / 86_400) as i64);
-    let days_left = days_from_civil(y, m, d) - today;
+    let days_left = days_from_civil(y, m, d) - now.day;
     let deadline = format!("{y:04}-{m:02}-{d:02}");
     let failed = results.iter().filter(|r| r.failed.is_some()).count();
     let with_errors = results
@@ -127,6 +147,7 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
                 "facilities": { "clean": clean, "with_errors": with_errors, "could_not_run": failed },
                 "due_missing": per_rule.get("due.missing").copied().unwrap_or(0),
                 "per_rule": per_rule,
+                "metrics": metrics_dir.as_ref().map(|d| d.display().to_string()),
                 "results": results,
             });
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
@@ -171,6 +192,9 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
                 "outputs under {}",
                 out_dir.join(month.compact()).display()
             )?;
+            if let Some(d) = &metrics_dir {
+                writeln!(out, "metrics and report.html in {}", d.display())?;
+            }
         }
     }
     out.flush()?;

@@ -3,6 +3,9 @@
 //! answers cross-month questions: was this user registered before (a form row needs its user),
 //! and did this record change since it was last sent (`--delta`). No names are stored;
 //! 被保険者番号 only as a keyed hash (HMAC-SHA256 with a random key kept in the ledger itself).
+//! Every run also leaves its counts per facility and month ([`RunStats`]) for the metrics.
+
+mod stats;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -10,6 +13,8 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
+
+pub use stats::{DueStats, Fixes, InterfaceStats, RunRecord, RunStats};
 
 #[derive(Debug, thiserror::Error)]
 #[error("ledger {path}: {message}")]
@@ -44,6 +49,14 @@ CREATE TABLE IF NOT EXISTS submissions (
     PRIMARY KEY (facility, data_type, month, number)
 );
 CREATE INDEX IF NOT EXISTS submissions_user ON submissions (facility, data_type, user_key);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    facility TEXT NOT NULL,
+    month TEXT NOT NULL,
+    run_at TEXT NOT NULL,
+    stats TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_month ON runs (month, facility);
 ";
 
 impl Ledger {
@@ -221,6 +234,61 @@ impl Ledger {
             }
         }
         tx.commit().map_err(|e| self.err(e))
+    }
+}
+
+impl Ledger {
+    /// Keeps the counts of one facility's run of a month (every run is kept: the first one of a
+    /// month is the first pass, the last one the month's final state).
+    pub fn record_run(
+        &self,
+        facility: &str,
+        month: &str,
+        run_at: &str,
+        stats: &RunStats,
+    ) -> Result<(), LedgerError> {
+        let json = serde_json::to_string(stats).map_err(|e| self.err(e))?;
+        let conn = self.conn.lock().map_err(|e| self.err(e))?;
+        conn.execute(
+            "INSERT INTO runs (facility, month, run_at, stats) VALUES (?1, ?2, ?3, ?4)",
+            params![facility, month, run_at, json],
+        )
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Every run of the months `from..=to` (`YYYYMM`; None: no bound), in the order they ran.
+    pub fn runs(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<RunRecord>, LedgerError> {
+        let conn = self.conn.lock().map_err(|e| self.err(e))?;
+        let mut st = conn
+            .prepare(
+                "SELECT facility, month, run_at, stats FROM runs \
+                 WHERE month >= ?1 AND month <= ?2 ORDER BY month, facility, run_at, id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![from.unwrap_or(""), to.unwrap_or("999999")], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (facility, month, run_at, json): (String, String, String, String) =
+                row.map_err(|e| self.err(e))?;
+            let stats = serde_json::from_str(&json)
+                .map_err(|e| self.err(format!("run of {facility} {month} at {run_at}: {e}")))?;
+            out.push(RunRecord {
+                facility,
+                month,
+                run_at,
+                stats,
+            });
+        }
+        Ok(out)
     }
 }
 

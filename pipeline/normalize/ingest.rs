@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use polars::prelude::*;
 
 use super::text::code;
-use super::transform::{Problem, convert};
+use super::transform::{Fix, Problem, convert, fix};
 use crate::decode::{LINE, TextEncoding, read_table};
 use crate::map::{Facility, Profile, Target};
 use crate::spec::{Registry, Schema};
@@ -31,6 +31,34 @@ pub struct Quarantined {
     pub line: u64,
     pub reason: String,
     pub fields: Vec<String>,
+    /// Left out on purpose by a profile `skip` rule (a dummy or test user), not for a fault.
+    pub deliberate: bool,
+}
+
+/// Repairs made while reading one file, counted for the data-quality metrics (M8). Counts only:
+/// never a value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fixes {
+    /// Files read as CP932 (Shift_JIS) and turned into UTF-8.
+    pub files_from_cp932: u64,
+    /// Era dates (令和8年10月15日, R8.10.15) turned into `YYYYMMDD`.
+    pub era_dates: u64,
+    /// Codes, numbers and dates written with full-width characters, turned into ASCII.
+    pub full_width: u64,
+    /// Kana turned into half-width katakana.
+    pub kana: u64,
+    /// Labels and Barthel points turned into LIFE codes.
+    pub coded: u64,
+}
+
+impl Fixes {
+    pub fn add(&mut self, o: &Fixes) {
+        self.files_from_cp932 += o.files_from_cp932;
+        self.era_dates += o.era_dates;
+        self.full_width += o.full_width;
+        self.kana += o.kana;
+        self.coded += o.coded;
+    }
 }
 
 /// What one vendor file gave.
@@ -44,6 +72,7 @@ pub struct FileIngest {
     pub rows_read: usize,
     /// Rows that went into the frames (each into every interface the profile feeds).
     pub rows_kept: usize,
+    pub fixes: Fixes,
 }
 
 impl FileIngest {
@@ -172,6 +201,7 @@ pub fn ingest_file(
         quarantine: Vec::new(),
         rows_read: 0,
         rows_kept: 0,
+        fixes: Fixes::default(),
     };
     let mut sink = Sink {
         findings: Findings::default(),
@@ -208,6 +238,7 @@ pub fn ingest_file(
         }
     };
     out.encoding = Some(table.encoding);
+    out.fixes.files_from_cp932 = u64::from(table.encoding == TextEncoding::Cp932);
     let records = &table.records;
     let header_at = records.iter().position(|(_, r)| {
         let fields: Vec<&str> = r.iter().collect();
@@ -369,7 +400,7 @@ pub fn ingest_file(
         let first = rec.iter().map(str::trim).find(|f| !f.is_empty());
         let Some(first) = first else {
             out.rows_read += 1;
-            quarantine(&mut out, *line, rec, "empty row".into());
+            quarantine(&mut out, *line, rec, "empty row".into(), false);
             continue;
         };
         if profile
@@ -385,7 +416,7 @@ pub fn ingest_file(
             i.and_then(|i| rec.get(i))
                 .is_some_and(|v| s.prefixes.iter().any(|p| v.trim().starts_with(p.as_str())))
         }) {
-            quarantine(&mut out, *line, rec, s.reason.clone());
+            quarantine(&mut out, *line, rec, s.reason.clone(), true);
             continue;
         }
         let fac = match facility_col {
@@ -393,7 +424,7 @@ pub fn ingest_file(
             None => fixed_facility.clone(),
         };
         let Some(fac) = fac else {
-            quarantine(&mut out, *line, rec, "no 事業所番号".into());
+            quarantine(&mut out, *line, rec, "no 事業所番号".into(), false);
             continue;
         };
         // Every target needs its key; a row without one cannot be uploaded.
@@ -425,6 +456,7 @@ pub fn ingest_file(
                 *line,
                 rec,
                 format!("no record key ({})", plans[i].target.key.join(", ")),
+                false,
             );
             continue;
         }
@@ -462,6 +494,13 @@ pub fn ingest_file(
                                 Severity::Error
                             };
                             sink.push(*line, Some(id), sev, &pr, Some(shown));
+                        }
+                        match value.as_deref().and_then(|v| fix(col, &raw, v)) {
+                            Some(Fix::EraDate) => out.fixes.era_dates += 1,
+                            Some(Fix::FullWidth) => out.fixes.full_width += 1,
+                            Some(Fix::Kana) => out.fixes.kana += 1,
+                            Some(Fix::Coded) => out.fixes.coded += 1,
+                            None => {}
                         }
                         builder.append_option(value.as_deref());
                     }
@@ -505,11 +544,18 @@ pub fn ingest_file(
     out
 }
 
-fn quarantine(out: &mut FileIngest, line: u64, rec: &csv::StringRecord, reason: String) {
+fn quarantine(
+    out: &mut FileIngest,
+    line: u64,
+    rec: &csv::StringRecord,
+    reason: String,
+    deliberate: bool,
+) {
     out.quarantine.push(Quarantined {
         line,
         reason,
         fields: rec.iter().map(str::to_string).collect(),
+        deliberate,
     });
 }
 

@@ -31,6 +31,55 @@ fn problem(rule: &'static str, ja: String, en: String) -> Problem {
 /// The result of converting one value: the LIFE value (if any) and a problem (if any).
 pub type Converted<'a> = (Option<Cow<'a, str>>, Option<Problem>);
 
+/// A repair the conversion made, counted for the data-quality metrics (M8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fix {
+    /// A Japanese era date became `YYYYMMDD`.
+    EraDate,
+    /// Full-width digits, letters or signs (０-９, Ａ-Ｚ, U+3000 …) in a code, number or date
+    /// became ASCII.
+    FullWidth,
+    /// Kana became the half-width katakana LIFE wants.
+    Kana,
+    /// A label or Barthel points became the LIFE code.
+    Coded,
+}
+
+/// Which repair, if any, turning `raw` into `value` was. Cheap for ASCII values.
+pub fn fix(col: &ColumnMap, raw: &str, value: &str) -> Option<Fix> {
+    let full_width = || {
+        !raw.is_ascii()
+            && raw
+                .chars()
+                .any(|c| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}'))
+    };
+    match col.transform {
+        Transform::Text => None,
+        // A converted Western date starts with its year; an era date (令和8年, R8, 5081015)
+        // never does.
+        Transform::Date if !starts_with_year(raw, value) => Some(Fix::EraDate),
+        Transform::Code | Transform::Digits | Transform::Number | Transform::Date => {
+            full_width().then_some(Fix::FullWidth)
+        }
+        Transform::Kana => (raw != value).then_some(Fix::Kana),
+        Transform::Label | Transform::Barthel => (raw != value).then_some(Fix::Coded),
+    }
+}
+
+/// Whether `raw` begins with the four year digits of the `YYYYMMDD` it was converted to
+/// (full-width digits count as their ASCII forms).
+fn starts_with_year(raw: &str, ymd: &str) -> bool {
+    let ascii = |c: char| match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        c => c,
+    };
+    raw.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(ascii)
+        .take(4)
+        .eq(ymd.chars().take(4))
+}
+
 /// Converts a trimmed, non-placeholder vendor value.
 pub fn convert<'a>(col: &ColumnMap, item: &Item, v: &'a str) -> Converted<'a> {
     let vendor = col.aliases.first().map_or("", String::as_str);

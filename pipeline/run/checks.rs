@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use polars::prelude::*;
 
 use super::{Month, lines};
-use crate::ledger::Ledger;
+use crate::ledger::{DueStats, Ledger};
 use crate::normalize::ingest::FileIngest;
 use crate::validate::Severity;
 
@@ -193,15 +193,16 @@ pub(super) fn due_checks(
     rules: &[crate::spec::DueRule],
     fed: &BTreeSet<&str>,
     ledger: &Ledger,
-) -> Result<(), String> {
+) -> Result<Vec<DueStats>, String> {
     let target = (month.year as i64) * 12 + month.month as i64 - 1;
     let rules: Vec<&crate::spec::DueRule> = rules
         .iter()
         .filter(|r| r.data_types.iter().any(|d| fed.contains(d.as_str())))
         .collect();
     if rules.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
+    let mut counts = Vec::new();
     let user_of = |frame: &DataFrame, i: usize| -> Option<String> {
         let a = frame.column("insurer_no").ok()?.str().ok()?.get(i)?;
         let b = frame.column("insured_no").ok()?.str().ok()?.get(i)?;
@@ -219,6 +220,11 @@ pub(super) fn due_checks(
                     .collect::<Vec<_>>()
             })
             .collect();
+        let mut due = DueStats {
+            name: rule.name.clone(),
+            ..DueStats::default()
+        };
+        let mut in_service = BTreeSet::new();
         for (fi, (_, f)) in files.iter().enumerate() {
             for p in f
                 .parts
@@ -241,7 +247,11 @@ pub(super) fn due_checks(
                     let Some(user) = user_of(&p.frame, i) else {
                         continue;
                     };
+                    if !in_service.insert(user.clone()) {
+                        continue; // the same user on two rows: counted once
+                    }
                     if present.contains(&user) {
+                        due.submitted += 1;
                         continue;
                     }
                     let history = ledger
@@ -278,11 +288,13 @@ pub(super) fn due_checks(
                         ));
                     }
                     if !why.is_empty() {
+                        due.missing += 1;
                         notes.push((fi, line, rule.name.clone(), why.join("; ")));
                     }
                 }
             }
         }
+        counts.push(due);
     }
     for (fi, line, name, why) in notes {
         let findings = &mut files[fi].1.findings;
@@ -310,5 +322,5 @@ pub(super) fn due_checks(
     for (_, f) in files.iter_mut() {
         f.findings.sort();
     }
-    Ok(())
+    Ok(counts)
 }

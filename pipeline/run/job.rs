@@ -59,6 +59,10 @@ pub struct Job {
     /// (3.10 where its schemas exist, otherwise 2021); or a version such as `2021`.
     #[serde(default)]
     pub spec: Option<String>,
+    /// The baseline inventory (TOML, relative to the job file): when given, the run also
+    /// writes the metrics up to its month.
+    #[serde(default)]
+    pub baseline: Option<PathBuf>,
     #[serde(rename = "facility")]
     pub facilities: Vec<FacilityJob>,
     /// The folder the job file is in: relative paths start there.

@@ -4,6 +4,7 @@
 //! row accounting `read = emitted + quarantined` balances per interface.
 
 mod checks;
+mod clock;
 pub mod job;
 mod lock;
 
@@ -14,13 +15,14 @@ use polars::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use clock::{RunTime, civil_from_days};
 pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
 pub use lock::{Lock, LockError};
 
 use crate::decode::LINE;
 use crate::emit::files::{write_private, write_quarantine};
 use crate::emit::{OutputEncoding, report, write_life_file};
-use crate::ledger::{Ledger, Submitted};
+use crate::ledger::{InterfaceStats, Ledger, RunStats, Submitted};
 use crate::map::Profile;
 use crate::normalize::ingest::{FileIngest, SOURCE_FILE, ingest_file};
 use crate::spec::Registry;
@@ -54,6 +56,9 @@ pub struct FacilityResult {
     pub per_rule: BTreeMap<String, usize>,
     pub accounting: Vec<Accounting>,
     pub outputs: Vec<FileEntry>,
+    /// The counts the ledger keeps for the metrics (not in the run's own report).
+    #[serde(skip)]
+    pub stats: RunStats,
 }
 
 #[derive(Serialize)]
@@ -68,9 +73,9 @@ struct Manifest<'a> {
     accounting: &'a [Accounting],
 }
 
-/// Why a vendor row is withheld: the item the error is about (None: the whole row), and the
-/// rule with its message.
-type Reason = (Option<String>, String);
+/// Why a vendor row is withheld: the item the error is about (None: the whole row), the rule,
+/// and the rule with its message.
+type Reason = (Option<String>, &'static str, String);
 
 fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -97,6 +102,7 @@ pub fn run_facility(
         per_rule: BTreeMap::new(),
         accounting: Vec::new(),
         outputs: Vec::new(),
+        stats: RunStats::default(),
     };
     let batch = Batch {
         month,
@@ -107,7 +113,10 @@ pub fn run_facility(
     };
     match facility(job, fac, &batch, &mut result) {
         Ok(()) => {}
-        Err(e) => result.failed = Some(e),
+        Err(e) => {
+            result.failed = Some(e);
+            result.stats.failed = true;
+        }
     }
     result
 }
@@ -171,7 +180,7 @@ fn facility(
             .iter()
             .flat_map(|p| p.targets.iter().map(|t| t.data_type.as_str()))
             .collect();
-        checks::due_checks(&mut files, &fac.id, month, &registry.due, &fed, l)?;
+        result.stats.due = checks::due_checks(&mut files, &fac.id, month, &registry.due, &fed, l)?;
     }
 
     // Rows (file, line) with an error finding are withheld, with the reasons: from the
@@ -190,10 +199,11 @@ fn facility(
                             Some(col) => format!("{} {col}: {}", c.rule, c.message_en),
                             None => format!("{}: {}", c.rule, c.message_en),
                         };
-                        withheld
-                            .entry((f.path.clone(), x.line))
-                            .or_default()
-                            .push((c.column.clone(), why));
+                        withheld.entry((f.path.clone(), x.line)).or_default().push((
+                            c.column.clone(),
+                            c.rule,
+                            why,
+                        ));
                     }
                 }
                 Severity::Warning => result.warnings += 1,
@@ -214,7 +224,9 @@ fn facility(
         })
         .collect();
 
-    // Per interface: this facility's rows, minus the withheld ones.
+    // Per interface: this facility's rows, minus the withheld ones. Vendor rows withheld from
+    // any interface, and the rules that withheld them, are counted for the metrics.
+    let mut rejected: BTreeMap<(String, u64), BTreeSet<&'static str>> = BTreeMap::new();
     let mut specs = BTreeSet::new();
     let mut by_type: BTreeMap<(String, String), Vec<&DataFrame>> = BTreeMap::new();
     let mut other_facility: BTreeMap<String, usize> = BTreeMap::new();
@@ -271,16 +283,15 @@ fn facility(
         let key = (data_type.clone(), spec.clone());
         let frames = by_type.get(&key).cloned().unwrap_or_default();
         let schema = registry.spec(spec).and_then(|s| s.schema(data_type));
-        let reasons = |file: &str, line: u64| -> Vec<&str> {
+        let reasons = |file: &str, line: u64| -> Vec<&Reason> {
             withheld
                 .get(&(file.to_string(), line))
                 .map(|w| {
                     w.iter()
-                        .filter(|(col, _)| {
+                        .filter(|(col, _, _)| {
                             col.as_deref()
                                 .is_none_or(|c| schema.is_some_and(|s| s.item(c).is_some()))
                         })
-                        .map(|(_, why)| why.as_str())
                         .collect()
                 })
                 .unwrap_or_default()
@@ -300,12 +311,17 @@ fn facility(
                 let why = reasons(file, line);
                 mask.push(why.is_empty());
                 if !why.is_empty() {
+                    let text: Vec<&str> = why.iter().map(|(_, _, t)| t.as_str()).collect();
                     quarantine.push((
                         file.to_string(),
                         line,
-                        format!("{data_type}: {}", why.join("; ")),
+                        format!("{data_type}: {}", text.join("; ")),
                         Vec::new(),
                     ));
+                    rejected
+                        .entry((file.to_string(), line))
+                        .or_default()
+                        .extend(why.iter().map(|(_, rule, _)| *rule));
                     withheld_rows += 1;
                 }
             }
@@ -336,7 +352,14 @@ fn facility(
             stacked.vstack_mut(f).map_err(|e| e.to_string())?;
         }
         stacked.rechunk_mut();
+        let filled_fields = filled_fields(&stacked, &profiles, data_type);
         let submitted = submissions(&stacked, ledger);
+        let users = submitted
+            .iter()
+            .map(|s| s.user_key.as_str())
+            .filter(|u| !u.is_empty())
+            .collect::<BTreeSet<_>>()
+            .len() as u64;
         let mut unchanged = 0;
         if let (true, Some(l)) = (delta, ledger) {
             let before = l
@@ -359,6 +382,14 @@ fn facility(
             unchanged,
             quarantined,
         });
+        result.stats.interfaces.push(InterfaceStats {
+            data_type: data_type.clone(),
+            records: (emitted + unchanged) as u64,
+            emitted: emitted as u64,
+            unchanged: unchanged as u64,
+            users,
+            filled_fields,
+        });
         if let Some(l) = ledger {
             // Unchanged records were sent in an earlier month; what is sent now is this month's.
             let sent = if delta {
@@ -378,6 +409,8 @@ fn facility(
             write_life_file(schema, &stacked, encoding).map_err(|e| format!("{name}: {e}"))?;
         put(&dir, &name, &bytes, &mut result.outputs)?;
     }
+
+    count_rows(&files, &fac.id, &rejected, result);
 
     // Findings (JSON and a CSV Excel opens), quarantine, manifest.
     let mut json = Vec::new();
@@ -411,6 +444,64 @@ fn facility(
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())? + "\n";
     write_private(&dir.join("manifest.json"), text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// The facility's row counts, rejections by rule and repairs, for the metrics.
+fn count_rows(
+    files: &[(usize, FileIngest)],
+    facility: &str,
+    rejected: &BTreeMap<(String, u64), BTreeSet<&'static str>>,
+    result: &mut FacilityResult,
+) {
+    let stats = &mut result.stats;
+    stats.errors = result.errors as u64;
+    stats.warnings = result.warnings as u64;
+    stats.findings_by_rule = result
+        .per_rule
+        .iter()
+        .map(|(r, n)| (r.clone(), *n as u64))
+        .collect();
+    for (_, f) in files {
+        // A row goes into one frame per interface: rows of other facilities by line.
+        let other: BTreeSet<u64> = f
+            .parts
+            .iter()
+            .filter(|p| p.facility != facility)
+            .flat_map(|p| lines(&p.frame))
+            .collect();
+        stats.rows_read += (f.rows_read - other.len()) as u64;
+        for q in &f.quarantine {
+            if q.deliberate {
+                stats.rows_dropped += 1;
+            } else {
+                stats.rows_rejected += 1;
+            }
+        }
+        stats.fixes.add(&f.fixes);
+    }
+    stats.rows_rejected += rejected.len() as u64;
+    for rules in rejected.values() {
+        for rule in rules {
+            *stats.rejected_by_rule.entry(rule.to_string()).or_default() += 1;
+        }
+    }
+}
+
+/// Values of a frame filled from vendor data: non-null cells of the columns the profiles map
+/// from a vendor column for this interface (constants and generated keys left out).
+fn filled_fields(frame: &DataFrame, profiles: &[Profile], data_type: &str) -> u64 {
+    let mapped: BTreeSet<&str> = profiles
+        .iter()
+        .flat_map(|p| &p.targets)
+        .filter(|t| t.data_type == data_type)
+        .flat_map(|t| t.columns.iter().map(|c| c.item.as_str()))
+        .collect();
+    frame
+        .columns()
+        .iter()
+        .filter(|c| mapped.contains(c.name().as_str()))
+        .map(|c| (c.len() - c.null_count()) as u64)
+        .sum()
 }
 
 /// One row per record of a stacked frame: its number, content hash and user key.
