@@ -73,10 +73,21 @@ fn crosswalks_go_through_the_spec_code_labels() {
         "{HEADER}\n\
          1370000018,000123,見本,一郎,ミホン,男,S15/4/1,131011,9900000001,要介護３,J1,Ⅱa\n\
          1370000018,000124,試験,花子,しけん,女,令和元年5月1日,131011,9900000002,要支援1,A2,M\n\
-         1370000018,000125,仮名,次郎,ｶﾒｲ,男,1933-03-03,131011,9900000003,要支援２,自立,Ⅳ\n"
+         1370000018,000125,仮名,次郎,ｶﾒｲ,男,1933-03-03,131011,９９０００００００３,要支援２,自立,Ⅳ\n"
     );
     let f = ingest(&text);
     assert_eq!(rules(&f), []);
+    // The repairs counted for the metrics: S15/4/1 and 令和元年 are era dates; ミホン and しけん
+    // become half-width (ｶﾒｲ already is); one full-width 被保険者番号; 4 labels × 3 rows coded.
+    let fixes = lifeline::normalize::ingest::Fixes {
+        files_from_cp932: 0,
+        era_dates: 2,
+        full_width: 1,
+        kana: 2,
+        coded: 12,
+    };
+    assert_eq!(f.fixes, fixes);
+    assert_eq!(column(&f, "insured_no")[2].as_deref(), Some("9900000003"));
     assert_eq!(
         column(&f, "care_level"),
         [Some("23".into()), Some("12".into()), Some("13".into())]
@@ -170,6 +181,8 @@ fn no_row_disappears() {
         .iter()
         .map(|q| (q.line, q.reason.as_str()))
         .collect();
+    let deliberate: Vec<bool> = f.quarantine.iter().map(|q| q.deliberate).collect();
+    assert_eq!(deliberate, [true, false, false], "only the dummy user is left out on purpose");
     assert_eq!(
         reasons,
         [

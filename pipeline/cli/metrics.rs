@@ -83,7 +83,7 @@ pub fn write_text(m: &Metrics, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "LIFE metrics {period}; {base}")?;
     writeln!(
         out,
-        "{:<8} {:<10} {:>7} {:>9} {:>9} {:>7} {:<5} {:>9} {:>15} {:>8} {:>9} {:>6}",
+        "{:<8} {:<10} {:>7} {:>9} {:>9} {:>7} {:<5} {:>9} {:>15} {:>8} {:>13} {:>7}",
         "month",
         "facility",
         "records",
@@ -94,7 +94,7 @@ pub fn write_text(m: &Metrics, out: &mut impl Write) -> std::io::Result<()> {
         "re-keying",
         "minutes (est.)",
         "coverage",
-        "1st-pass",
+        "1st-pass rej.",
         "ready"
     )?;
     let mut rows: Vec<&metrics::Row> = m.rows.iter().collect();
@@ -105,10 +105,10 @@ pub fn write_text(m: &Metrics, out: &mut impl Write) -> std::io::Result<()> {
             Some(false) => "fail",
             None => "—",
         };
-        let ready = r.days_to_ready.map_or("—".into(), |d| format!("{d}d"));
+        let ready = r.days_to_ready.map_or("not yet".into(), |d| format!("{d} d"));
         writeln!(
             out,
-            "{:<8} {:<10} {:>7} {:>9.0} {:>9.0} {:>7} {:<5} {:>9} {:>15} {:>8} {:>9} {:>6}",
+            "{:<8} {:<10} {:>7} {:>9.0} {:>9.0} {:>7} {:<5} {:>9} {:>15} {:>8} {:>13} {:>7}",
             r.month,
             r.facility,
             r.life_records,
