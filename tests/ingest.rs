@@ -182,7 +182,11 @@ fn no_row_disappears() {
         .map(|q| (q.line, q.reason.as_str()))
         .collect();
     let deliberate: Vec<bool> = f.quarantine.iter().map(|q| q.deliberate).collect();
-    assert_eq!(deliberate, [true, false, false], "only the dummy user is left out on purpose");
+    assert_eq!(
+        deliberate,
+        [true, false, false],
+        "only the dummy user is left out on purpose"
+    );
     assert_eq!(
         reasons,
         [

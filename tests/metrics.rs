@@ -417,8 +417,19 @@ mod cli {
 
     /// The sample job run once into `out`, on 5 Nov 2026.
     fn sample_run(out: &Path) {
-        let o = lifeline(&["run", "--config", "samples/job.toml", "--out", out.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = lifeline(&[
+            "run",
+            "--config",
+            "samples/job.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
 
     #[test]
@@ -440,16 +451,34 @@ mod cli {
             "--out",
             files.to_str().unwrap(),
         ]);
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         insta::assert_snapshot!(String::from_utf8(o.stdout).unwrap());
-        for f in ["metrics.csv", "metrics.parquet", "metrics.json", "report.html"] {
+        for f in [
+            "metrics.csv",
+            "metrics.parquet",
+            "metrics.json",
+            "report.html",
+        ] {
             assert!(files.join(f).is_file(), "{f}");
         }
         // The run wrote the same numbers next to its outputs.
         let from_run = std::fs::read(tmp.path().join("202610/metrics/metrics.csv")).unwrap();
         assert_eq!(std::fs::read(files.join("metrics.csv")).unwrap(), from_run);
         // A period with no run: rows empty, still exit 0.
-        let o = lifeline(&["metrics", "--ledger", ledger.to_str().unwrap(), "--from", "2027-01", "--format", "json"]);
+        let o = lifeline(&[
+            "metrics",
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--from",
+            "2027-01",
+            "--format",
+            "json",
+        ]);
         assert_eq!(o.status.code(), Some(0));
         let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(j["rows"].as_array().unwrap().len(), 0);
@@ -469,15 +498,38 @@ mod cli {
         let ledger = tmp.path().join("ledger.sqlite");
         let bad = tmp.path().join("bad.toml");
         std::fs::write(&bad, "name = \"x\"\n[[form]]\nid = \"f\"\nname = \"n\"\nunit = \"record\"\npages_per_unit = 0\ncopies = 1\nchannel = \"paper\"\nreplaced_by = [\"FORM_0000_2021\"]\n").unwrap();
-        let o = lifeline(&["metrics", "--ledger", ledger.to_str().unwrap(), "--baseline", bad.to_str().unwrap()]);
+        let o = lifeline(&[
+            "metrics",
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--baseline",
+            bad.to_str().unwrap(),
+        ]);
         assert_eq!(o.status.code(), Some(2));
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains("bad.toml:2: form `f`: pages_per_unit"), "{err}");
+        assert!(
+            err.contains("bad.toml:2: form `f`: pages_per_unit"),
+            "{err}"
+        );
         for args in [["--from", "2026-13"], ["--to", "soon"]] {
-            let o = lifeline(&[&["metrics", "--ledger", ledger.to_str().unwrap()][..], &args[..]].concat());
+            let o = lifeline(
+                &[
+                    &["metrics", "--ledger", ledger.to_str().unwrap()][..],
+                    &args[..],
+                ]
+                .concat(),
+            );
             assert_eq!(o.status.code(), Some(2), "{args:?}");
         }
-        let o = lifeline(&["metrics", "--ledger", ledger.to_str().unwrap(), "--from", "2026-11", "--to", "2026-10"]);
+        let o = lifeline(&[
+            "metrics",
+            "--ledger",
+            ledger.to_str().unwrap(),
+            "--from",
+            "2026-11",
+            "--to",
+            "2026-10",
+        ]);
         assert_eq!(o.status.code(), Some(2));
     }
 }

@@ -105,7 +105,9 @@ pub fn write_text(m: &Metrics, out: &mut impl Write) -> std::io::Result<()> {
             Some(false) => "fail",
             None => "—",
         };
-        let ready = r.days_to_ready.map_or("not yet".into(), |d| format!("{d} d"));
+        let ready = r
+            .days_to_ready
+            .map_or("not yet".into(), |d| format!("{d} d"));
         writeln!(
             out,
             "{:<8} {:<10} {:>7} {:>9.0} {:>9.0} {:>7} {:<5} {:>9} {:>15} {:>8} {:>13} {:>7}",

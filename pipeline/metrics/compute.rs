@@ -113,7 +113,7 @@ fn facility_row(
     }
     for form in forms {
         let fr = form_row(form, &last.interfaces, notes, &mut ids);
-        row.forms_digitized += u64::from(fr.instances > 0 && fr.sheets_avoided > 0.0);
+        row.forms_digitized += u64::from(fr.instances > 0);
         row.sheets_baseline += fr.sheets_baseline;
         row.sheets_avoided += fr.sheets_avoided;
         if matches!(form.channel, Channel::Fax | Channel::Post) {

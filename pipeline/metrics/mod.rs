@@ -40,7 +40,7 @@ pub struct Row {
     pub records_by_interface: BTreeMap<String, u64>,
     /// Baseline forms with at least one electronic instance this month.
     pub forms_digitized: u64,
-    /// Baseline forms in the inventory.
+    /// Baseline forms in the inventory (for ALL: office × form pairs, as forms_digitized).
     pub forms_total: u64,
 
     // M2, M3: paper.
