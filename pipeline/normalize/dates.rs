@@ -9,10 +9,6 @@
 //! error; a date after its era ended converts with a note (some systems kept writing 平成 after
 //! April 2019).
 
-use std::borrow::Cow;
-
-use unicode_normalization::UnicodeNormalization;
-
 /// The note on a date converted from an era date past the end of its era.
 pub const NOTE_AFTER_ERA_END: &str = "the date is after the end of its era";
 
@@ -137,11 +133,7 @@ static ERAS: [Era; 5] = [
 /// or `.` throughout, or 年 月 日). Western years have four digits, era years one or two (or
 /// 元). Year-month values are rejected with [`DateError::YearMonthOnly`].
 pub fn parse_date(s: &str) -> Result<ParsedDate, DateError> {
-    let norm: Cow<'_, str> = if s.is_ascii() {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(s.nfkc().collect())
-    };
+    let norm = super::text::nfkc(s);
     let t = norm.trim_matches(char::is_whitespace);
     if t.is_empty() {
         return Err(DateError::Empty);

@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use super::text::code;
 use super::transform::{Fix, Problem, convert, fix};
-use crate::decode::{LINE, TextEncoding, read_table};
+use crate::decode::{LINE, Table, TextEncoding, read_table};
 use crate::map::{Facility, Profile, Target};
 use crate::spec::{Registry, Schema};
 use crate::validate::{Findings, MASK, Severity};
@@ -18,6 +18,7 @@ use crate::validate::{Findings, MASK, Severity};
 pub const SOURCE_FILE: &str = "__source_file";
 
 /// One frame: the rows of one vendor file for one facility and one interface.
+#[derive(Clone)]
 pub struct Part {
     pub facility: String,
     pub data_type: String,
@@ -62,6 +63,7 @@ impl Fixes {
 }
 
 /// What one vendor file gave.
+#[derive(Clone)]
 pub struct FileIngest {
     pub path: String,
     pub encoding: Option<TextEncoding>,
@@ -76,6 +78,19 @@ pub struct FileIngest {
 }
 
 impl FileIngest {
+    fn empty(path: &str) -> FileIngest {
+        FileIngest {
+            path: path.to_string(),
+            encoding: None,
+            findings: Findings::default(),
+            parts: Vec::new(),
+            quarantine: Vec::new(),
+            rows_read: 0,
+            rows_kept: 0,
+            fixes: Fixes::default(),
+        }
+    }
+
     /// This file's findings as a report (the validate report formats).
     pub fn report(&self) -> crate::validate::FileReport {
         crate::validate::FileReport {
@@ -112,6 +127,7 @@ impl FileIngest {
 }
 
 /// Findings registered once per (rule, item, message).
+#[derive(Default)]
 struct Sink {
     findings: Findings,
     checks: HashMap<(&'static str, String, String), u32>,
@@ -184,8 +200,20 @@ struct Builders {
     lines: Vec<u64>,
 }
 
-/// Reads one vendor file through a profile. `facility` is used when the profile says the file
-/// does not carry the 事業所番号 itself.
+/// The field delimiter of a vendor file: the profile's, else tab for `.tsv` / `.txt`, else comma.
+pub fn delimiter(profile: &Profile, path: &str) -> u8 {
+    let lower = path.to_ascii_lowercase();
+    match profile.read.delimiter.as_deref() {
+        Some("\t") | Some("\\t") => b'\t',
+        Some(_) => b',',
+        None if lower.ends_with(".tsv") || lower.ends_with(".txt") => b'\t',
+        None => b',',
+    }
+}
+
+/// Reads one vendor file through a profile: decodes and splits it ([`read_table`]), then
+/// [`ingest_table`]. `facility` is used when the profile says the file does not carry the
+/// 事業所番号 itself.
 pub fn ingest_file(
     path: &str,
     bytes: &[u8],
@@ -193,38 +221,16 @@ pub fn ingest_file(
     registry: &Registry,
     facility: Option<&str>,
 ) -> FileIngest {
-    let mut out = FileIngest {
-        path: path.to_string(),
-        encoding: None,
-        findings: Findings::default(),
-        parts: Vec::new(),
-        quarantine: Vec::new(),
-        rows_read: 0,
-        rows_kept: 0,
-        fixes: Fixes::default(),
-    };
-    let mut sink = Sink {
-        findings: Findings::default(),
-        checks: HashMap::new(),
-    };
-    let delimiter = match profile.read.delimiter.as_deref() {
-        Some("\t") | Some("\\t") => b'\t',
-        Some(_) => b',',
-        None if path.to_ascii_lowercase().ends_with(".tsv")
-            || path.to_ascii_lowercase().ends_with(".txt") =>
-        {
-            b'\t'
-        }
-        None => b',',
-    };
-    let table = match read_table(bytes, delimiter) {
-        Ok(t) => t,
+    match read_table(bytes, delimiter(profile, path)) {
+        Ok(table) => ingest_table(path, &table, profile, registry, facility),
         Err(e) => {
             let line = match &e {
                 crate::decode::DecodeError::Binary { line, .. }
                 | crate::decode::DecodeError::Neither { line, .. } => *line,
                 _ => 0,
             };
+            let mut out = FileIngest::empty(path);
+            let mut sink = Sink::default();
             sink.note(
                 line,
                 None,
@@ -234,9 +240,21 @@ pub fn ingest_file(
                 e.to_string(),
             );
             out.findings = sink.findings;
-            return out;
+            out
         }
-    };
+    }
+}
+
+/// The records of a decoded vendor file through a profile → frames, findings, quarantine.
+pub fn ingest_table(
+    path: &str,
+    table: &Table,
+    profile: &Profile,
+    registry: &Registry,
+    facility: Option<&str>,
+) -> FileIngest {
+    let mut out = FileIngest::empty(path);
+    let mut sink = Sink::default();
     out.encoding = Some(table.encoding);
     out.fixes.files_from_cp932 = u64::from(table.encoding == TextEncoding::Cp932);
     let records = &table.records;
@@ -389,10 +407,7 @@ pub fn ingest_file(
         .iter()
         .map(String::as_str)
         .collect();
-    let clean = |v: &str| -> Option<String> {
-        let t = v.trim_matches([' ', '\t', '\u{3000}']);
-        (!t.is_empty() && !placeholders.contains(&t)).then(|| t.to_string())
-    };
+    let clean = |v| clean(v, &placeholders);
 
     let mut frames: Vec<BTreeMap<String, Builders>> =
         plans.iter().map(|_| BTreeMap::new()).collect();
@@ -420,7 +435,7 @@ pub fn ingest_file(
             continue;
         }
         let fac = match facility_col {
-            Some(i) => rec.get(i).and_then(clean).map(|v| code(&v)),
+            Some(i) => rec.get(i).and_then(clean).map(code),
             None => fixed_facility.clone(),
         };
         let Some(fac) = fac else {
@@ -440,9 +455,9 @@ pub fn ingest_file(
                     let converted = mapped.and_then(|m| {
                         let col = &plan.target.columns[m];
                         let item = plan.schema.item(&col.item)?;
-                        convert(col, item, &raw).0.map(|v| v.into_owned())
+                        convert(col, item, raw).0.map(|v| v.into_owned())
                     });
-                    Some(converted.unwrap_or_else(|| code(&raw)))
+                    Some(converted.unwrap_or_else(|| code(raw)))
                 })
                 .collect();
             let t = plan.target;
@@ -485,9 +500,9 @@ pub fn ingest_file(
                             builder.append_null();
                             continue;
                         };
-                        let (value, problem) = convert(col, item, &raw);
+                        let (value, problem) = convert(col, item, raw);
                         if let Some(pr) = problem {
-                            let shown = if item.sensitive { MASK } else { raw.as_str() };
+                            let shown = if item.sensitive { MASK } else { raw };
                             let sev = if pr.kept {
                                 Severity::Warning
                             } else {
@@ -495,7 +510,7 @@ pub fn ingest_file(
                             };
                             sink.push(*line, Some(id), sev, &pr, Some(shown));
                         }
-                        match value.as_deref().and_then(|v| fix(col, &raw, v)) {
+                        match value.as_deref().and_then(|v| fix(col, raw, v)) {
                             Some(Fix::EraDate) => out.fixes.era_dates += 1,
                             Some(Fix::FullWidth) => out.fixes.full_width += 1,
                             Some(Fix::Kana) => out.fixes.kana += 1,
@@ -542,6 +557,13 @@ pub fn ingest_file(
     out.findings = sink.findings;
     out.findings.sort();
     out
+}
+
+/// A vendor value trimmed of half- and full-width spaces; None when that leaves nothing or a
+/// placeholder of the profile (`-`, `null` …).
+fn clean<'a>(v: &'a str, placeholders: &[&str]) -> Option<&'a str> {
+    let t = v.trim_matches([' ', '\t', '\u{3000}']);
+    (!t.is_empty() && !placeholders.contains(&t)).then_some(t)
 }
 
 fn quarantine(

@@ -5,18 +5,27 @@
 //! NFKC (keys and codes only), names are never folded, and [`half_width_kana`] maps kana by
 //! hand without touching anything else.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+/// `s` in NFKC. Borrowed when it already is: ASCII, and most Japanese text (kana and kanji pass
+/// the quick check), so only values with full-width ASCII, half-width kana, circled or Roman
+/// numerals and the like pay for normalisation.
+pub fn nfkc(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.nfkc().collect())
+    }
+}
 
 /// Code-like values (要介護度, numbers, IDs): NFKC (full-width ASCII → ASCII), trimmed of
 /// half- and full-width spaces, inner white space removed.
 ///
 /// Zero-width characters (U+200B–U+200D, U+2060, U+FEFF) are removed with the white space.
 pub fn code(s: &str) -> String {
-    if s.is_ascii() {
-        s.chars().filter(|&c| !is_blank(c)).collect()
-    } else {
-        s.nfkc().filter(|&c| !is_blank(c)).collect()
-    }
+    nfkc(s).chars().filter(|&c| !is_blank(c)).collect()
 }
 
 /// A key to compare labels and header names: NFKC; all white space removed (incl. U+3000, and
@@ -28,11 +37,7 @@ pub fn code(s: &str) -> String {
 /// and `ⅱa` share the key `iia`. The long vowel mark `ー` is kept as it is.
 pub fn label_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    if s.is_ascii() {
-        out.extend(s.chars().filter_map(key_char));
-    } else {
-        out.extend(s.nfkc().filter_map(key_char));
-    }
+    out.extend(nfkc(s).chars().filter_map(key_char));
     out
 }
 
@@ -201,6 +206,15 @@ fn half_width_of(c: char) -> Option<(char, Option<char>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The quick-check shortcut never changes the result: any text, Japanese, full-width,
+        /// half-width kana and combining marks included.
+        #[test]
+        fn nfkc_shortcut_is_nfkc(s in "[ -~ぁ-ゖァ-ヺｦ-ﾟ０-ｚ\u{3099}\u{309A}Ⅰ-ⅻ①-⑳㈱一-龥髙﨑]{0,12}") {
+            proptest::prop_assert_eq!(nfkc(&s).into_owned(), s.nfkc().collect::<String>());
+        }
+    }
 
     /// Full-width katakana, hiragana and the half-width form, one row of the gojūon at a time.
     const GOJUON: &[(&str, &str, &str)] = &[

@@ -1,0 +1,204 @@
+//! Each stage of the bulk path on its own, on deterministic `lifeline sample` data (the
+//! assessment exports and the ほのぼの user masters of every office: CP932), clean and with
+//! every row wrong, and beside them the floor: polars' own CSV reader on the same data already
+//! in UTF-8, all columns as strings. Every stage works across files in parallel, as a run does.
+//!
+//! Run: `cargo bench --bench stages`. `LIFELINE_BENCH_LARGE=1` adds a data set of a few hundred
+//! MB (slow: minutes per stage).
+
+use std::hint::black_box;
+use std::io::Cursor;
+use std::path::Path;
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use lifeline::decode::{Table, decode, read_table};
+use lifeline::emit::{OutputEncoding, write_life_file};
+use lifeline::map::Profile;
+use lifeline::normalize::ingest::{FileIngest, delimiter, ingest_file, ingest_table};
+use lifeline::sample::{Options, generate};
+use lifeline::spec::Registry;
+use lifeline::validate::Context;
+use polars::prelude::*;
+use rayon::prelude::*;
+
+/// A vendor file of the set, with its profile and its text in UTF-8.
+struct Input {
+    path: String,
+    bytes: Vec<u8>,
+    utf8: Vec<u8>,
+    profile: usize,
+    /// Lines before the header (the assessment export's title line).
+    preamble: usize,
+}
+
+struct Set {
+    name: String,
+    inputs: Vec<Input>,
+    profiles: Vec<Profile>,
+}
+
+impl Set {
+    fn bytes(&self) -> u64 {
+        self.inputs.iter().map(|i| i.bytes.len() as u64).sum()
+    }
+}
+
+fn set(registry: &Registry, facilities: usize, users: usize, dirty: f64, label: &str) -> Set {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/profiles");
+    let layouts = [("assessment", 1), ("honobono-kaigo", 0)];
+    let profiles = layouts
+        .iter()
+        .map(|(l, _)| Profile::load(&dir.join(format!("{l}.toml")), registry).unwrap())
+        .collect();
+    let files = generate(&Options {
+        facilities,
+        users,
+        seed: 2026,
+        dirty,
+    });
+    let inputs: Vec<Input> = files
+        .into_iter()
+        .filter_map(|f| {
+            let p = layouts.iter().position(|(l, _)| f.path.starts_with(l))?;
+            let utf8 = decode(&f.bytes).unwrap().text.into_owned().into_bytes();
+            Some(Input {
+                path: f.path.display().to_string(),
+                bytes: f.bytes,
+                utf8,
+                profile: p,
+                preamble: layouts[p].1,
+            })
+        })
+        .collect();
+    Set {
+        name: format!("{facilities}x{users}_{label}"),
+        inputs,
+        profiles,
+    }
+}
+
+fn sets(registry: &Registry) -> Vec<Set> {
+    // dirty = 1.0: every spoilable value is wrong, so every row has findings.
+    let mut sizes = vec![(10, 300)];
+    if std::env::var_os("LIFELINE_BENCH_LARGE").is_some() {
+        sizes.push((200, 1000));
+    }
+    let mut out = Vec::new();
+    for (facilities, users) in sizes {
+        out.push(set(registry, facilities, users, 0.0, "clean"));
+        out.push(set(registry, facilities, users, 1.0, "every_row_wrong"));
+    }
+    out
+}
+
+fn tables(s: &Set) -> Vec<Table> {
+    s.inputs
+        .par_iter()
+        .map(|i| read_table(&i.utf8, delimiter(&s.profiles[i.profile], &i.path)).unwrap())
+        .collect()
+}
+
+fn normalized(s: &Set, registry: &Registry, tables: &[Table]) -> Vec<FileIngest> {
+    s.inputs
+        .par_iter()
+        .zip(tables)
+        .map(|(i, t)| ingest_table(&i.path, t, &s.profiles[i.profile], registry, None))
+        .collect()
+}
+
+/// Every frame written as the LIFE file of its interface; total bytes written.
+fn write_all(registry: &Registry, files: &[FileIngest], encoding: OutputEncoding) -> usize {
+    files
+        .par_iter()
+        .flat_map(|f| &f.parts)
+        .map(|p| {
+            let schema = registry
+                .spec(&p.spec)
+                .unwrap()
+                .schema(&p.data_type)
+                .unwrap();
+            write_life_file(schema, &p.frame, encoding).unwrap().len()
+        })
+        .sum()
+}
+
+fn stages(c: &mut Criterion) {
+    let registry = Registry::embedded().unwrap();
+    let ctx = Context::default();
+    for s in sets(&registry) {
+        let mut g = c.benchmark_group(format!("stages_{}", s.name));
+        g.sample_size(10);
+        g.throughput(Throughput::Bytes(s.bytes()));
+
+        g.bench_function("reference_polars_csv_utf8", |b| {
+            b.iter(|| {
+                s.inputs
+                    .par_iter()
+                    .map(|i| {
+                        CsvReadOptions::default()
+                            .with_has_header(true)
+                            .with_skip_rows(i.preamble)
+                            .with_infer_schema_length(Some(0))
+                            .map_parse_options(|o| {
+                                o.with_separator(delimiter(&s.profiles[i.profile], &i.path))
+                                    .with_truncate_ragged_lines(true)
+                            })
+                            .into_reader_with_file_handle(Cursor::new(black_box(&i.utf8)))
+                            .finish()
+                            .unwrap()
+                            .height()
+                    })
+                    .sum::<usize>()
+            })
+        });
+        g.bench_function("decode_cp932", |b| {
+            b.iter(|| {
+                s.inputs
+                    .par_iter()
+                    .map(|i| decode(black_box(&i.bytes)).unwrap().text.len())
+                    .sum::<usize>()
+            })
+        });
+        g.bench_function("parse_utf8", |b| b.iter(|| tables(&s).len()));
+        let tables = tables(&s);
+        g.bench_function("normalize", |b| {
+            b.iter(|| normalized(&s, &registry, &tables).len())
+        });
+        let files = normalized(&s, &registry, &tables);
+        drop(tables);
+        g.bench_function("validate", |b| {
+            b.iter_batched(
+                || files.clone(),
+                |mut v| {
+                    v.par_iter_mut().for_each(|f| f.validate(&registry, &ctx));
+                    v
+                },
+                BatchSize::LargeInput,
+            )
+        });
+        g.bench_function("write_utf8", |b| {
+            b.iter(|| write_all(&registry, &files, OutputEncoding::Utf8Bom))
+        });
+        g.bench_function("write_cp932", |b| {
+            b.iter(|| write_all(&registry, &files, OutputEncoding::Cp932))
+        });
+        drop(files);
+        g.bench_function("end_to_end_in_memory", |b| {
+            b.iter(|| {
+                s.inputs
+                    .par_iter()
+                    .map(|i| {
+                        let p = &s.profiles[i.profile];
+                        let mut f = ingest_file(&i.path, black_box(&i.bytes), p, &registry, None);
+                        f.validate(&registry, &ctx);
+                        write_all(&registry, std::slice::from_ref(&f), OutputEncoding::Utf8Bom)
+                    })
+                    .sum::<usize>()
+            })
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
