@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 use polars::prelude::*;
 
 use super::text::code;
-use super::transform::{Fix, Problem, convert, fix};
+use super::transform::{Fix, Memo, Problem};
 use crate::decode::{LINE, Table, TextEncoding, read_table};
-use crate::map::{Facility, Profile, Target};
+use crate::map::{Facility, Profile, Target, Transform};
 use crate::spec::{Registry, Schema};
 use crate::validate::{Findings, MASK, Severity};
 
@@ -134,17 +134,11 @@ struct Sink {
 }
 
 impl Sink {
-    fn push(
-        &mut self,
-        line: u64,
-        item: Option<&str>,
-        severity: Severity,
-        p: &Problem,
-        value: Option<&str>,
-    ) {
+    /// The check of a problem: registered on first sight.
+    fn check(&mut self, item: Option<&str>, severity: Severity, p: &Problem) -> u32 {
         let key = (p.rule, item.unwrap_or("").to_string(), p.message_en.clone());
         let findings = &mut self.findings;
-        let c = *self.checks.entry(key).or_insert_with(|| {
+        *self.checks.entry(key).or_insert_with(|| {
             findings.check(
                 p.rule,
                 severity,
@@ -152,8 +146,7 @@ impl Sink {
                 p.message_ja.clone(),
                 p.message_en.clone(),
             )
-        });
-        self.findings.push(line, c, value);
+        })
     }
 
     fn note(
@@ -171,7 +164,8 @@ impl Sink {
             message_ja: ja,
             message_en: en,
         };
-        self.push(line, item, severity, &p, None);
+        let c = self.check(item, severity, &p);
+        self.findings.push(line, c, None);
     }
 }
 
@@ -411,6 +405,10 @@ pub fn ingest_table(
 
     let mut frames: Vec<BTreeMap<String, Builders>> =
         plans.iter().map(|_| BTreeMap::new()).collect();
+    let mut memos: Vec<Vec<Memo>> = plans
+        .iter()
+        .map(|p| p.target.columns.iter().map(|_| Memo::default()).collect())
+        .collect();
     for (line, rec) in &records[h + 1..] {
         let first = rec.iter().map(str::trim).find(|f| !f.is_empty());
         let Some(first) = first else {
@@ -444,7 +442,7 @@ pub fn ingest_table(
         };
         // Every target needs its key; a row without one cannot be uploaded.
         let mut keyed = Vec::with_capacity(plans.len());
-        for plan in &plans {
+        for (p, plan) in plans.iter().enumerate() {
             let parts: Vec<String> = plan
                 .resolved
                 .key
@@ -455,7 +453,11 @@ pub fn ingest_table(
                     let converted = mapped.and_then(|m| {
                         let col = &plan.target.columns[m];
                         let item = plan.schema.item(&col.item)?;
-                        convert(col, item, raw).0.map(|v| v.into_owned())
+                        memos[p][m]
+                            .convert(col, item, raw)
+                            .value
+                            .as_deref()
+                            .map(str::to_string)
                     });
                     Some(converted.unwrap_or_else(|| code(raw)))
                 })
@@ -500,24 +502,29 @@ pub fn ingest_table(
                             builder.append_null();
                             continue;
                         };
-                        let (value, problem) = convert(col, item, raw);
-                        if let Some(pr) = problem {
-                            let shown = if item.sensitive { MASK } else { raw };
+                        if col.transform == Transform::Text {
+                            builder.append_value(raw);
+                            continue;
+                        }
+                        let o = memos[p][*i].convert(col, item, raw);
+                        if let Some(pr) = &o.problem {
                             let sev = if pr.kept {
                                 Severity::Warning
                             } else {
                                 Severity::Error
                             };
-                            sink.push(*line, Some(id), sev, &pr, Some(shown));
+                            let c = *o.check.get_or_insert_with(|| sink.check(Some(id), sev, pr));
+                            let shown = if item.sensitive { MASK } else { raw };
+                            sink.findings.push(*line, c, Some(shown));
                         }
-                        match value.as_deref().and_then(|v| fix(col, raw, v)) {
+                        match o.fix {
                             Some(Fix::EraDate) => out.fixes.era_dates += 1,
                             Some(Fix::FullWidth) => out.fixes.full_width += 1,
                             Some(Fix::Kana) => out.fixes.kana += 1,
                             Some(Fix::Coded) => out.fixes.coded += 1,
                             None => {}
                         }
-                        builder.append_option(value.as_deref());
+                        builder.append_option(o.value.as_deref());
                     }
                 }
             }

@@ -2,6 +2,7 @@
 //! into a LIFE value is a [`Problem`], never a guess.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use super::dates::parse_date;
 use super::text::{code, half_width_kana, label_key};
@@ -237,5 +238,100 @@ fn barthel<'a>(vendor: &str, item: &Item, v: &'a str) -> Converted<'a> {
                 ),
             )
         }
+    }
+}
+
+/// One vendor value converted: the LIFE value, the problem, the repair, and the id of the check
+/// its problem was registered under (set by the caller).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub value: Option<Box<str>>,
+    pub problem: Option<Problem>,
+    pub fix: Option<Fix>,
+    pub check: Option<u32>,
+}
+
+/// Distinct values a [`Memo`] remembers per column: the labels, codes and dates of an export
+/// fit many times over; past this, values are converted each time.
+const MEMO_LIMIT: usize = 4096;
+
+/// A column's conversions remembered by vendor value. Exports repeat the same labels, codes,
+/// points and dates row after row, so each distinct value is converted (NFKC, label look-up,
+/// date parse, messages) once per file, and a repeat costs one hash look-up.
+#[derive(Default)]
+pub struct Memo {
+    seen: HashMap<Box<str>, usize, foldhash::fast::FixedState>,
+    outcomes: Vec<Outcome>,
+    spare: Option<Outcome>,
+}
+
+impl Memo {
+    /// The outcome of converting the trimmed, non-placeholder vendor value `raw`.
+    pub fn convert(&mut self, col: &ColumnMap, item: &Item, raw: &str) -> &mut Outcome {
+        let at = match self.seen.get(raw) {
+            Some(&i) => Some(i),
+            None if self.seen.len() < MEMO_LIMIT => {
+                self.outcomes.push(outcome(col, item, raw));
+                self.seen.insert(raw.into(), self.outcomes.len() - 1);
+                Some(self.outcomes.len() - 1)
+            }
+            None => None,
+        };
+        match at {
+            Some(i) => &mut self.outcomes[i],
+            None => self.spare.insert(outcome(col, item, raw)),
+        }
+    }
+}
+
+fn outcome(col: &ColumnMap, item: &Item, raw: &str) -> Outcome {
+    let (value, problem) = convert(col, item, raw);
+    Outcome {
+        fix: value.as_deref().and_then(|v| fix(col, raw, v)),
+        value: value.map(|v| v.into()),
+        problem,
+        check: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::map::Profile;
+    use crate::spec::Registry;
+
+    /// Remembered or not (past the limit), a value converts exactly as `convert` does, with the
+    /// same problem and the same repair, the first time and every time after.
+    #[test]
+    fn memo_matches_convert_past_its_limit() {
+        let registry = Registry::embedded().unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("samples/profiles/assessment.toml");
+        let profile = Profile::load(&path, &registry).unwrap();
+        let target = &profile.targets[0];
+        let schema = registry
+            .spec(&target.spec)
+            .and_then(|s| s.schema(&target.data_type))
+            .unwrap();
+        let col = target.columns.iter().find(|c| c.item == "height").unwrap();
+        let item = schema.item("height").unwrap();
+        let mut memo = Memo::default();
+        let values: Vec<String> = (0..MEMO_LIMIT + 50)
+            .map(|n| match n % 3 {
+                0 => format!("{}.{}", 100 + n / 10, n % 10),
+                1 => format!("１{}", n),
+                _ => format!("約{n}"),
+            })
+            .collect();
+        for round in 0..2 {
+            for v in &values {
+                let (want, problem) = convert(col, item, v);
+                let got = memo.convert(col, item, v);
+                assert_eq!(got.value.as_deref(), want.as_deref(), "{v} round {round}");
+                assert_eq!(got.problem, problem, "{v}");
+                assert_eq!(got.fix, want.as_deref().and_then(|w| fix(col, v, w)), "{v}");
+            }
+        }
+        assert_eq!(memo.seen.len(), MEMO_LIMIT);
     }
 }
