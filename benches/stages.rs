@@ -3,8 +3,11 @@
 //! every row wrong, and beside them the floor: polars' own CSV reader on the same data already
 //! in UTF-8, all columns as strings. Every stage works across files in parallel, as a run does.
 //!
-//! Run: `cargo bench --bench stages`. `LIFELINE_BENCH_LARGE=1` adds a data set of a few hundred
-//! MB (slow: minutes per stage).
+//! `run_to_disk` is the monthly run itself over the same files (read from disk, outputs and
+//! ledger written).
+//!
+//! Run: `cargo bench --bench stages`. `LIFELINE_BENCH_LARGE=1` adds a data set of a few
+//! hundred MB (slow: minutes per stage).
 
 use std::hint::black_box;
 use std::io::Cursor;
@@ -13,8 +16,10 @@ use std::path::Path;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use lifeline::decode::{Table, decode, read_table};
 use lifeline::emit::{OutputEncoding, write_life_file};
+use lifeline::ledger::Ledger;
 use lifeline::map::Profile;
 use lifeline::normalize::ingest::{FileIngest, delimiter, ingest_file, ingest_table};
+use lifeline::run::{Job, Month, run_facility};
 use lifeline::sample::{Options, generate};
 use lifeline::spec::Registry;
 use lifeline::validate::Context;
@@ -35,6 +40,8 @@ struct Set {
     name: String,
     inputs: Vec<Input>,
     profiles: Vec<Profile>,
+    /// The offices (事業所番号) of the set.
+    facilities: Vec<String>,
 }
 
 impl Set {
@@ -70,10 +77,17 @@ fn set(registry: &Registry, facilities: usize, users: usize, dirty: f64, label: 
             })
         })
         .collect();
+    let mut ids: Vec<String> = inputs
+        .iter()
+        .filter_map(|i| Some(i.path.rsplit('/').next()?.split('_').next()?.to_string()))
+        .collect();
+    ids.sort();
+    ids.dedup();
     Set {
         name: format!("{facilities}x{users}_{label}"),
         inputs,
         profiles,
+        facilities: ids,
     }
 }
 
@@ -132,8 +146,10 @@ fn stages(c: &mut Criterion) {
 
         g.bench_function("reference_polars_csv_utf8", |b| {
             b.iter(|| {
+                // File after file: polars parallelises within a file, and is faster so than
+                // when files are read in parallel too.
                 s.inputs
-                    .par_iter()
+                    .iter()
                     .map(|i| {
                         CsvReadOptions::default()
                             .with_has_header(true)
@@ -200,5 +216,54 @@ fn stages(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, stages);
+/// A job over every office of the set, its inputs written under `dir`: each office's ほのぼの
+/// user master and assessment export, as `lifeline run` reads them.
+fn job(dir: &Path, s: &Set) -> Job {
+    for i in &s.inputs {
+        let path = dir.join("in").join(&i.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &i.bytes).unwrap();
+    }
+    let profiles = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/profiles");
+    let mut text = String::from("month = \"2026-10\"\n");
+    for id in &s.facilities {
+        text.push_str(&format!(
+            "[[facility]]\nid = \"{id}\"\nsource = [\n  {{ profile = \"{p}/honobono-kaigo.toml\", inputs = [\"in/honobono-kaigo/{id}_*\"] }},\n  {{ profile = \"{p}/assessment.toml\", inputs = [\"in/assessment/{id}_*\"] }},\n]\n",
+            p = profiles.display()
+        ));
+    }
+    std::fs::write(dir.join("job.toml"), text).unwrap();
+    Job::load(&dir.join("job.toml")).unwrap()
+}
+
+/// The monthly run end to end, as `lifeline run` does it: files read from disk, every office
+/// in parallel, LIFE files, findings, quarantine and manifest written, the ledger kept.
+fn run(c: &mut Criterion) {
+    let registry = Registry::embedded().unwrap();
+    let month = Month::parse("2026-10").unwrap();
+    for s in sets(&registry) {
+        let mut g = c.benchmark_group(format!("stages_{}", s.name));
+        g.sample_size(10);
+        g.throughput(Throughput::Bytes(s.bytes()));
+        let tmp = tempfile::tempdir().unwrap();
+        let job = job(tmp.path(), &s);
+        let out = tmp.path().join("out");
+        let ledger = Ledger::open(&tmp.path().join("ledger.sqlite")).unwrap();
+        g.bench_function("run_to_disk", |b| {
+            b.iter(|| {
+                job.facilities
+                    .par_iter()
+                    .map(|f| {
+                        let r = run_facility(&job, f, month, &registry, &out, Some(&ledger), false);
+                        assert!(r.failed.is_none(), "{:?}", r.failed);
+                        r.errors
+                    })
+                    .sum::<usize>()
+            })
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, stages, run);
 criterion_main!(benches);

@@ -22,7 +22,7 @@ pub use lock::{Lock, LockError};
 use crate::decode::LINE;
 use crate::emit::files::{write_private, write_quarantine};
 use crate::emit::{OutputEncoding, report, write_life_file};
-use crate::ledger::{InterfaceStats, Ledger, RunStats, Submitted};
+use crate::ledger::{InterfaceStats, Ledger, RunStats, Submitted, hex};
 use crate::map::Profile;
 use crate::normalize::ingest::{FileIngest, SOURCE_FILE, ingest_file};
 use crate::spec::Registry;
@@ -78,10 +78,7 @@ struct Manifest<'a> {
 type Reason = (Option<String>, &'static str, String);
 
 fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
 }
 
 /// Runs one facility into `<out>/<YYYYMM>/<facility>/`.
@@ -515,28 +512,36 @@ fn submissions(frame: &DataFrame, ledger: Option<&Ledger>) -> Vec<Submitted> {
         .filter(|c| !c.name().starts_with("__"))
         .filter_map(|c| c.str().ok())
         .collect();
-    (0..frame.height())
-        .map(|i| {
-            let mut h = Sha256::new();
-            for ca in &content {
-                h.update(ca.get(i).unwrap_or("").as_bytes());
-                h.update([0x1f]);
-            }
-            let user_key = match (
-                ledger,
-                insurer.and_then(|c| c.get(i)),
-                insured.and_then(|c| c.get(i)),
-            ) {
+    // Column after column into one hasher per row: each column is read once, in order.
+    let mut hashers = vec![Sha256::new(); frame.height()];
+    for ca in &content {
+        for (h, v) in hashers.iter_mut().zip(ca.iter()) {
+            h.update(v.unwrap_or("").as_bytes());
+            h.update([0x1f]);
+        }
+    }
+    let n = frame.height();
+    let (number, insurer, insured) = (column(number, n), column(insurer, n), column(insured, n));
+    hashers
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let user_key = match (ledger, insurer[i], insured[i]) {
                 (Some(l), Some(a), Some(b)) => l.user_key(a, b),
                 _ => String::new(),
             };
             Submitted {
-                number: number.and_then(|c| c.get(i)).unwrap_or("").to_string(),
-                content_hash: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+                number: number[i].unwrap_or("").to_string(),
+                content_hash: hex(&h.finalize()),
                 user_key,
             }
         })
         .collect()
+}
+
+/// The values of a string column, or `n` nulls when there is none.
+fn column(c: Option<&StringChunked>, n: usize) -> Vec<Option<&str>> {
+    c.map_or_else(|| vec![None; n], |c| c.iter().collect())
 }
 
 /// The submissions whose numbers are in the (delta-filtered) frame.
