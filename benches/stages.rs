@@ -247,19 +247,30 @@ fn run(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(s.bytes()));
         let tmp = tempfile::tempdir().unwrap();
         let job = job(tmp.path(), &s);
-        let out = tmp.path().join("out");
-        let ledger = Ledger::open(&tmp.path().join("ledger.sqlite")).unwrap();
+        // Each iteration is a month's first run: a new ledger and an empty output folder.
         g.bench_function("run_to_disk", |b| {
-            b.iter(|| {
-                job.facilities
-                    .par_iter()
-                    .map(|f| {
-                        let r = run_facility(&job, f, month, &registry, &out, Some(&ledger), false);
-                        assert!(r.failed.is_none(), "{:?}", r.failed);
-                        r.errors
-                    })
-                    .sum::<usize>()
-            })
+            b.iter_batched(
+                || {
+                    let dir = tempfile::tempdir_in(tmp.path()).unwrap();
+                    let ledger = Ledger::open(&dir.path().join("ledger.sqlite")).unwrap();
+                    (dir, ledger)
+                },
+                |(dir, ledger)| {
+                    let out = dir.path().join("out");
+                    let errors = job
+                        .facilities
+                        .par_iter()
+                        .map(|f| {
+                            let r =
+                                run_facility(&job, f, month, &registry, &out, Some(&ledger), false);
+                            assert!(r.failed.is_none(), "{:?}", r.failed);
+                            r.errors
+                        })
+                        .sum::<usize>();
+                    (errors, dir, ledger)
+                },
+                BatchSize::PerIteration,
+            )
         });
         g.finish();
     }

@@ -128,7 +128,7 @@ impl Ledger {
     pub fn known_users(&self, facility: &str, month: &str) -> Result<HashSet<String>, LedgerError> {
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
         let mut st = conn
-            .prepare("SELECT DISTINCT user_key FROM submissions WHERE facility = ?1 AND data_type = 'SERVICE_USER_INFO' AND month < ?2")
+            .prepare_cached("SELECT DISTINCT user_key FROM submissions WHERE facility = ?1 AND data_type = 'SERVICE_USER_INFO' AND month < ?2")
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![facility, month], |r| r.get::<_, String>(0))
@@ -145,11 +145,10 @@ impl Ledger {
         month: &str,
     ) -> Result<bool, LedgerError> {
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
-        conn.query_row(
+        conn.prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM submissions WHERE facility = ?1 AND data_type = ?2 AND number = ?3 AND month < ?4)",
-            params![facility, data_type, number, month],
-            |r| r.get(0),
         )
+        .and_then(|mut st| st.query_row(params![facility, data_type, number, month], |r| r.get(0)))
         .map_err(|e| self.err(e))
     }
 
@@ -162,7 +161,7 @@ impl Ledger {
     ) -> Result<HashMap<String, String>, LedgerError> {
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
         let mut st = conn
-            .prepare(
+            .prepare_cached(
                 "SELECT number, content_hash FROM submissions s WHERE facility = ?1 AND data_type = ?2 AND month < ?3 \
                  AND month = (SELECT MAX(month) FROM submissions t WHERE t.facility = s.facility \
                  AND t.data_type = s.data_type AND t.number = s.number AND t.month < ?3)",
@@ -188,7 +187,7 @@ impl Ledger {
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
         let mut first_last: Option<(String, String)> = None;
         let mut st = conn
-            .prepare("SELECT MIN(month), MAX(month) FROM submissions WHERE facility = ?1 AND data_type = ?2 AND user_key = ?3 AND month < ?4")
+            .prepare_cached("SELECT MIN(month), MAX(month) FROM submissions WHERE facility = ?1 AND data_type = ?2 AND user_key = ?3 AND month < ?4")
             .map_err(|e| self.err(e))?;
         for dt in data_types {
             let (lo, hi): (Option<String>, Option<String>) = st
@@ -224,7 +223,9 @@ impl Ledger {
         .map_err(|e| self.err(e))?;
         {
             let mut st = tx
-                .prepare("INSERT OR REPLACE INTO submissions VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO submissions VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
                 .map_err(|e| self.err(e))?;
             for r in rows {
                 st.execute(params![
@@ -270,7 +271,7 @@ impl Ledger {
     ) -> Result<Vec<RunRecord>, LedgerError> {
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
         let mut st = conn
-            .prepare(
+            .prepare_cached(
                 "SELECT facility, month, run_at, stats FROM runs \
                  WHERE month >= ?1 AND month <= ?2 ORDER BY month, facility, run_at, id",
             )

@@ -99,11 +99,12 @@ pub(super) fn cross_file_checks(
                     let here = parent_numbers
                         .get(&rule.parent)
                         .is_some_and(|s| s.contains(number));
+                    // The ledger is asked only about parents not in this month's files.
                     let before = match ledger {
-                        Some(l) => l
+                        Some(l) if !here => l
                             .was_sent(facility, &rule.parent, number, &month.compact())
                             .map_err(|e| e.to_string())?,
-                        None => false,
+                        _ => false,
                     };
                     if !here && !before {
                         misses.push((

@@ -323,7 +323,7 @@ fn facility(
                 }
             }
             let kept = frame
-                .filter(&BooleanChunked::from_slice("keep".into(), &mask))
+                .filter_seq(&BooleanChunked::from_slice("keep".into(), &mask))
                 .map_err(|e| e.to_string())?;
             emitted += kept.height();
             kept_frames.push(kept);
@@ -368,7 +368,7 @@ fn facility(
                 .collect();
             unchanged = mask.iter().filter(|k| !**k).count();
             stacked = stacked
-                .filter(&BooleanChunked::from_slice("new".into(), &mask))
+                .filter_seq(&BooleanChunked::from_slice("new".into(), &mask))
                 .map_err(|e| e.to_string())?;
             emitted -= unchanged;
         }
