@@ -20,7 +20,7 @@ use lifeline::ledger::Ledger;
 use lifeline::map::Profile;
 use lifeline::normalize::ingest::{FileIngest, delimiter, ingest_file, ingest_table};
 use lifeline::run::{Job, Month, run_facility};
-use lifeline::sample::{Options, generate};
+use lifeline::sample::{MONTH, Options, generate, job_files};
 use lifeline::spec::Registry;
 use lifeline::validate::Context;
 use polars::prelude::*;
@@ -40,8 +40,6 @@ struct Set {
     name: String,
     inputs: Vec<Input>,
     profiles: Vec<Profile>,
-    /// The offices (事業所番号) of the set.
-    facilities: Vec<String>,
 }
 
 impl Set {
@@ -77,17 +75,10 @@ fn set(registry: &Registry, facilities: usize, users: usize, dirty: f64, label: 
             })
         })
         .collect();
-    let mut ids: Vec<String> = inputs
-        .iter()
-        .filter_map(|i| Some(i.path.rsplit('/').next()?.split('_').next()?.to_string()))
-        .collect();
-    ids.sort();
-    ids.dedup();
     Set {
         name: format!("{facilities}x{users}_{label}"),
         inputs,
         profiles,
-        facilities: ids,
     }
 }
 
@@ -216,23 +207,19 @@ fn stages(c: &mut Criterion) {
     }
 }
 
-/// A job over every office of the set, its inputs written under `dir`: each office's ほのぼの
-/// user master and assessment export, as `lifeline run` reads them.
+/// The set written under `dir` with the job `lifeline sample` writes over it.
 fn job(dir: &Path, s: &Set) -> Job {
-    for i in &s.inputs {
-        let path = dir.join("in").join(&i.path);
+    let job = job_files(s.inputs.iter().map(|i| Path::new(&i.path)));
+    for (path, bytes) in s
+        .inputs
+        .iter()
+        .map(|i| (Path::new(&i.path), &i.bytes))
+        .chain(job.iter().map(|f| (f.path.as_path(), &f.bytes)))
+    {
+        let path = dir.join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &i.bytes).unwrap();
+        std::fs::write(&path, bytes).unwrap();
     }
-    let profiles = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/profiles");
-    let mut text = String::from("month = \"2026-10\"\n");
-    for id in &s.facilities {
-        text.push_str(&format!(
-            "[[facility]]\nid = \"{id}\"\nsource = [\n  {{ profile = \"{p}/honobono-kaigo.toml\", inputs = [\"in/honobono-kaigo/{id}_*\"] }},\n  {{ profile = \"{p}/assessment.toml\", inputs = [\"in/assessment/{id}_*\"] }},\n]\n",
-            p = profiles.display()
-        ));
-    }
-    std::fs::write(dir.join("job.toml"), text).unwrap();
     Job::load(&dir.join("job.toml")).unwrap()
 }
 
@@ -240,7 +227,7 @@ fn job(dir: &Path, s: &Set) -> Job {
 /// in parallel, LIFE files, findings, quarantine and manifest written, the ledger kept.
 fn run(c: &mut Criterion) {
     let registry = Registry::embedded().unwrap();
-    let month = Month::parse("2026-10").unwrap();
+    let month = Month::parse(MONTH).unwrap();
     for s in sets(&registry) {
         let mut g = c.benchmark_group(format!("stages_{}", s.name));
         g.sample_size(10);

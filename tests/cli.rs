@@ -360,3 +360,67 @@ fn a_broken_profile_is_exit_2_with_its_line() {
         "{err}"
     );
 }
+
+/// `lifeline sample` writes a job over what it generated, and `lifeline run` takes it as it is:
+/// every office gets its four LIFE files, and the only errors are the designed ones (the
+/// ambiguous Barthel points: exit 1).
+#[test]
+fn a_generated_sample_runs_as_a_job() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("gen");
+    let d = dir.to_str().unwrap();
+    let o = lifeline(&["sample", "--facilities", "3", "--users", "5", "--out", d]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout(&o).contains("lifeline run --config"),
+        "{}",
+        stdout(&o)
+    );
+    let out = tmp.path().join("out");
+    let job = dir.join("job.toml");
+    let o = lifeline(&[
+        "run",
+        "--config",
+        job.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let report = json(&o);
+    let facilities = report["results"].as_array().unwrap();
+    assert_eq!(facilities.len(), 3);
+    for f in facilities {
+        assert!(f["failed"].is_null(), "{f}");
+        let rules: Vec<&str> = f["per_rule"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                "ingest.barthel_ambiguous",
+                "ingest.quarantined",
+                "value.recommended"
+            ]
+        );
+        let id = f["facility"].as_str().unwrap();
+        for t in [
+            "SERVICE_USER_INFO",
+            "FORM_0000_2021",
+            "FORM_0900_2021",
+            "FORM_0100_2021",
+        ] {
+            let name = format!("{t}_{id}_202610.csv");
+            assert!(out.join("202610").join(id).join(&name).is_file(), "{name}");
+        }
+    }
+}

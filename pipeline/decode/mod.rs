@@ -5,7 +5,7 @@ mod lifefile;
 mod vendor;
 
 pub use lifefile::{LifeFile, ReadIssue, is_id_shaped, read_life_file};
-pub use vendor::{Table, read_table};
+pub use vendor::{Record, Table, read_table};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -44,6 +44,8 @@ pub enum DecodeError {
     Binary { line: u64, byte: u64 },
     #[error("the file starts with a UTF-16 byte-order mark; LIFE accepts only UTF-8 or CP932")]
     Utf16,
+    #[error("the file's text is {bytes} bytes: more than the 4 GiB one vendor file may have")]
+    TooLarge { bytes: usize },
     #[error(
         "bytes at line {line}, byte {byte} ({bytes}) decode in neither UTF-8 nor CP932 \
          (the file reads furthest as {closest})"

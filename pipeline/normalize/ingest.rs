@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use super::text::code;
 use super::transform::{Fix, Memo, Problem};
-use crate::decode::{LINE, Table, TextEncoding, read_table};
+use crate::decode::{LINE, Record, Table, TextEncoding, read_table};
 use crate::map::{Facility, Profile, Target, Transform};
 use crate::spec::{Registry, Schema};
 use crate::validate::{Findings, MASK, Severity};
@@ -218,21 +218,18 @@ pub fn ingest_file(
     match read_table(bytes, delimiter(profile, path)) {
         Ok(table) => ingest_table(path, &table, profile, registry, facility),
         Err(e) => {
+            use crate::decode::DecodeError::{Binary, Neither, TooLarge};
             let line = match &e {
-                crate::decode::DecodeError::Binary { line, .. }
-                | crate::decode::DecodeError::Neither { line, .. } => *line,
+                Binary { line, .. } | Neither { line, .. } => *line,
                 _ => 0,
+            };
+            let (rule, ja) = match &e {
+                TooLarge { .. } => ("file.too_large", "ファイルが大きすぎます"),
+                _ => ("file.encoding", "ファイルを読めません（文字コード）"),
             };
             let mut out = FileIngest::empty(path);
             let mut sink = Sink::default();
-            sink.note(
-                line,
-                None,
-                Severity::Error,
-                "file.encoding",
-                "ファイルを読めません（文字コード）".into(),
-                e.to_string(),
-            );
+            sink.note(line, None, Severity::Error, rule, ja.into(), e.to_string());
             out.findings = sink.findings;
             out
         }
@@ -251,8 +248,7 @@ pub fn ingest_table(
     let mut sink = Sink::default();
     out.encoding = Some(table.encoding);
     out.fixes.files_from_cp932 = u64::from(table.encoding == TextEncoding::Cp932);
-    let records = &table.records;
-    let header_at = records.iter().position(|(_, r)| {
+    let header_at = table.records().position(|r| {
         let fields: Vec<&str> = r.iter().collect();
         profile.header_score(&fields) >= profile.read.header_min_aliases.max(1)
     });
@@ -271,7 +267,8 @@ pub fn ingest_table(
         out.findings = sink.findings;
         return out;
     };
-    let (header_line, header) = (&records[h].0, &records[h].1);
+    let header = table.record(h);
+    let header_line = &header.line;
     let header_fields: Vec<&str> = header.iter().collect();
     let keys = crate::map::header_keys(&header_fields);
 
@@ -297,10 +294,11 @@ pub fn ingest_table(
         _ => None,
     };
     let fixed_facility: Option<String> = match &profile.facility {
-        Facility::Preamble { line, field } => records[..h]
-            .iter()
-            .find(|(l, _)| *l == *line as u64)
-            .and_then(|(_, r)| r.get(field - 1))
+        Facility::Preamble { line, field } => table
+            .records()
+            .take(h)
+            .find(|r| r.line == *line as u64)
+            .and_then(|r| r.get(field - 1))
             .map(code)
             .filter(|s| !s.is_empty()),
         Facility::Given => facility.map(str::to_string),
@@ -409,7 +407,8 @@ pub fn ingest_table(
         .iter()
         .map(|p| p.target.columns.iter().map(|_| Memo::default()).collect())
         .collect();
-    for (line, rec) in &records[h + 1..] {
+    for rec in table.records().skip(h + 1) {
+        let line = &rec.line;
         let first = rec.iter().map(str::trim).find(|f| !f.is_empty());
         let Some(first) = first else {
             out.rows_read += 1;
@@ -573,13 +572,7 @@ fn clean<'a>(v: &'a str, placeholders: &[&str]) -> Option<&'a str> {
     (!t.is_empty() && !placeholders.contains(&t)).then_some(t)
 }
 
-fn quarantine(
-    out: &mut FileIngest,
-    line: u64,
-    rec: &csv::StringRecord,
-    reason: String,
-    deliberate: bool,
-) {
+fn quarantine(out: &mut FileIngest, line: u64, rec: Record<'_>, reason: String, deliberate: bool) {
     out.quarantine.push(Quarantined {
         line,
         reason,

@@ -84,6 +84,7 @@ mod assessment;
 mod date;
 mod honobono;
 mod ids;
+mod job;
 mod kanamic;
 mod people;
 mod rng;
@@ -91,6 +92,7 @@ mod table;
 
 use std::path::{Path, PathBuf};
 
+pub use job::{MONTH, job_files};
 use rng::Rng;
 
 /// What to generate.

@@ -201,6 +201,7 @@ fn read_issue(issue: &ReadIssue, out: &mut Findings) {
                     DecodeError::Neither { line, .. } => {
                         ("file.encoding", *line, "文字コードがUTF-8でもShift_JIS（CP932）でもありません")
                     }
+                    DecodeError::TooLarge { .. } => ("file.too_large", 0, "ファイルが大きすぎます"),
                 };
                 (rule, Error, line, None, ja.into(), e.to_string())
             }
