@@ -407,7 +407,8 @@ pub fn ingest_table(
         .iter()
         .map(|p| p.target.columns.iter().map(|_| Memo::default()).collect())
         .collect();
-    for rec in table.records().skip(h + 1) {
+    for rec_index in h + 1..table.len() {
+        let rec = table.record(rec_index);
         let line = &rec.line;
         let first = rec.iter().map(str::trim).find(|f| !f.is_empty());
         let Some(first) = first else {
@@ -479,13 +480,27 @@ pub fn ingest_table(
         out.rows_kept += 1;
         for (p, plan) in plans.iter().enumerate() {
             let (t, sources, resolved) = (plan.target, &plan.sources, &plan.resolved);
-            let b = frames[p].entry(fac.clone()).or_insert_with(|| Builders {
-                columns: sources
-                    .iter()
-                    .map(|(id, _)| StringChunkedBuilder::new(id.as_str().into(), 64))
-                    .collect(),
-                lines: Vec::new(),
-            });
+            if !frames[p].contains_key(&fac) {
+                // The first facility of a file (usually its only one) gets room for every row
+                // left, so its columns are not regrown and copied as they fill; later ones
+                // start small.
+                let rows = if frames[p].is_empty() {
+                    table.len() - rec_index
+                } else {
+                    64
+                };
+                let b = Builders {
+                    columns: sources
+                        .iter()
+                        .map(|(id, _)| StringChunkedBuilder::new(id.as_str().into(), rows))
+                        .collect(),
+                    lines: Vec::with_capacity(rows),
+                };
+                frames[p].insert(fac.clone(), b);
+            }
+            let Some(b) = frames[p].get_mut(&fac) else {
+                continue;
+            };
             b.lines.push(*line);
             for ((id, src), builder) in sources.iter().zip(b.columns.iter_mut()) {
                 match src {

@@ -20,11 +20,12 @@ pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
 pub use lock::{Lock, LockError};
 
 use crate::decode::LINE;
+use crate::decode::read_table;
 use crate::emit::files::{write_private, write_quarantine};
 use crate::emit::{OutputEncoding, report, write_life_file};
 use crate::ledger::{InterfaceStats, Ledger, RunStats, Submitted, hex};
 use crate::map::Profile;
-use crate::normalize::ingest::{FileIngest, SOURCE_FILE, ingest_file};
+use crate::normalize::ingest::{FileIngest, SOURCE_FILE, delimiter, ingest_file, ingest_table};
 use crate::spec::Registry;
 use crate::validate::{Context, Severity};
 
@@ -115,7 +116,24 @@ pub fn run_facility(
             result.stats.failed = true;
         }
     }
+    release_free_memory();
     result
+}
+
+/// Hands memory freed by a finished facility back to the system. glibc keeps freed memory in
+/// per-thread arenas; without this the run's resident size creeps up with every facility.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: malloc_trim only releases free pages of glibc's own heaps; it has no
+        // preconditions and is thread-safe.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
 }
 
 /// What every facility of a run shares.
@@ -155,7 +173,15 @@ fn facility(
                 path: shown.clone(),
                 sha256: sha256(&bytes),
             });
-            let mut f = ingest_file(&shown, &bytes, &profile, registry, Some(&fac.id));
+            // The file's bytes go as soon as they are decoded and split: memory holds one
+            // copy of a file at a time.
+            let mut f = match read_table(&bytes, delimiter(&profile, &shown)) {
+                Ok(table) => {
+                    drop(bytes);
+                    ingest_table(&shown, &table, &profile, registry, Some(&fac.id))
+                }
+                Err(_) => ingest_file(&shown, &bytes, &profile, registry, Some(&fac.id)),
+            };
             if let Some(code) = &fac.service_code {
                 for part in &mut f.parts {
                     let n = part.frame.height();
@@ -322,9 +348,13 @@ fn facility(
                     withheld_rows += 1;
                 }
             }
-            let kept = frame
-                .filter_seq(&BooleanChunked::from_slice("keep".into(), &mask))
-                .map_err(|e| e.to_string())?;
+            let kept = if mask.iter().all(|k| *k) {
+                frame.clone() // shares the columns: no copy
+            } else {
+                frame
+                    .filter_seq(&BooleanChunked::from_slice("keep".into(), &mask))
+                    .map_err(|e| e.to_string())?
+            };
             emitted += kept.height();
             kept_frames.push(kept);
         }
@@ -345,10 +375,13 @@ fn facility(
                 continue;
             }
         };
-        for f in &kept_frames[1..] {
-            stacked.vstack_mut(f).map_err(|e| e.to_string())?;
+        if kept_frames.len() > 1 {
+            for f in &kept_frames[1..] {
+                stacked.vstack_mut(f).map_err(|e| e.to_string())?;
+            }
+            stacked.rechunk_mut();
         }
-        stacked.rechunk_mut();
+        drop(kept_frames);
         let filled_fields = filled_fields(&stacked, &profiles, data_type);
         let submitted = submissions(&stacked, ledger);
         let users = submitted
