@@ -205,23 +205,22 @@ impl Ledger {
         Ok(first_last)
     }
 
-    /// Records what was sent for (facility, interface, month), replacing an earlier run of the
-    /// same month, so re-running a month is idempotent.
+    /// Records what was sent for a facility's month, per interface, in one transaction,
+    /// replacing an earlier run of the same month, so re-running a month is idempotent.
     pub fn record(
         &self,
         facility: &str,
-        data_type: &str,
         month: &str,
-        rows: &[Submitted],
+        interfaces: &[(String, Vec<Submitted>)],
     ) -> Result<(), LedgerError> {
         let mut conn = self.conn.lock().map_err(|e| self.err(e))?;
         let tx = conn.transaction().map_err(|e| self.err(e))?;
-        tx.execute(
-            "DELETE FROM submissions WHERE facility = ?1 AND data_type = ?2 AND month = ?3",
-            params![facility, data_type, month],
-        )
-        .map_err(|e| self.err(e))?;
-        {
+        for (data_type, rows) in interfaces {
+            tx.prepare_cached(
+                "DELETE FROM submissions WHERE facility = ?1 AND data_type = ?2 AND month = ?3",
+            )
+            .and_then(|mut st| st.execute(params![facility, data_type, month]))
+            .map_err(|e| self.err(e))?;
             let mut st = tx
                 .prepare_cached(
                     "INSERT OR REPLACE INTO submissions VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -380,14 +379,10 @@ mod tests {
             content_hash: h.into(),
             user_key: u.clone(),
         };
-        l.record(
-            "F",
-            "SERVICE_USER_INFO",
-            "202610",
-            &[row("U-1", "a"), row("U-2", "b")],
-        )
-        .unwrap();
-        l.record("F", "SERVICE_USER_INFO", "202610", &[row("U-1", "a2")])
+        let sui = |rows: Vec<Submitted>| vec![("SERVICE_USER_INFO".to_string(), rows)];
+        l.record("F", "202610", &sui(vec![row("U-1", "a"), row("U-2", "b")]))
+            .unwrap();
+        l.record("F", "202610", &sui(vec![row("U-1", "a2")]))
             .unwrap();
         let latest = l.latest_hashes("F", "SERVICE_USER_INFO", "202611").unwrap();
         assert_eq!(latest.len(), 1);

@@ -285,6 +285,7 @@ fn facility(
                 .map(|t| (t.data_type.clone(), t.spec.clone()))
         })
         .collect();
+    let mut sent_by_type: Vec<(String, Vec<Submitted>)> = Vec::new();
     for (data_type, spec) in &targets {
         // The rows read for this interface: those of the files whose profile feeds it.
         let feeds = |i: usize| {
@@ -420,15 +421,14 @@ fn facility(
             users,
             filled_fields,
         });
-        if let Some(l) = ledger {
+        if ledger.is_some() {
             // Unchanged records were sent in an earlier month; what is sent now is this month's.
             let sent = if delta {
                 filter_sent(submitted, &stacked)
             } else {
                 submitted
             };
-            l.record(&fac.id, data_type, &month.compact(), &sent)
-                .map_err(|e| e.to_string())?;
+            sent_by_type.push((data_type.clone(), sent));
         }
         let Some(schema) = schema else { continue };
         if stacked.height() == 0 {
@@ -439,6 +439,14 @@ fn facility(
             write_life_file(schema, &stacked, encoding).map_err(|e| format!("{name}: {e}"))?;
         put(&dir, &name, &bytes, &mut result.outputs)?;
     }
+
+    // One transaction for the facility's month: the ledger is shared by every facility in
+    // flight, so it is taken once, after the LIFE files are in place.
+    if let Some(l) = ledger {
+        l.record(&fac.id, &month.compact(), &sent_by_type)
+            .map_err(|e| e.to_string())?;
+    }
+    drop(sent_by_type);
 
     count_rows(&files, &fac.id, &rejected, result);
 
