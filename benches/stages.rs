@@ -86,7 +86,7 @@ fn sets(registry: &Registry) -> Vec<Set> {
     // dirty = 1.0: every spoilable value is wrong, so every row has findings.
     let mut sizes = vec![(10, 300)];
     if std::env::var_os("LIFELINE_BENCH_LARGE").is_some() {
-        sizes.push((200, 1000));
+        sizes.push((100, 2000));
     }
     let mut out = Vec::new();
     for (facilities, users) in sizes {

@@ -407,6 +407,7 @@ pub fn ingest_table(
         .iter()
         .map(|p| p.target.columns.iter().map(|_| Memo::default()).collect())
         .collect();
+    let mut last_facility = (String::new(), String::new());
     for rec_index in h + 1..table.len() {
         let rec = table.record(rec_index);
         let line = &rec.line;
@@ -432,9 +433,18 @@ pub fn ingest_table(
             quarantine(&mut out, *line, rec, s.reason.clone(), true);
             continue;
         }
-        let fac = match facility_col {
-            Some(i) => rec.get(i).and_then(clean).map(code),
-            None => fixed_facility.clone(),
+        let fac: Option<&str> = match facility_col {
+            // Consecutive rows carry the same 事業所番号: normalised once per run of it.
+            Some(i) => match rec.get(i).and_then(clean) {
+                Some(raw) => {
+                    if last_facility.0 != raw {
+                        last_facility = (raw.to_string(), code(raw));
+                    }
+                    Some(last_facility.1.as_str())
+                }
+                None => None,
+            },
+            None => fixed_facility.as_deref(),
         };
         let Some(fac) = fac else {
             quarantine(&mut out, *line, rec, "no 事業所番号".into(), false);
@@ -480,7 +490,7 @@ pub fn ingest_table(
         out.rows_kept += 1;
         for (p, plan) in plans.iter().enumerate() {
             let (t, sources, resolved) = (plan.target, &plan.sources, &plan.resolved);
-            if !frames[p].contains_key(&fac) {
+            if !frames[p].contains_key(fac) {
                 // The first facility of a file (usually its only one) gets room for every row
                 // left, so its columns are not regrown and copied as they fill; later ones
                 // start small.
@@ -496,15 +506,15 @@ pub fn ingest_table(
                         .collect(),
                     lines: Vec::with_capacity(rows),
                 };
-                frames[p].insert(fac.clone(), b);
+                frames[p].insert(fac.to_string(), b);
             }
-            let Some(b) = frames[p].get_mut(&fac) else {
+            let Some(b) = frames[p].get_mut(fac) else {
                 continue;
             };
             b.lines.push(*line);
             for ((id, src), builder) in sources.iter().zip(b.columns.iter_mut()) {
                 match src {
-                    Source::Facility => builder.append_value(&fac),
+                    Source::Facility => builder.append_value(fac),
                     Source::Key => builder.append_option(keyed[p].as_deref()),
                     Source::Constant(v) => builder.append_value(v),
                     Source::Column(i, item) => {
@@ -583,7 +593,13 @@ pub fn ingest_table(
 /// A vendor value trimmed of half- and full-width spaces; None when that leaves nothing or a
 /// placeholder of the profile (`-`, `null` …).
 fn clean<'a>(v: &'a str, placeholders: &[&str]) -> Option<&'a str> {
-    let t = v.trim_matches([' ', '\t', '\u{3000}']);
+    // Most values have no space at either end: two byte looks settle it (U+3000 starts 0xE3).
+    let edge = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | 0xE3));
+    let t = if edge(v.as_bytes().first()) || edge(v.as_bytes().last()) {
+        v.trim_matches([' ', '\t', '\u{3000}'])
+    } else {
+        v
+    };
     (!t.is_empty() && !placeholders.contains(&t)).then_some(t)
 }
 

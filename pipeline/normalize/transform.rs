@@ -263,14 +263,38 @@ pub struct Memo {
     seen: HashMap<Box<str>, usize, foldhash::fast::FixedState>,
     outcomes: Vec<Outcome>,
     spare: Option<Outcome>,
+    /// The value asked for last (a reused buffer) and its outcome: runs of the same value (a
+    /// code, the dates of one user) skip the hash.
+    last: String,
+    last_at: Option<usize>,
+    /// Look-ups that found their value remembered, and that did not.
+    hits: u32,
+    misses: u32,
 }
+
+/// After this many new values, a column whose values mostly differ (names, heights, birth
+/// dates) stops being remembered: storing each value would cost more than it saves.
+const MEMO_TRIAL: u32 = 512;
 
 impl Memo {
     /// The outcome of converting the trimmed, non-placeholder vendor value `raw`.
     pub fn convert(&mut self, col: &ColumnMap, item: &Item, raw: &str) -> &mut Outcome {
+        if let Some(i) = self.last_at
+            && self.last == raw
+        {
+            self.hits += 1;
+            return &mut self.outcomes[i];
+        }
+        if self.misses >= MEMO_TRIAL && self.hits < self.misses {
+            return self.spare.insert(outcome(col, item, raw));
+        }
         let at = match self.seen.get(raw) {
-            Some(&i) => Some(i),
+            Some(&i) => {
+                self.hits += 1;
+                Some(i)
+            }
             None if self.seen.len() < MEMO_LIMIT => {
+                self.misses += 1;
                 self.outcomes.push(outcome(col, item, raw));
                 self.seen.insert(raw.into(), self.outcomes.len() - 1);
                 Some(self.outcomes.len() - 1)
@@ -278,7 +302,12 @@ impl Memo {
             None => None,
         };
         match at {
-            Some(i) => &mut self.outcomes[i],
+            Some(i) => {
+                self.last.clear();
+                self.last.push_str(raw);
+                self.last_at = Some(i);
+                &mut self.outcomes[i]
+            }
             None => self.spare.insert(outcome(col, item, raw)),
         }
     }
@@ -300,8 +329,9 @@ mod tests {
     use crate::map::Profile;
     use crate::spec::Registry;
 
-    /// Remembered or not (past the limit), a value converts exactly as `convert` does, with the
-    /// same problem and the same repair, the first time and every time after.
+    /// Remembered or not (past the limit, or in a column of mostly distinct values), a value
+    /// converts exactly as `convert` does, with the same problem and the same repair, the
+    /// first time and every time after.
     #[test]
     fn memo_matches_convert_past_its_limit() {
         let registry = Registry::embedded().unwrap();
@@ -315,23 +345,33 @@ mod tests {
             .unwrap();
         let col = target.columns.iter().find(|c| c.item == "height").unwrap();
         let item = schema.item("height").unwrap();
+        let value = |n: usize| match n % 3 {
+            0 => format!("{}.{}", 100 + n / 10, n % 10),
+            1 => format!("１{n}"),
+            _ => format!("約{n}"),
+        };
+        let check = |memo: &mut Memo, v: &str| {
+            let (want, problem) = convert(col, item, v);
+            let got = memo.convert(col, item, v);
+            assert_eq!(got.value.as_deref(), want.as_deref(), "{v}");
+            assert_eq!(got.problem, problem, "{v}");
+            assert_eq!(got.fix, want.as_deref().and_then(|w| fix(col, v, w)), "{v}");
+        };
+        // Each value twice: half the look-ups hit, so values are remembered up to the limit.
         let mut memo = Memo::default();
-        let values: Vec<String> = (0..MEMO_LIMIT + 50)
-            .map(|n| match n % 3 {
-                0 => format!("{}.{}", 100 + n / 10, n % 10),
-                1 => format!("１{}", n),
-                _ => format!("約{n}"),
-            })
-            .collect();
-        for round in 0..2 {
-            for v in &values {
-                let (want, problem) = convert(col, item, v);
-                let got = memo.convert(col, item, v);
-                assert_eq!(got.value.as_deref(), want.as_deref(), "{v} round {round}");
-                assert_eq!(got.problem, problem, "{v}");
-                assert_eq!(got.fix, want.as_deref().and_then(|w| fix(col, v, w)), "{v}");
+        for n in 0..MEMO_LIMIT + 50 {
+            for _ in 0..2 {
+                check(&mut memo, &value(n));
             }
         }
         assert_eq!(memo.seen.len(), MEMO_LIMIT);
+        // Every value new: remembering stops after the trial.
+        let mut memo = Memo::default();
+        for round in 0..2 {
+            for n in 0..2000 {
+                check(&mut memo, &value(n + round * 7));
+            }
+        }
+        assert_eq!(memo.seen.len(), MEMO_TRIAL as usize);
     }
 }
