@@ -669,3 +669,94 @@ fn the_sample_job_writes_its_metrics_and_report_without_personal_data() {
         }
     }
 }
+
+/// `lifeline sample` writes a job over what it generated, and `lifeline run` takes it as it is:
+/// every office gets its four LIFE files, and the only findings are the designed ones (the
+/// ambiguous Barthel points, the dummy users).
+#[test]
+fn a_generated_sample_runs_as_a_job() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("gen");
+    let o = lifeline(&[
+        "sample",
+        "--facilities",
+        "3",
+        "--users",
+        "5",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("lifeline run --config"));
+    let out = tmp.path().join("out");
+    let summary = run_at(&dir.join("job.toml"), &out, &[]);
+    let results = summary["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    for r in results {
+        assert!(r["failed"].is_null(), "{r}");
+        let rules: Vec<&str> = r["per_rule"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                "ingest.barthel_ambiguous",
+                "ingest.quarantined",
+                "value.recommended"
+            ]
+        );
+        let id = r["facility"].as_str().unwrap();
+        for t in [
+            "SERVICE_USER_INFO",
+            "FORM_0000_2021",
+            "FORM_0900_2021",
+            "FORM_0100_2021",
+        ] {
+            let name = format!("{t}_{id}_202610.csv");
+            assert!(out.join("202610").join(id).join(&name).is_file(), "{name}");
+        }
+    }
+}
+
+/// A vendor file that decodes in neither UTF-8 nor CP932 is one `file.encoding` error for its
+/// office, which still runs; its other files are read, and no row of the bad file is emitted.
+#[test]
+fn an_undecodable_vendor_file_is_a_finding_not_a_failure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("gen");
+    let o = lifeline(&[
+        "sample",
+        "--facilities",
+        "1",
+        "--users",
+        "3",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let master = std::fs::read_dir(dir.join("honobono-kaigo"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(&master, b"a,b\r\n1,2\r\n\x85\x40,3\r\n").unwrap();
+    let summary = run_at(&dir.join("job.toml"), &tmp.path().join("out"), &[]);
+    let r = &summary["results"][0];
+    assert!(r["failed"].is_null(), "{r}");
+    assert_eq!(r["per_rule"]["file.encoding"], 1, "{r}");
+    let users = r["accounting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["data_type"] == "SERVICE_USER_INFO")
+        .unwrap();
+    assert_eq!(
+        (&users["read"], &users["emitted"]),
+        (&0.into(), &0.into()),
+        "{r}"
+    );
+}

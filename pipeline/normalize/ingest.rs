@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use super::text::code;
 use super::transform::{Fix, Memo, Problem};
-use crate::decode::{LINE, Record, Table, TextEncoding, read_table};
+use crate::decode::{DecodeError, LINE, Record, Table, TextEncoding, read_table};
 use crate::map::{Facility, Profile, Target, Transform};
 use crate::spec::{Registry, Schema};
 use crate::validate::{Findings, MASK, Severity};
@@ -217,23 +217,25 @@ pub fn ingest_file(
 ) -> FileIngest {
     match read_table(bytes, delimiter(profile, path)) {
         Ok(table) => ingest_table(path, &table, profile, registry, facility),
-        Err(e) => {
-            use crate::decode::DecodeError::{Binary, Neither, TooLarge};
-            let line = match &e {
-                Binary { line, .. } | Neither { line, .. } => *line,
-                _ => 0,
-            };
-            let (rule, ja) = match &e {
-                TooLarge { .. } => ("file.too_large", "ファイルが大きすぎます"),
-                _ => ("file.encoding", "ファイルを読めません（文字コード）"),
-            };
-            let mut out = FileIngest::empty(path);
-            let mut sink = Sink::default();
-            sink.note(line, None, Severity::Error, rule, ja.into(), e.to_string());
-            out.findings = sink.findings;
-            out
-        }
+        Err(e) => unreadable(path, &e),
     }
+}
+
+/// A vendor file that could not be decoded: no rows, one error naming where.
+pub fn unreadable(path: &str, e: &DecodeError) -> FileIngest {
+    let line = match e {
+        DecodeError::Binary { line, .. } | DecodeError::Neither { line, .. } => *line,
+        _ => 0,
+    };
+    let (rule, ja) = match e {
+        DecodeError::TooLarge { .. } => ("file.too_large", "ファイルが大きすぎます"),
+        _ => ("file.encoding", "ファイルを読めません（文字コード）"),
+    };
+    let mut out = FileIngest::empty(path);
+    let mut sink = Sink::default();
+    sink.note(line, None, Severity::Error, rule, ja.into(), e.to_string());
+    out.findings = sink.findings;
+    out
 }
 
 /// The records of a decoded vendor file through a profile → frames, findings, quarantine.

@@ -25,7 +25,7 @@ use crate::emit::files::{write_private, write_quarantine};
 use crate::emit::{OutputEncoding, report, write_life_file};
 use crate::ledger::{InterfaceStats, Ledger, RunStats, Submitted, hex};
 use crate::map::Profile;
-use crate::normalize::ingest::{FileIngest, SOURCE_FILE, delimiter, ingest_file, ingest_table};
+use crate::normalize::ingest::{FileIngest, SOURCE_FILE, delimiter, ingest_table, unreadable};
 use crate::spec::Registry;
 use crate::validate::{Context, Severity};
 
@@ -180,7 +180,7 @@ fn facility(
                     drop(bytes);
                     ingest_table(&shown, &table, &profile, registry, Some(&fac.id))
                 }
-                Err(_) => ingest_file(&shown, &bytes, &profile, registry, Some(&fac.id)),
+                Err(e) => unreadable(&shown, &e),
             };
             if let Some(code) = &fac.service_code {
                 for part in &mut f.parts {
