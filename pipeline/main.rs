@@ -127,8 +127,8 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Write synthetic vendor exports (obviously fake people) in every bundled layout:
-    /// the same seed gives the same bytes.
+    /// Write synthetic vendor exports (obviously fake people) in every bundled layout, and a
+    /// job.toml that runs them: the same seed gives the same bytes.
     Sample {
         #[arg(long, default_value_t = 2)]
         facilities: usize,
