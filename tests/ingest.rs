@@ -438,3 +438,22 @@ fn label_crosswalks_for_scales() {
     );
     assert_eq!(conv("dbd13_03", "たまにある"), None);
 }
+
+/// One finding per root cause: a value that cannot be converted is its `ingest.*` error, and the
+/// item it leaves empty is not reported again as missing; an item that is simply empty is.
+#[test]
+fn an_unconvertible_value_is_not_also_a_missing_item() {
+    let text = format!(
+        "{HEADER}\n\
+         1370000018,000123,見本,一郎,ﾐﾎﾝ,不明,S15/4/1,131011,9900000001,要介護3,J1,Ⅱa\n\
+         1370000018,000124,見本,二郎,ﾐﾎﾝ,,S15/4/1,131011,9900000002,要介護3,J1,Ⅱa\n"
+    );
+    let mut f = ingest(&text);
+    f.validate(common::registry(), &lifeline::validate::Context::default());
+    let gender: Vec<(u64, &str)> = rules(&f)
+        .into_iter()
+        .filter(|r| r.2.as_deref() == Some("gender"))
+        .map(|r| (r.0, r.1))
+        .collect();
+    assert_eq!(gender, [(2, "ingest.label"), (3, "value.required")]);
+}

@@ -106,6 +106,19 @@ impl FileIngest {
     /// Runs the validation engine on every frame of this file; its findings join the file's
     /// own, so they name vendor lines.
     pub fn validate(&mut self, registry: &Registry, ctx: &crate::validate::Context) {
+        // One finding per root cause: a value that could not be converted is already an error
+        // on its line and item, so the item left empty is not reported again as missing.
+        let unconverted: std::collections::HashSet<(u64, &str)> = self
+            .findings
+            .findings
+            .iter()
+            .filter_map(|f| {
+                let c = &self.findings.checks[f.check as usize];
+                let converting = c.rule.starts_with("ingest.") && c.severity == Severity::Error;
+                converting.then_some((f.line, c.column.as_deref()?))
+            })
+            .collect();
+        let mut found = Findings::default();
         for part in &self.parts {
             let Some(spec) = registry.spec(&part.spec) else {
                 continue;
@@ -119,9 +132,31 @@ impl FileIngest {
                 spec.rules(&part.data_type),
                 spec.code_sheets.as_ref(),
                 ctx,
-                &mut self.findings,
+                &mut found,
             );
         }
+        let missing = |c: &crate::validate::Check| {
+            matches!(
+                c.rule,
+                "value.required" | "value.recommended" | "cond.required"
+            )
+        };
+        let offset = self.findings.checks.len() as u32;
+        for f in found.findings {
+            let c = &found.checks[f.check as usize];
+            let repeat = missing(c)
+                && c.column
+                    .as_deref()
+                    .is_some_and(|col| unconverted.contains(&(f.line, col)));
+            if !repeat {
+                self.findings.findings.push(crate::validate::Finding {
+                    check: f.check + offset,
+                    ..f
+                });
+            }
+        }
+        drop(unconverted);
+        self.findings.checks.extend(found.checks);
         self.findings.sort();
     }
 }

@@ -59,9 +59,9 @@
 //! | `assessment/4070090008_assessment_202610.tsv` | 14 | quarantined: dummy user (`★会議`) |
 //!
 //! Each ambiguous cell feeds two targets (FORM_0000_2021 and FORM_0900_2021), so it gives two
-//! `ingest.barthel_ambiguous` errors on its line, and validating the frames then gives two
-//! `value.recommended` warnings (the ○ item left empty), one per target. Nothing else: no other
-//! error or warning in any file. Rows: honobono 9 read = 8 kept + 1 quarantined; kanamic
+//! `ingest.barthel_ambiguous` errors on its line; the ○ item it leaves empty is not reported
+//! again as missing (one finding per root cause). Nothing else: no other error or warning in
+//! any file. Rows: honobono 9 read = 8 kept + 1 quarantined; kanamic
 //! 9 = 8 + 1 (preamble and trailer are not rows); assessment 12 = 11 + 1. `tests/sample_gen.rs`
 //! checks this list and that ingesting gives exactly these findings.
 //!
