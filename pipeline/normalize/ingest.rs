@@ -108,7 +108,7 @@ impl FileIngest {
     pub fn validate(&mut self, registry: &Registry, ctx: &crate::validate::Context) {
         // One finding per root cause: a value that could not be converted is already an error
         // on its line and item, so the item left empty is not reported again as missing.
-        let unconverted: std::collections::HashSet<(u64, &str)> = self
+        let unconverted: std::collections::HashSet<(u64, &str), foldhash::fast::FixedState> = self
             .findings
             .findings
             .iter()
