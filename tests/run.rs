@@ -670,6 +670,15 @@ fn the_sample_job_writes_its_metrics_and_report_without_personal_data() {
     }
 }
 
+/// `lifeline sample --facilities N --users M --out DIR`; what it printed.
+fn sample_at(dir: &Path, facilities: u32, users: u32) -> String {
+    let (f, u) = (facilities.to_string(), users.to_string());
+    let args = ["sample", "--facilities", &f, "--users", &u, "--out"];
+    let o = lifeline(&[&args[..], &[dir.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
 /// `lifeline sample` writes a job over what it generated, and `lifeline run` takes it as it is:
 /// every office gets its four LIFE files, and the only findings are the designed ones (the
 /// ambiguous Barthel points, the dummy users) — the ○ items the ambiguous points leave empty are
@@ -678,17 +687,8 @@ fn the_sample_job_writes_its_metrics_and_report_without_personal_data() {
 fn a_generated_sample_runs_as_a_job() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("gen");
-    let o = lifeline(&[
-        "sample",
-        "--facilities",
-        "3",
-        "--users",
-        "5",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("lifeline run --config"));
+    let said = sample_at(&dir, 3, 5);
+    assert!(said.contains("lifeline run --config"), "{said}");
     let out = tmp.path().join("out");
     let summary = run_at(&dir.join("job.toml"), &out, &[]);
     let results = summary["results"].as_array().unwrap();
@@ -721,16 +721,7 @@ fn a_generated_sample_runs_as_a_job() {
 fn an_undecodable_vendor_file_is_a_finding_not_a_failure() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("gen");
-    let o = lifeline(&[
-        "sample",
-        "--facilities",
-        "1",
-        "--users",
-        "3",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(o.status.success());
+    sample_at(&dir, 1, 3);
     let master = std::fs::read_dir(dir.join("honobono-kaigo"))
         .unwrap()
         .next()
