@@ -19,8 +19,7 @@ pub use clock::{RunTime, civil_from_days};
 pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
 pub use lock::{Lock, LockError};
 
-use crate::decode::LINE;
-use crate::decode::read_table;
+use crate::decode::{LINE, read_table};
 use crate::emit::files::{write_private, write_quarantine};
 use crate::emit::{OutputEncoding, report, write_life_file};
 use crate::ledger::{InterfaceStats, Ledger, RunStats, Submitted, hex};
