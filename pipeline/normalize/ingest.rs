@@ -545,9 +545,7 @@ pub fn ingest_table(
                 };
                 frames[p].insert(fac.to_string(), b);
             }
-            let Some(b) = frames[p].get_mut(fac) else {
-                continue;
-            };
+            let b = frames[p].get_mut(fac).expect("inserted just above");
             b.lines.push(*line);
             for ((id, src), builder) in sources.iter().zip(b.columns.iter_mut()) {
                 match src {
