@@ -457,3 +457,29 @@ fn an_unconvertible_value_is_not_also_a_missing_item() {
         .collect();
     assert_eq!(gender, [(2, "ingest.label"), (3, "value.required")]);
 }
+
+/// A vendor value that feeds two interfaces is converted for each, but a value that cannot be
+/// converted is one finding, not one per interface.
+#[test]
+fn a_bad_value_feeding_two_interfaces_is_one_finding() {
+    let two = format!(
+        "{PROFILE}\n[[target]]\ndata_type = \"SERVICE_USER_INFO\"\nspec = \"2021\"\n\
+         key = [\"利用者番号\"]\nkey_prefix = \"V\"\n[target.columns]\n\
+         gender = {{ from = \"性別\", transform = \"label\", map = {{ \"男\" = \"1\" }} }}\n"
+    );
+    let p = profile(&two).unwrap();
+    assert_eq!(p.targets.len(), 2);
+    let text = format!(
+        "{HEADER}\n\
+         1370000018,000123,見本,一郎,ﾐﾎﾝ,不明,S15/4/1,131011,9900000001,要介護3,J1,Ⅱa\n\
+         1370000018,000124,見本,二郎,ﾐﾎﾝ,男,S15/4/1,131011,9900000002,要介護3,J1,Ⅱa\n"
+    );
+    let f = ingest_file("vendor.csv", text.as_bytes(), &p, common::registry(), None);
+    assert_eq!(f.parts.len(), 2, "one frame per interface");
+    let gender: Vec<(u64, &str)> = rules(&f)
+        .into_iter()
+        .filter(|r| r.2.as_deref() == Some("gender"))
+        .map(|r| (r.0, r.1))
+        .collect();
+    assert_eq!(gender, [(2, "ingest.label")]);
+}

@@ -73,8 +73,10 @@ impl Findings {
     }
 
     /// Orders findings by line, then by the order checks were registered (the spec's column
-    /// order for value checks).
+    /// order for value checks), and drops exact repeats: a vendor value that feeds two
+    /// interfaces is checked for each, but is one finding.
     pub fn sort(&mut self) {
         self.findings.sort_by_key(|f| (f.line, f.check));
+        self.findings.dedup();
     }
 }
