@@ -409,9 +409,8 @@ fn a_user_due_without_an_assessment_is_a_finding() {
         &std::fs::read(out.join("202610/1470090018/findings.json")).unwrap(),
     )
     .unwrap();
-    let due: Vec<&serde_json::Value> = findings["findings"]
-        .as_array()
-        .unwrap()
+    let findings = common::joined_findings(&findings);
+    let due: Vec<&serde_json::Value> = findings
         .iter()
         .filter(|f| f["rule"] == "due.missing")
         .collect();
@@ -551,9 +550,8 @@ symptoms_appearance_date = { from = "発症日", transform = "date" }
         &std::fs::read(out.join("202610/1470090018/findings.json")).unwrap(),
     )
     .unwrap();
-    let f = findings["findings"]
-        .as_array()
-        .unwrap()
+    let findings = common::joined_findings(&findings);
+    let f = findings
         .iter()
         .find(|f| f["rule"] == "batch.parent_missing")
         .unwrap();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use lifeline::emit::files::{write_parquet, write_private, write_quarantine};
+use lifeline::emit::files::{write_parquet, write_private};
 use lifeline::emit::{OutputEncoding, report, write_life_file};
 use lifeline::map::Profile;
 use lifeline::normalize::ingest::{FileIngest, ingest_file};
@@ -66,20 +66,20 @@ pub fn run(registry: &Registry, args: Args, out: &mut impl Write) -> Result<Exit
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let outputs = write_outputs(registry, &done, &args)?;
 
-    let reports: Vec<FileReport> = done.iter().map(FileIngest::report).collect();
+    let reports: Vec<FileReport> = done.iter_mut().map(FileIngest::take_report).collect();
     let mut findings_json = Vec::new();
     report::write_json(&reports, &mut findings_json)?;
     write_private(&args.out.join("findings.json"), &findings_json)?;
     let manifest = json!({
         "profile": profile.name,
-        "files": done.iter().map(|f| json!({
+        "files": done.iter().zip(&reports).map(|(f, r)| json!({
             "path": f.path,
             "encoding": f.encoding.map(|e| e.to_string()),
             "rows_read": f.rows_read,
             "rows_in_frames": f.rows_kept,
             "rows_quarantined": f.quarantine.len(),
-            "errors": f.findings.count(lifeline::validate::Severity::Error),
-            "warnings": f.findings.count(lifeline::validate::Severity::Warning),
+            "errors": r.errors(),
+            "warnings": r.warnings(),
         })).collect::<Vec<_>>(),
         "outputs": outputs,
     });
@@ -114,10 +114,7 @@ pub fn run(registry: &Registry, args: Args, out: &mut impl Write) -> Result<Exit
         return Ok(ExitCode::from(2));
     }
     let not_written = outputs.iter().any(|o| o["life_file"].is_null());
-    let errors = not_written
-        || done
-            .iter()
-            .any(|f| f.findings.count(lifeline::validate::Severity::Error) > 0);
+    let errors = not_written || reports.iter().any(|r| r.errors() > 0);
     Ok(ExitCode::from(u8::from(errors)))
 }
 
@@ -186,7 +183,10 @@ fn write_outputs(
                 .map(|q| (f.path.clone(), q.line, q.reason.clone(), q.fields.clone()))
         })
         .collect();
-    write_quarantine(&args.out.join("quarantine.csv"), &rows)?;
+    write_private(
+        &args.out.join("quarantine.csv"),
+        &report::quarantine_csv(&rows),
+    )?;
     Ok(outputs)
 }
 

@@ -71,29 +71,3 @@ pub fn write_parquet(path: &Path, frame: &DataFrame) -> std::io::Result<()> {
         w.flush()
     })
 }
-
-/// A CSV (UTF-8 with BOM, CRLF) of rows that went into no frame: source file, line, reason and
-/// the vendor fields as read.
-pub fn write_quarantine(
-    path: &Path,
-    rows: &[(String, u64, String, Vec<String>)],
-) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .flexible(true)
-        .from_writer(Vec::new());
-    let io = |e: csv::Error| std::io::Error::other(e.to_string());
-    w.write_record(["source_file", "line", "reason", "fields…"])
-        .map_err(io)?;
-    for (file, line, reason, fields) in rows {
-        let mut rec = vec![file.clone(), line.to_string(), reason.clone()];
-        rec.extend(fields.iter().cloned());
-        w.write_record(&rec).map_err(io)?;
-    }
-    let mut bytes = b"\xEF\xBB\xBF".to_vec();
-    bytes.extend(
-        w.into_inner()
-            .map_err(|e| std::io::Error::other(e.to_string()))?,
-    );
-    write_private(path, &bytes)
-}

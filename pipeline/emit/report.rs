@@ -1,7 +1,7 @@
 //! Validation reports: JSON for machines, text for people. Values of personal-data columns were
 //! masked when the findings were made; nothing here sees them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -22,25 +22,33 @@ struct JsonFile<'a> {
     warnings: usize,
 }
 
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    file: &'a str,
-    line: Option<u64>,
-    column: Option<&'a str>,
-    severity: Severity,
+#[derive(Serialize, Clone, Copy, PartialEq, Eq, Hash)]
+struct JsonCheck<'a> {
     rule: &'a str,
-    value: Option<&'a str>,
+    severity: Severity,
+    column: Option<&'a str>,
     message_ja: &'a str,
     message_en: &'a str,
 }
 
 #[derive(Serialize)]
+struct JsonFinding<'a> {
+    file: usize,
+    line: Option<u64>,
+    check: u32,
+    value: Option<&'a str>,
+}
+
+#[derive(Serialize)]
 struct Json<'a> {
     files: Vec<JsonFile<'a>>,
+    checks: Vec<JsonCheck<'a>>,
     findings: Vec<JsonFinding<'a>>,
 }
 
-/// `{"files":[…],"findings":[…]}`, one document, newline-terminated.
+/// `{"files":[…],"checks":[…],"findings":[…]}`, one document, newline-terminated. A finding
+/// names its file and its check by their index in `files` and `checks`: what a check says is
+/// written once, however many rows fail it.
 pub fn write_json(reports: &[FileReport], out: &mut impl Write) -> io::Result<()> {
     let files = reports
         .iter()
@@ -54,26 +62,43 @@ pub fn write_json(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
             warnings: r.warnings(),
         })
         .collect();
-    let findings = reports
-        .iter()
-        .flat_map(|r| {
-            r.findings.findings.iter().map(move |f| {
+    // The checks that found something, of every file, in one table; one that several files
+    // share is written once.
+    let mut checks = Vec::new();
+    let mut index: HashMap<JsonCheck<'_>, u32> = HashMap::new();
+    let mut findings = Vec::new();
+    for (file, r) in reports.iter().enumerate() {
+        let mut at: Vec<Option<u32>> = vec![None; r.findings.checks.len()];
+        for f in &r.findings.findings {
+            let check = *at[f.check as usize].get_or_insert_with(|| {
                 let c = &r.findings.checks[f.check as usize];
-                JsonFinding {
-                    file: &r.path,
-                    line: (f.line > 0).then_some(f.line),
-                    column: c.column.as_deref(),
-                    severity: c.severity,
+                let c = JsonCheck {
                     rule: c.rule,
-                    value: f.value.as_deref(),
+                    severity: c.severity,
+                    column: c.column.as_deref(),
                     message_ja: &c.message_ja,
                     message_en: &c.message_en,
-                }
-            })
-        })
-        .collect();
-    serde_json::to_writer(&mut *out, &Json { files, findings })?;
-    writeln!(out)
+                };
+                *index.entry(c).or_insert_with(|| {
+                    checks.push(c);
+                    (checks.len() - 1) as u32
+                })
+            });
+            findings.push(JsonFinding {
+                file,
+                line: (f.line > 0).then_some(f.line),
+                check,
+                value: f.value.as_deref(),
+            });
+        }
+    }
+    let mut buf = serde_json::to_vec(&Json {
+        files,
+        checks,
+        findings,
+    })?;
+    buf.push(b'\n');
+    out.write_all(&buf)
 }
 
 /// Grouped by file; per file the rules with their counts (errors first), the first
@@ -141,49 +166,191 @@ pub fn write_text(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
     )
 }
 
-/// The findings as a CSV that Excel opens: UTF-8 with BOM, CRLF.
-pub fn csv_bytes(reports: &[FileReport]) -> Result<Vec<u8>, String> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let err = |e: csv::Error| e.to_string();
-    w.write_record([
-        "file",
-        "line",
-        "column",
-        "severity",
-        "rule",
-        "value",
-        "message_ja",
-        "message_en",
-    ])
-    .map_err(err)?;
+/// The findings as a CSV that Excel opens: UTF-8 with BOM, CRLF. What a finding shares with
+/// its check is rendered once per check and copied per finding.
+pub fn csv_bytes(reports: &[FileReport]) -> Vec<u8> {
+    let mut out =
+        b"\xEF\xBB\xBFfile,line,column,severity,rule,value,message_ja,message_en\r\n".to_vec();
     for r in reports {
+        let mut file = Vec::new();
+        csv_field(&mut file, &r.path);
+        file.push(b',');
+        let parts: Vec<(Vec<u8>, Vec<u8>)> = r
+            .findings
+            .checks
+            .iter()
+            .map(|c| {
+                let mut head = vec![b','];
+                csv_field(&mut head, c.column.as_deref().unwrap_or(""));
+                head.push(b',');
+                head.extend_from_slice(match c.severity {
+                    Severity::Error => b"error,",
+                    Severity::Warning => b"warning,",
+                });
+                csv_field(&mut head, c.rule);
+                head.push(b',');
+                let mut tail = vec![b','];
+                csv_field(&mut tail, &c.message_ja);
+                tail.push(b',');
+                csv_field(&mut tail, &c.message_en);
+                tail.extend_from_slice(b"\r\n");
+                (head, tail)
+            })
+            .collect();
         for f in &r.findings.findings {
-            let c = &r.findings.checks[f.check as usize];
-            let line = if f.line > 0 {
-                f.line.to_string()
-            } else {
-                String::new()
-            };
-            let sev = match c.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            w.write_record([
-                r.path.as_str(),
-                &line,
-                c.column.as_deref().unwrap_or(""),
-                sev,
-                c.rule,
-                f.value.as_deref().unwrap_or(""),
-                &c.message_ja,
-                &c.message_en,
-            ])
-            .map_err(err)?;
+            let (head, tail) = &parts[f.check as usize];
+            out.extend_from_slice(&file);
+            if f.line > 0 {
+                let _ = write!(out, "{}", f.line);
+            }
+            out.extend_from_slice(head);
+            csv_field(&mut out, f.value.as_deref().unwrap_or(""));
+            out.extend_from_slice(tail);
         }
     }
-    let mut bytes = b"\xEF\xBB\xBF".to_vec();
-    bytes.extend(w.into_inner().map_err(|e| e.to_string())?);
-    Ok(bytes)
+    out
+}
+
+/// Rows that went into no frame, as a CSV (UTF-8 with BOM, CRLF): source file, line, reason and
+/// the vendor fields as read.
+pub fn quarantine_csv(rows: &[(String, u64, String, Vec<String>)]) -> Vec<u8> {
+    let mut out = "\u{FEFF}source_file,line,reason,fields…\r\n"
+        .as_bytes()
+        .to_vec();
+    for (file, line, reason, fields) in rows {
+        csv_field(&mut out, file);
+        let _ = write!(out, ",{line},");
+        csv_field(&mut out, reason);
+        for f in fields {
+            out.push(b',');
+            csv_field(&mut out, f);
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+/// Appends one CSV field, quoted (quotes doubled) only when it holds `,` `"` CR or LF — as the
+/// csv crate writes it.
+fn csv_field(out: &mut Vec<u8>, s: &str) {
+    if !s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        out.extend_from_slice(s.as_bytes());
+        return;
+    }
+    out.push(b'"');
+    for part in s.split_inclusive('"') {
+        out.extend_from_slice(part.as_bytes());
+        if part.ends_with('"') {
+            out.push(b'"');
+        }
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::Findings;
+    use proptest::prelude::*;
+
+    /// One file whose findings carry the given texts in every place a text goes.
+    fn report(path: &str, column: &str, message: &str, value: &str) -> FileReport {
+        let mut findings = Findings::default();
+        let c = findings.check(
+            "value.code",
+            Severity::Error,
+            Some(column),
+            message.into(),
+            message.into(),
+        );
+        let w = findings.check(
+            "file.encoding",
+            Severity::Warning,
+            None,
+            "ja".into(),
+            "en".into(),
+        );
+        findings.push(3, c, Some(value));
+        findings.push(0, w, None);
+        findings.push(7, c, Some(""));
+        FileReport {
+            path: path.into(),
+            data_type: None,
+            spec: None,
+            encoding: None,
+            rows: 9,
+            findings,
+        }
+    }
+
+    proptest! {
+        /// The per-check rendering writes the same bytes as the csv crate, field for field.
+        #[test]
+        fn findings_csv_is_what_the_csv_crate_writes(
+            path in "\\PC*", column in "\\PC*", message in "[a,\"\r\n ]*", value in "\\PC*",
+        ) {
+            let r = report(&path, &column, &message, &value);
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(b"\xEF\xBB\xBF".to_vec());
+            w.write_record(["file", "line", "column", "severity", "rule", "value", "message_ja", "message_en"]).unwrap();
+            w.write_record([path.as_str(), "3", &column, "error", "value.code", &value, &message, &message]).unwrap();
+            w.write_record([path.as_str(), "", "", "warning", "file.encoding", "", "ja", "en"]).unwrap();
+            w.write_record([path.as_str(), "7", &column, "error", "value.code", "", &message, &message]).unwrap();
+            prop_assert_eq!(csv_bytes(std::slice::from_ref(&r)), w.into_inner().unwrap());
+        }
+
+        /// Each check is written once (also when two files share it); findings point at their
+        /// file and check.
+        #[test]
+        fn findings_json_writes_each_check_once(
+            path in "\\PC*", column in "\\PC*", message in "[a\"\\\\\n ]*", value in "\\PC*",
+        ) {
+            let r = report(&path, &column, &message, &value);
+            let mut out = Vec::new();
+            write_json(&[r.clone(), r], &mut out).unwrap();
+            prop_assert_eq!(out.last(), Some(&b'\n'));
+            let got: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let file = serde_json::json!({"path": path, "data_type": null, "spec": null,
+                "encoding": null, "rows": 9, "errors": 2, "warnings": 1});
+            let finding = |file: usize, line: Option<u64>, check: u32, value: Option<&str>| {
+                serde_json::json!({"file": file, "line": line, "check": check, "value": value})
+            };
+            let want = serde_json::json!({
+                "files": [file, file],
+                "checks": [
+                    {"rule": "value.code", "severity": "error", "column": column,
+                     "message_ja": message, "message_en": message},
+                    {"rule": "file.encoding", "severity": "warning", "column": null,
+                     "message_ja": "ja", "message_en": "en"},
+                ],
+                "findings": [
+                    finding(0, Some(3), 0, Some(&value)),
+                    finding(0, None, 1, None),
+                    finding(0, Some(7), 0, Some("")),
+                    finding(1, Some(3), 0, Some(&value)),
+                    finding(1, None, 1, None),
+                    finding(1, Some(7), 0, Some("")),
+                ],
+            });
+            prop_assert_eq!(got.to_string(), want.to_string());
+        }
+
+        /// Quarantine rows: the same bytes as the csv crate writes (flexible records).
+        #[test]
+        fn quarantine_csv_is_what_the_csv_crate_writes(
+            file in "\\PC*", reason in "[a,\"\r\n ]*", fields in proptest::collection::vec("[a,\"\r\n ]*", 0..4),
+        ) {
+            let rows = vec![(file.clone(), 12, reason.clone(), fields.clone())];
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .flexible(true)
+                .from_writer("\u{FEFF}".as_bytes().to_vec());
+            w.write_record(["source_file", "line", "reason", "fields…"]).unwrap();
+            let mut rec = vec![file, "12".into(), reason];
+            rec.extend(fields);
+            w.write_record(&rec).unwrap();
+            prop_assert_eq!(quarantine_csv(&rows), w.into_inner().unwrap());
+        }
+    }
 }

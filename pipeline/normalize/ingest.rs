@@ -91,15 +91,16 @@ impl FileIngest {
         }
     }
 
-    /// This file's findings as a report (the validate report formats).
-    pub fn report(&self) -> crate::validate::FileReport {
+    /// This file's findings as a report (the validate report formats), moved out: the file is
+    /// left without findings.
+    pub fn take_report(&mut self) -> crate::validate::FileReport {
         crate::validate::FileReport {
             path: self.path.clone(),
             data_type: None,
             spec: None,
             encoding: self.encoding,
             rows: self.rows_read,
-            findings: self.findings.clone(),
+            findings: std::mem::take(&mut self.findings),
         }
     }
 

@@ -20,7 +20,7 @@ pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
 pub use lock::{Lock, LockError};
 
 use crate::decode::{LINE, read_table};
-use crate::emit::files::{write_private, write_quarantine};
+use crate::emit::files::write_private;
 use crate::emit::{OutputEncoding, report, write_life_file};
 use crate::ledger::{InterfaceStats, Ledger, RunStats, Submitted, hex};
 use crate::map::Profile;
@@ -72,10 +72,6 @@ struct Manifest<'a> {
     outputs: &'a [FileEntry],
     accounting: &'a [Accounting],
 }
-
-/// Why a vendor row is withheld: the item the error is about (None: the whole row), the rule,
-/// and the rule with its message.
-type Reason = (Option<String>, &'static str, String);
 
 fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
@@ -205,34 +201,49 @@ fn facility(
         result.stats.due = checks::due_checks(&mut files, &fac.id, month, &registry.due, &fed, l)?;
     }
 
-    // Rows (file, line) with an error finding are withheld, with the reasons: from the
-    // interfaces that have the finding's item (a finding without an item: from all).
-    let mut withheld: HashMap<(String, u64), Vec<Reason>> = HashMap::new();
-    let mut reports = Vec::new();
-    for (_, f) in &files {
+    // Rows (file, line) with an error finding are withheld, with the checks that withheld them;
+    // an interface withholds a row for the checks on its items (a check without an item: for
+    // every interface). Counted per check, then per rule: no work per finding beyond a count.
+    let mut withheld: HashMap<(usize, u64), Vec<u32>> = HashMap::new();
+    for (fi, (_, f)) in files.iter().enumerate() {
+        let mut per_check = vec![0usize; f.findings.checks.len()];
         for x in &f.findings.findings {
+            per_check[x.check as usize] += 1;
             let c = &f.findings.checks[x.check as usize];
-            *result.per_rule.entry(c.rule.to_string()).or_default() += 1;
-            match c.severity {
-                Severity::Error => {
-                    result.errors += 1;
-                    if x.line > 0 {
-                        let why = match &c.column {
-                            Some(col) => format!("{} {col}: {}", c.rule, c.message_en),
-                            None => format!("{}: {}", c.rule, c.message_en),
-                        };
-                        withheld.entry((f.path.clone(), x.line)).or_default().push((
-                            c.column.clone(),
-                            c.rule,
-                            why,
-                        ));
-                    }
-                }
-                Severity::Warning => result.warnings += 1,
+            if c.severity == Severity::Error && x.line > 0 {
+                withheld.entry((fi, x.line)).or_default().push(x.check);
             }
         }
-        reports.push(f.report());
+        for (c, n) in f.findings.checks.iter().zip(per_check) {
+            if n == 0 {
+                continue;
+            }
+            *result.per_rule.entry(c.rule.to_string()).or_default() += n;
+            match c.severity {
+                Severity::Error => result.errors += n,
+                Severity::Warning => result.warnings += n,
+            }
+        }
     }
+    // Each check's reason, as quarantine.csv says it: written once, joined per row.
+    let why: Vec<Vec<String>> = files
+        .iter()
+        .map(|(_, f)| {
+            f.findings
+                .checks
+                .iter()
+                .map(|c| match &c.column {
+                    Some(col) => format!("{} {col}: {}", c.rule, c.message_en),
+                    None => format!("{}: {}", c.rule, c.message_en),
+                })
+                .collect()
+        })
+        .collect();
+    let file_index: HashMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (_, f))| (f.path.as_str(), i))
+        .collect();
 
     let dir = out.join(month.compact()).join(&fac.id);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -248,7 +259,7 @@ fn facility(
 
     // Per interface: this facility's rows, minus the withheld ones. Vendor rows withheld from
     // any interface, and the rules that withheld them, are counted for the metrics.
-    let mut rejected: BTreeMap<(String, u64), BTreeSet<&'static str>> = BTreeMap::new();
+    let mut rejected: BTreeMap<(usize, u64), BTreeSet<&'static str>> = BTreeMap::new();
     let mut specs = BTreeSet::new();
     let mut by_type: BTreeMap<(String, String), Vec<&DataFrame>> = BTreeMap::new();
     let mut other_facility: BTreeMap<String, usize> = BTreeMap::new();
@@ -306,13 +317,18 @@ fn facility(
         let key = (data_type.clone(), spec.clone());
         let frames = by_type.get(&key).cloned().unwrap_or_default();
         let schema = registry.spec(spec).and_then(|s| s.schema(data_type));
-        let reasons = |file: &str, line: u64| -> Vec<&Reason> {
+        // The checks withholding a row from this interface.
+        let reasons = |fi: usize, line: u64| -> Vec<u32> {
+            let checks = &files[fi].1.findings.checks;
             withheld
-                .get(&(file.to_string(), line))
+                .get(&(fi, line))
                 .map(|w| {
                     w.iter()
-                        .filter(|(col, _, _)| {
-                            col.as_deref()
+                        .copied()
+                        .filter(|&c| {
+                            checks[c as usize]
+                                .column
+                                .as_deref()
                                 .is_none_or(|c| schema.is_some_and(|s| s.item(c).is_some()))
                         })
                         .collect()
@@ -331,20 +347,28 @@ fn facility(
             let mut mask = Vec::with_capacity(frame_lines.len());
             for (file, &line) in files_col.iter().zip(&frame_lines) {
                 let file = file.unwrap_or("");
-                let why = reasons(file, line);
-                mask.push(why.is_empty());
-                if !why.is_empty() {
-                    let text: Vec<&str> = why.iter().map(|(_, _, t)| t.as_str()).collect();
+                let Some(&fi) = file_index.get(file) else {
+                    mask.push(true);
+                    continue;
+                };
+                let checks = reasons(fi, line);
+                mask.push(checks.is_empty());
+                if !checks.is_empty() {
+                    let text: Vec<&str> = checks
+                        .iter()
+                        .map(|&c| why[fi][c as usize].as_str())
+                        .collect();
                     quarantine.push((
                         file.to_string(),
                         line,
                         format!("{data_type}: {}", text.join("; ")),
                         Vec::new(),
                     ));
+                    let all = &files[fi].1.findings.checks;
                     rejected
-                        .entry((file.to_string(), line))
+                        .entry((fi, line))
                         .or_default()
-                        .extend(why.iter().map(|(_, rule, _)| *rule));
+                        .extend(checks.iter().map(|&c| all[c as usize].rule));
                     withheld_rows += 1;
                 }
             }
@@ -450,24 +474,23 @@ fn facility(
     count_rows(&files, &fac.id, &rejected, result);
 
     // Findings (JSON and a CSV Excel opens), quarantine, manifest.
+    let reports: Vec<_> = files.iter_mut().map(|(_, f)| f.take_report()).collect();
     let mut json = Vec::new();
     report::write_json(&reports, &mut json).map_err(|e| e.to_string())?;
     put(&dir, "findings.json", &json, &mut result.outputs)?;
     put(
         &dir,
         "findings.csv",
-        &report::csv_bytes(&reports)?,
+        &report::csv_bytes(&reports),
         &mut result.outputs,
     )?;
     quarantine.sort_by(|a, b| (&a.0, a.1, &a.2).cmp(&(&b.0, b.1, &b.2)));
-    let qpath = dir.join("quarantine.csv");
-    write_quarantine(&qpath, &quarantine)
-        .map_err(|e| format!("cannot write {}: {e}", qpath.display()))?;
-    let qbytes = std::fs::read(&qpath).map_err(|e| e.to_string())?;
-    result.outputs.push(FileEntry {
-        path: "quarantine.csv".into(),
-        sha256: sha256(&qbytes),
-    });
+    put(
+        &dir,
+        "quarantine.csv",
+        &report::quarantine_csv(&quarantine),
+        &mut result.outputs,
+    )?;
     let manifest = Manifest {
         tool: format!("lifeline {}", env!("CARGO_PKG_VERSION")),
         facility: &fac.id,
@@ -487,7 +510,7 @@ fn facility(
 fn count_rows(
     files: &[(usize, FileIngest)],
     facility: &str,
-    rejected: &BTreeMap<(String, u64), BTreeSet<&'static str>>,
+    rejected: &BTreeMap<(usize, u64), BTreeSet<&'static str>>,
     result: &mut FacilityResult,
 ) {
     let stats = &mut result.stats;

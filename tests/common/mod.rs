@@ -119,3 +119,24 @@ pub fn user_row(changes: &[(&str, &str)]) -> String {
         .collect::<Vec<_>>()
         .join(",")
 }
+
+/// The findings of a JSON report, each with its file's path and its check's fields filled in:
+/// `{"file","line","column","severity","rule","value","message_ja","message_en"}`.
+pub fn joined_findings(report: &serde_json::Value) -> Vec<serde_json::Value> {
+    let files = report["files"].as_array().expect("files");
+    let checks = report["checks"].as_array().expect("checks");
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let file = &files[f["file"].as_u64().expect("file index") as usize];
+            let c = &checks[f["check"].as_u64().expect("check index") as usize];
+            serde_json::json!({
+                "file": file["path"], "line": f["line"], "column": c["column"],
+                "severity": c["severity"], "rule": c["rule"], "value": f["value"],
+                "message_ja": c["message_ja"], "message_en": c["message_en"],
+            })
+        })
+        .collect()
+}
