@@ -78,7 +78,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
         return Err(DecodeError::Binary { line, byte });
     }
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return match std::str::from_utf8(rest) {
+        return match simdutf8::compat::from_utf8(rest) {
             Ok(s) => Ok(Decoded {
                 text: Cow::Borrowed(s),
                 encoding: TextEncoding::Utf8Bom,
@@ -86,7 +86,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
             Err(e) => Err(neither(bytes, 3 + e.valid_up_to(), "UTF-8")),
         };
     }
-    let utf8_err = match std::str::from_utf8(bytes) {
+    let utf8_err = match simdutf8::compat::from_utf8(bytes) {
         Ok(s) if !looks_like_cp932(s, bytes) => {
             return Ok(Decoded {
                 text: Cow::Borrowed(s),
@@ -185,8 +185,14 @@ pub(crate) struct LineCounter {
 impl LineCounter {
     /// The line a record starts on; positions must come in increasing order.
     pub(crate) fn line(&mut self, text: &str, at: Option<&csv::Position>) -> u64 {
+        self.line_at(text, at.map_or(self.pos, |p| p.byte() as usize))
+    }
+
+    /// The line a record starting at byte `at` starts on; offsets must come in increasing
+    /// order.
+    pub(crate) fn line_at(&mut self, text: &str, at: usize) -> u64 {
         let b = text.as_bytes();
-        let mut start = at.map_or(self.pos, |p| p.byte() as usize).min(b.len());
+        let mut start = at.min(b.len());
         // Skip what is left of the previous record's terminator.
         while start < b.len() && matches!(b[start], b'\r' | b'\n') {
             start += 1;
