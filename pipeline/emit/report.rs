@@ -31,19 +31,12 @@ struct JsonCheck<'a> {
     message_en: &'a str,
 }
 
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    file: usize,
-    line: Option<u64>,
-    check: u32,
-    value: Option<&'a str>,
-}
-
+/// Everything but the findings, which are written by hand: `{"file","line","check","value"}`
+/// each, many thousands of them in a file where every row is wrong.
 #[derive(Serialize)]
 struct Json<'a> {
     files: Vec<JsonFile<'a>>,
     checks: Vec<JsonCheck<'a>>,
-    findings: Vec<JsonFinding<'a>>,
 }
 
 /// `{"files":[…],"checks":[…],"findings":[…]}`, one document, newline-terminated. A finding
@@ -84,20 +77,24 @@ pub fn write_json(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
                     (checks.len() - 1) as u32
                 })
             });
-            findings.push(JsonFinding {
-                file,
-                line: (f.line > 0).then_some(f.line),
-                check,
-                value: f.value.as_deref(),
-            });
+            if !findings.is_empty() {
+                findings.push(b',');
+            }
+            write!(findings, "{{\"file\":{file},\"line\":")?;
+            match f.line {
+                0 => findings.extend_from_slice(b"null"),
+                n => write!(findings, "{n}")?,
+            }
+            write!(findings, ",\"check\":{check},\"value\":")?;
+            serde_json::to_writer(&mut findings, &f.value)?;
+            findings.push(b'}');
         }
     }
-    let mut buf = serde_json::to_vec(&Json {
-        files,
-        checks,
-        findings,
-    })?;
-    buf.push(b'\n');
+    let mut buf = serde_json::to_vec(&Json { files, checks })?;
+    buf.pop(); // the closing brace
+    buf.extend_from_slice(b",\"findings\":[");
+    buf.extend_from_slice(&findings);
+    buf.extend_from_slice(b"]}\n");
     out.write_all(&buf)
 }
 
@@ -175,11 +172,11 @@ pub fn csv_bytes(reports: &[FileReport]) -> Vec<u8> {
         let mut file = Vec::new();
         csv_field(&mut file, &r.path);
         file.push(b',');
-        let parts: Vec<(Vec<u8>, Vec<u8>)> = r
-            .findings
-            .checks
-            .iter()
-            .map(|c| {
+        // Per check that found something: the fields before and after the value.
+        let mut parts: Vec<Option<(Vec<u8>, Vec<u8>)>> = vec![None; r.findings.checks.len()];
+        for f in &r.findings.findings {
+            let (head, tail) = parts[f.check as usize].get_or_insert_with(|| {
+                let c = &r.findings.checks[f.check as usize];
                 let mut head = vec![b','];
                 csv_field(&mut head, c.column.as_deref().unwrap_or(""));
                 head.push(b',');
@@ -195,10 +192,7 @@ pub fn csv_bytes(reports: &[FileReport]) -> Vec<u8> {
                 csv_field(&mut tail, &c.message_en);
                 tail.extend_from_slice(b"\r\n");
                 (head, tail)
-            })
-            .collect();
-        for f in &r.findings.findings {
-            let (head, tail) = &parts[f.check as usize];
+            });
             out.extend_from_slice(&file);
             if f.line > 0 {
                 let _ = write!(out, "{}", f.line);
