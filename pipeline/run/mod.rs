@@ -225,7 +225,8 @@ fn facility(
             }
         }
     }
-    // Each check's reason, as quarantine.csv says it: written once, joined per row.
+    // Each check as quarantine.csv names it, rule and item: what it says is in the findings at
+    // the same file and line, not written a second time.
     let why: Vec<Vec<String>> = files
         .iter()
         .map(|(_, f)| {
@@ -233,8 +234,8 @@ fn facility(
                 .checks
                 .iter()
                 .map(|c| match &c.column {
-                    Some(col) => format!("{} {col}: {}", c.rule, c.message_en),
-                    None => format!("{}: {}", c.rule, c.message_en),
+                    Some(col) => format!("{} {col}", c.rule),
+                    None => c.rule.to_string(),
                 })
                 .collect()
         })
@@ -354,10 +355,14 @@ fn facility(
                 let checks = reasons(fi, line);
                 mask.push(checks.is_empty());
                 if !checks.is_empty() {
-                    let text: Vec<&str> = checks
-                        .iter()
-                        .map(|&c| why[fi][c as usize].as_str())
-                        .collect();
+                    // Two checks of one rule and item (other messages) are named once.
+                    let mut text: Vec<&str> = Vec::with_capacity(checks.len());
+                    for &c in &checks {
+                        let w = why[fi][c as usize].as_str();
+                        if !text.contains(&w) {
+                            text.push(w);
+                        }
+                    }
                     quarantine.push((
                         file.to_string(),
                         line,
