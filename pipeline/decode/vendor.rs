@@ -73,6 +73,25 @@ impl Table {
         }
     }
 
+    /// Field `i` (0-based) of record `rec`, if the record has that many: what
+    /// `record(rec).get(i)` gives, without building the record.
+    pub fn field(&self, rec: usize, i: usize) -> Option<&str> {
+        let first = self.records[rec].1 as usize;
+        let last = self
+            .records
+            .get(rec + 1)
+            .map_or(self.ends.len(), |r| r.1 as usize);
+        let k = first + i;
+        if k >= last {
+            return None;
+        }
+        let start = match k {
+            0 => 0,
+            _ => self.ends[k - 1] as usize,
+        };
+        self.text.get(start..self.ends[k] as usize)
+    }
+
     pub fn records(&self) -> impl Iterator<Item = Record<'_>> {
         (0..self.len()).map(|i| self.record(i))
     }
@@ -168,6 +187,15 @@ mod tests {
             (r.get(0), r.get(1), r.get(2), r.get(3)),
             (Some("x,\r\ny"), Some(""), Some("z"), None)
         );
+        for rec in 0..t.len() {
+            for i in 0..4 {
+                assert_eq!(
+                    t.field(rec, i),
+                    t.record(rec).get(i),
+                    "record {rec} field {i}"
+                );
+            }
+        }
     }
 
     proptest::proptest! {

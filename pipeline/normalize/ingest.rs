@@ -225,9 +225,14 @@ struct Plan<'a> {
     key_columns: Vec<Option<usize>>,
 }
 
-struct Builders {
-    columns: Vec<StringChunkedBuilder>,
+/// The rows of one facility that go into the frames, found by the row pass and read column
+/// after column by the column pass.
+struct Rows {
+    /// Index of each row in the table, and its physical line.
+    recs: Vec<usize>,
     lines: Vec<u64>,
+    /// Each plan's external_system_management_number of each row.
+    keys: Vec<StringChunkedBuilder>,
 }
 
 /// The field delimiter of a vendor file: the profile's, else tab for `.tsv` / `.txt`, else comma.
@@ -439,8 +444,8 @@ pub fn ingest_table(
         .collect();
     let clean = |v| clean(v, &placeholders);
 
-    let mut frames: Vec<BTreeMap<String, Builders>> =
-        plans.iter().map(|_| BTreeMap::new()).collect();
+    // Row pass: which rows go into the frames (facility, key), and which are quarantined.
+    let mut rows: BTreeMap<String, Rows> = BTreeMap::new();
     let mut memos: Vec<Vec<Memo>> = plans
         .iter()
         .map(|p| p.target.columns.iter().map(|_| Memo::default()).collect())
@@ -526,90 +531,105 @@ pub fn ingest_table(
             continue;
         }
         out.rows_kept += 1;
-        for (p, plan) in plans.iter().enumerate() {
-            let (t, sources, resolved) = (plan.target, &plan.sources, &plan.resolved);
-            if !frames[p].contains_key(fac) {
-                // The first facility of a file (usually its only one) gets room for every row
-                // left, so its columns are not regrown and copied as they fill; later ones
-                // start small.
-                let rows = if frames[p].is_empty() {
-                    table.len() - rec_index
-                } else {
-                    64
-                };
-                let b = Builders {
-                    columns: sources
-                        .iter()
-                        .map(|(id, _)| StringChunkedBuilder::new(id.as_str().into(), rows))
-                        .collect(),
-                    lines: Vec::with_capacity(rows),
-                };
-                frames[p].insert(fac.to_string(), b);
-            }
-            let b = frames[p].get_mut(fac).expect("inserted just above");
-            b.lines.push(*line);
-            for ((id, src), builder) in sources.iter().zip(b.columns.iter_mut()) {
-                match src {
-                    Source::Facility => builder.append_value(fac),
-                    Source::Key => builder.append_option(keyed[p].as_deref()),
-                    Source::Constant(v) => builder.append_value(v),
-                    Source::Column(i, item) => {
-                        let col = &t.columns[*i];
-                        let raw = resolved.columns[*i]
-                            .and_then(|x| rec.get(x))
-                            .and_then(clean);
-                        let Some(raw) = raw else {
-                            builder.append_null();
-                            continue;
-                        };
-                        if col.transform == Transform::Text {
-                            builder.append_value(raw);
-                            continue;
-                        }
-                        let o = memos[p][*i].convert(col, item, raw);
-                        if let Some(pr) = &o.problem {
-                            let sev = if pr.kept {
-                                Severity::Warning
-                            } else {
-                                Severity::Error
-                            };
-                            let c = *o.check.get_or_insert_with(|| sink.check(Some(id), sev, pr));
-                            let shown = if item.sensitive { MASK } else { raw };
-                            sink.findings.push(*line, c, Some(shown));
-                        }
-                        match o.fix {
-                            Some(Fix::EraDate) => out.fixes.era_dates += 1,
-                            Some(Fix::FullWidth) => out.fixes.full_width += 1,
-                            Some(Fix::Kana) => out.fixes.kana += 1,
-                            Some(Fix::Coded) => out.fixes.coded += 1,
-                            None => {}
-                        }
-                        builder.append_option(o.value.as_deref());
-                    }
-                }
-            }
+        if !rows.contains_key(fac) {
+            // The first facility of a file (usually its only one) gets room for every row
+            // left; later ones start small.
+            let cap = if rows.is_empty() {
+                table.len() - rec_index
+            } else {
+                64
+            };
+            let r = Rows {
+                recs: Vec::with_capacity(cap),
+                lines: Vec::with_capacity(cap),
+                keys: plans
+                    .iter()
+                    .map(|_| StringChunkedBuilder::new(PlSmallStr::EMPTY, cap))
+                    .collect(),
+            };
+            rows.insert(fac.to_string(), r);
+        }
+        let r = rows.get_mut(fac).expect("inserted just above");
+        r.recs.push(rec_index);
+        r.lines.push(*line);
+        for (b, k) in r.keys.iter_mut().zip(&keyed) {
+            b.append_option(k.as_deref());
         }
     }
-    for (p, plan) in plans.iter().enumerate() {
-        let t = plan.target;
-        for (fac, b) in std::mem::take(&mut frames[p]) {
-            let height = b.lines.len();
-            let mut columns: Vec<Column> = b
-                .columns
-                .into_iter()
-                .map(|c| c.finish().into_column())
-                .collect();
+
+    // Column pass: each frame column filled from its vendor column, row after row of one
+    // facility, through that column's memo (one hot hash table and builder at a time).
+    let mut parts: Vec<Vec<Part>> = plans.iter().map(|_| Vec::new()).collect();
+    for (fac, r) in rows {
+        let height = r.recs.len();
+        for ((p, plan), key) in plans.iter().enumerate().zip(r.keys) {
+            let (t, resolved) = (plan.target, &plan.resolved);
+            let mut key = Some(key);
+            let mut columns: Vec<Column> = Vec::with_capacity(plan.sources.len() + 2);
+            for (id, src) in &plan.sources {
+                let name: PlSmallStr = id.as_str().into();
+                let column = match src {
+                    Source::Facility => StringChunked::full(name, &fac, height),
+                    Source::Constant(v) => StringChunked::full(name, v, height),
+                    Source::Key => match key.take() {
+                        Some(k) => k.finish().with_name(name),
+                        None => StringChunked::full_null(name, height),
+                    },
+                    Source::Column(i, item) => {
+                        let Some(x) = resolved.columns[*i] else {
+                            columns.push(StringChunked::full_null(name, height).into_column());
+                            continue;
+                        };
+                        let col = &t.columns[*i];
+                        let memo = &mut memos[p][*i];
+                        let mut b = StringChunkedBuilder::new(name, height);
+                        for (&rec, &line) in r.recs.iter().zip(&r.lines) {
+                            let Some(raw) = table.field(rec, x).and_then(clean) else {
+                                b.append_null();
+                                continue;
+                            };
+                            if col.transform == Transform::Text {
+                                b.append_value(raw);
+                                continue;
+                            }
+                            let o = memo.convert(col, item, raw);
+                            if let Some(pr) = &o.problem {
+                                let sev = if pr.kept {
+                                    Severity::Warning
+                                } else {
+                                    Severity::Error
+                                };
+                                let c =
+                                    *o.check.get_or_insert_with(|| sink.check(Some(id), sev, pr));
+                                let shown = if item.sensitive { MASK } else { raw };
+                                sink.findings.push(line, c, Some(shown));
+                            }
+                            match o.fix {
+                                Some(Fix::EraDate) => out.fixes.era_dates += 1,
+                                Some(Fix::FullWidth) => out.fixes.full_width += 1,
+                                Some(Fix::Kana) => out.fixes.kana += 1,
+                                Some(Fix::Coded) => out.fixes.coded += 1,
+                                None => {}
+                            }
+                            b.append_option(o.value.as_deref());
+                        }
+                        b.finish()
+                    }
+                };
+                columns.push(column.into_column());
+            }
             columns.push(StringChunked::full(SOURCE_FILE.into(), path, height).into_column());
-            columns.push(UInt64Chunked::from_vec(LINE.into(), b.lines).into_column());
+            columns.push(UInt64Chunked::from_slice(LINE.into(), &r.lines).into_column());
             let frame = DataFrame::new(height, columns).expect("one value per row in every column");
-            out.parts.push(Part {
-                facility: fac,
+            parts[p].push(Part {
+                facility: fac.clone(),
                 data_type: t.data_type.clone(),
                 spec: t.spec.clone(),
                 frame,
             });
         }
     }
+    out.parts = parts.into_iter().flatten().collect();
     let quarantined = out.quarantine.clone();
     for q in &quarantined {
         sink.note(
