@@ -272,7 +272,18 @@ fn era_date(era: &Era, n: u32, month: u32, day: u32) -> Result<ParsedDate, DateE
 }
 
 fn ymd_string(year: u32, month: u32, day: u32) -> String {
-    format!("{year:04}{month:02}{day:02}")
+    // Digits written by hand: this runs once per date cell of columns whose dates differ.
+    let mut out = String::with_capacity(8);
+    for (n, width) in [(year, 4u32), (month, 2), (day, 2)] {
+        if n >= 10u32.pow(width) {
+            out.push_str(&n.to_string());
+            continue;
+        }
+        for k in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10u32.pow(k) % 10) as u8));
+        }
+    }
+    out
 }
 
 fn is_calendar_day(year: u32, month: u32, day: u32) -> bool {
@@ -346,6 +357,14 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Digits written by hand are `format!`'s zero-padded ones, past four digits too.
+    #[test]
+    fn ymd_strings_are_zero_padded() {
+        for (y, m, d) in [(1, 1, 1), (2026, 10, 15), (999, 12, 31), (12345, 0, 100)] {
+            assert_eq!(ymd_string(y, m, d), format!("{y:04}{m:02}{d:02}"));
+        }
+    }
 
     /// Parses and expects a date with no note.
     fn ok(s: &str) -> String {

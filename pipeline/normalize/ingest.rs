@@ -166,23 +166,38 @@ impl FileIngest {
 #[derive(Default)]
 struct Sink {
     findings: Findings,
-    checks: HashMap<(&'static str, String, String), u32>,
+    /// Checks by the hash of (rule, item, English message): looked up without building a key.
+    checks: HashMap<u64, Vec<u32>, foldhash::fast::FixedState>,
 }
 
 impl Sink {
     /// The check of a problem: registered on first sight.
     fn check(&mut self, item: Option<&str>, severity: Severity, p: &Problem) -> u32 {
-        let key = (p.rule, item.unwrap_or("").to_string(), p.message_en.clone());
-        let findings = &mut self.findings;
-        *self.checks.entry(key).or_insert_with(|| {
-            findings.check(
-                p.rule,
-                severity,
-                item,
-                p.message_ja.clone(),
-                p.message_en.clone(),
-            )
-        })
+        use std::hash::BuildHasher;
+        let item = item.unwrap_or("");
+        let hash =
+            foldhash::fast::FixedState::default().hash_one((p.rule, item, p.message_en.as_str()));
+        let same = |c: &crate::validate::Check| {
+            c.rule == p.rule
+                && c.column.as_deref().unwrap_or("") == item
+                && c.message_en == p.message_en
+        };
+        let ids = self.checks.entry(hash).or_default();
+        if let Some(&id) = ids
+            .iter()
+            .find(|&&id| same(&self.findings.checks[id as usize]))
+        {
+            return id;
+        }
+        let id = self.findings.check(
+            p.rule,
+            severity,
+            (!item.is_empty()).then_some(item),
+            p.message_ja.clone(),
+            p.message_en.clone(),
+        );
+        ids.push(id);
+        id
     }
 
     fn note(

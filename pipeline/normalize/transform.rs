@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::dates::parse_date;
-use super::text::{code, half_width_kana, label_key};
+use super::text::{code_cow, half_width_kana, label_key};
 use crate::map::{ColumnMap, Transform, strip_points};
 use crate::spec::Item;
 
@@ -86,11 +86,11 @@ pub fn convert<'a>(col: &ColumnMap, item: &Item, v: &'a str) -> Converted<'a> {
     let vendor = col.aliases.first().map_or("", String::as_str);
     match col.transform {
         Transform::Text => (Some(Cow::Borrowed(v)), None),
-        Transform::Code => (Some(Cow::Owned(code(v))), None),
+        Transform::Code => (Some(code_cow(v)), None),
         Transform::Digits => {
-            let c = code(v).replace('-', "");
+            let c = without(code_cow(v), '-');
             if c.bytes().all(|b| b.is_ascii_digit()) {
-                (Some(Cow::Owned(c)), None)
+                (Some(c), None)
             } else {
                 (
                     None,
@@ -103,7 +103,7 @@ pub fn convert<'a>(col: &ColumnMap, item: &Item, v: &'a str) -> Converted<'a> {
             }
         }
         Transform::Number => {
-            let c = code(v).replace(',', "");
+            let c = without(code_cow(v), ',');
             let ok = c.split_once('.').map_or(
                 !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()),
                 |(i, f)| {
@@ -113,7 +113,7 @@ pub fn convert<'a>(col: &ColumnMap, item: &Item, v: &'a str) -> Converted<'a> {
                 },
             );
             if ok {
-                (Some(Cow::Owned(c)), None)
+                (Some(c), None)
             } else {
                 (
                     None,
@@ -178,6 +178,15 @@ pub fn convert<'a>(col: &ColumnMap, item: &Item, v: &'a str) -> Converted<'a> {
     }
 }
 
+/// `s` without any `c`, borrowed when it has none.
+fn without(s: Cow<'_, str>, c: char) -> Cow<'_, str> {
+    if s.contains(c) {
+        Cow::Owned(s.replace(c, ""))
+    } else {
+        s
+    }
+}
+
 /// A label → code: the profile's map, then a code as is, then the spec's code labels (with or
 /// without their points suffix such as `(10)`), all compared by `label_key`.
 fn label(col: &ColumnMap, item: &Item, v: &str) -> Option<String> {
@@ -185,7 +194,7 @@ fn label(col: &ColumnMap, item: &Item, v: &str) -> Option<String> {
     if let Some((_, c)) = col.map.iter().find(|(k, _)| *k == key) {
         return Some(c.clone());
     }
-    let as_code = code(v);
+    let as_code = code_cow(v);
     if let Some(c) = item.codes.iter().find(|c| c.code == as_code) {
         return Some(c.code.clone());
     }
@@ -203,7 +212,7 @@ fn points(label: &str) -> Option<u32> {
 
 fn barthel<'a>(vendor: &str, item: &Item, v: &'a str) -> Converted<'a> {
     let fail = |rule, ja: String, en: String| (None, Some(problem(rule, ja, en)));
-    let Ok(p) = code(v).parse::<u32>() else {
+    let Ok(p) = code_cow(v).parse::<u32>() else {
         return fail(
             "ingest.barthel",
             format!("列「{vendor}」の値がバーセルインデックスの点数ではありません"),
@@ -243,9 +252,9 @@ fn barthel<'a>(vendor: &str, item: &Item, v: &'a str) -> Converted<'a> {
 
 /// One vendor value converted: the LIFE value, the problem, the repair, and the id of the check
 /// its problem was registered under (set by the caller).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Outcome {
-    pub value: Option<Box<str>>,
+    pub value: Option<String>,
     pub problem: Option<Problem>,
     pub fix: Option<Fix>,
     pub check: Option<u32>,
@@ -263,6 +272,9 @@ pub struct Memo {
     seen: HashMap<Box<str>, usize, foldhash::fast::FixedState>,
     outcomes: Vec<Outcome>,
     spare: Option<Outcome>,
+    /// The checks of problems met outside the memo (in a column of mostly distinct values),
+    /// so that each is looked up once, not once per value.
+    spare_checks: Vec<(Problem, u32)>,
     /// The value asked for last (a reused buffer) and its outcome: runs of the same value (a
     /// code, the dates of one user) skip the hash.
     last: String,
@@ -286,7 +298,7 @@ impl Memo {
             return &mut self.outcomes[i];
         }
         if self.misses >= MEMO_TRIAL && self.hits < self.misses {
-            return self.spare.insert(outcome(col, item, raw));
+            return self.unremembered(col, item, raw);
         }
         let at = match self.seen.get(raw) {
             Some(&i) => {
@@ -308,8 +320,34 @@ impl Memo {
                 self.last_at = Some(i);
                 &mut self.outcomes[i]
             }
-            None => self.spare.insert(outcome(col, item, raw)),
+            None => self.unremembered(col, item, raw),
         }
+    }
+
+    /// `raw` converted without remembering it: into the spare outcome, whose value buffer is
+    /// reused, with the check of a problem already met.
+    fn unremembered(&mut self, col: &ColumnMap, item: &Item, raw: &str) -> &mut Outcome {
+        let o = self.spare.get_or_insert_with(Outcome::default);
+        if let (Some(p), Some(c)) = (o.problem.take(), o.check)
+            && self.spare_checks.len() < 16
+            && !self.spare_checks.iter().any(|(q, _)| *q == p)
+        {
+            self.spare_checks.push((p, c));
+        }
+        let (value, problem) = convert(col, item, raw);
+        o.fix = value.as_deref().and_then(|v| fix(col, raw, v));
+        let mut buf = o.value.take().unwrap_or_default();
+        o.value = value.map(|v| {
+            buf.clear();
+            buf.push_str(&v);
+            buf
+        });
+        o.check = problem
+            .as_ref()
+            .and_then(|p| self.spare_checks.iter().find(|(q, _)| q == p))
+            .map(|(_, c)| *c);
+        o.problem = problem;
+        o
     }
 }
 
@@ -317,7 +355,7 @@ fn outcome(col: &ColumnMap, item: &Item, raw: &str) -> Outcome {
     let (value, problem) = convert(col, item, raw);
     Outcome {
         fix: value.as_deref().and_then(|v| fix(col, raw, v)),
-        value: value.map(|v| v.into()),
+        value: value.map(Cow::into_owned),
         problem,
         check: None,
     }
@@ -373,5 +411,26 @@ mod tests {
             }
         }
         assert_eq!(memo.seen.len(), MEMO_TRIAL as usize);
+
+        // Outside the memo, a problem met again comes back with the check the caller gave it
+        // the first time; another problem, or none, comes back without one.
+        let mut given = Vec::new();
+        for n in 0..40 {
+            let v = value(3000 + n);
+            let o = memo.convert(col, item, &v);
+            match (&o.problem, o.check) {
+                (None, check) => assert_eq!(check, None, "{v}"),
+                (Some(p), Some(c)) => {
+                    assert_eq!(given.iter().find(|(q, _)| q == p), Some(&(p.clone(), c)))
+                }
+                (Some(p), None) => {
+                    assert!(!given.iter().any(|(q, _)| q == p), "{v}: check forgotten");
+                    let c = 100 + given.len() as u32;
+                    given.push((p.clone(), c));
+                    o.check = Some(c);
+                }
+            }
+        }
+        assert!(!given.is_empty());
     }
 }
