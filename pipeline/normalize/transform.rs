@@ -286,7 +286,7 @@ pub struct Memo {
 
 /// After this many new values, a column whose values mostly differ (names, heights, birth
 /// dates) stops being remembered: storing each value would cost more than it saves.
-const MEMO_TRIAL: u32 = 512;
+const MEMO_TRIAL: u32 = 64;
 
 impl Memo {
     /// The outcome of converting the trimmed, non-placeholder vendor value `raw`.
