@@ -483,3 +483,56 @@ fn a_bad_value_feeding_two_interfaces_is_one_finding() {
         .collect();
     assert_eq!(gender, [(2, "ingest.label")]);
 }
+
+/// A vendor column that feeds two interfaces the same way is converted once and shared: both
+/// frames hold the same values, a bad value is one finding, and each interface still counts
+/// the repairs of its values (as when each converted its own).
+#[test]
+fn a_column_feeding_two_interfaces_the_same_way_is_converted_once() {
+    let two = format!(
+        "{PROFILE}\n[[target]]\ndata_type = \"SERVICE_USER_INFO\"\nspec = \"2021\"\n\
+         key = [\"利用者番号\"]\nkey_prefix = \"V\"\n[target.columns]\n\
+         birthday = {{ from = \"生年月日\", transform = \"date\" }}\n\
+         gender = {{ from = \"性別\", transform = \"label\", map = {{ \"男\" = \"1\", \"女\" = \"2\" }} }}\n"
+    );
+    let p = profile(&two).unwrap();
+    let text = format!(
+        "{HEADER}\n\
+         1370000018,000123,見本,一郎,ﾐﾎﾝ,不明,S15/4/1,131011,9900000001,要介護3,J1,Ⅱa\n\
+         1370000018,000124,見本,二郎,ﾐﾎﾝ,男,昭和15年4月2日,131011,9900000002,要介護3,J1,Ⅱa\n\
+         1370000018,000125,見本,三郎,ﾐﾎﾝ,女,1940/4/3,131011,9900000003,要介護3,J1,Ⅱa\n"
+    );
+    let f = ingest_file("vendor.csv", text.as_bytes(), &p, common::registry(), None);
+    assert_eq!(f.parts.len(), 2, "one frame per interface");
+    let values = |part: usize, name: &str| -> Vec<Option<String>> {
+        let c = f.parts[part]
+            .frame
+            .column(name)
+            .unwrap()
+            .str()
+            .unwrap()
+            .clone();
+        c.iter().map(|v| v.map(str::to_string)).collect()
+    };
+    let birthdays = [
+        Some("19400401".to_string()),
+        Some("19400402".to_string()),
+        Some("19400403".to_string()),
+    ];
+    assert_eq!(values(0, "birthday"), birthdays);
+    assert_eq!(values(1, "birthday"), birthdays);
+    assert_eq!(
+        values(1, "gender"),
+        [None, Some("1".into()), Some("2".into())]
+    );
+    assert_eq!(values(0, "gender"), values(1, "gender"));
+    let gender: Vec<(u64, &str)> = rules(&f)
+        .into_iter()
+        .filter(|r| r.2.as_deref() == Some("gender"))
+        .map(|r| (r.0, r.1))
+        .collect();
+    assert_eq!(gender, [(2, "ingest.label")]);
+    // Two era dates and two genders coded, in each of the two interfaces, and the three
+    // other labels of each row (要介護3, J1, Ⅱa) in the first.
+    assert_eq!((f.fixes.era_dates, f.fixes.coded), (2 * 2, 2 * 2 + 3 * 3));
+}

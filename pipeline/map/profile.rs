@@ -121,7 +121,7 @@ impl Transform {
 }
 
 /// One LIFE item fed from a vendor column.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ColumnMap {
     pub item: String,
     /// The aliases as written (for messages) and keyed for matching.

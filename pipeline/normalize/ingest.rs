@@ -577,6 +577,16 @@ pub fn ingest_table(
     let mut parts: Vec<Vec<Part>> = plans.iter().map(|_| Vec::new()).collect();
     for (fac, r) in rows {
         let height = r.recs.len();
+        // A vendor column that feeds several interfaces the same way (same transform, map and
+        // LIFE item) is converted once: later frames share the column, and count its repairs
+        // again. Its findings would be exact repeats, which are dropped anyway.
+        let mut built: Vec<(
+            usize,
+            &crate::map::ColumnMap,
+            &crate::spec::Item,
+            Column,
+            Fixes,
+        )> = Vec::new();
         for ((p, plan), key) in plans.iter().enumerate().zip(r.keys) {
             let (t, resolved) = (plan.target, &plan.resolved);
             let mut key = Some(key);
@@ -596,7 +606,16 @@ pub fn ingest_table(
                             continue;
                         };
                         let col = &t.columns[*i];
+                        if let Some((.., c, fixes)) = built
+                            .iter()
+                            .find(|(y, m, it, ..)| *y == x && *m == col && *it == *item)
+                        {
+                            out.fixes.add(fixes);
+                            columns.push(c.clone());
+                            continue;
+                        }
                         let memo = &mut memos[p][*i];
+                        let mut fixes = Fixes::default();
                         let mut b = StringChunkedBuilder::new(name, height);
                         for (&rec, &line) in r.recs.iter().zip(&r.lines) {
                             let Some(raw) = table.field(rec, x).and_then(clean) else {
@@ -620,15 +639,19 @@ pub fn ingest_table(
                                 sink.findings.push(line, c, Some(shown));
                             }
                             match o.fix {
-                                Some(Fix::EraDate) => out.fixes.era_dates += 1,
-                                Some(Fix::FullWidth) => out.fixes.full_width += 1,
-                                Some(Fix::Kana) => out.fixes.kana += 1,
-                                Some(Fix::Coded) => out.fixes.coded += 1,
+                                Some(Fix::EraDate) => fixes.era_dates += 1,
+                                Some(Fix::FullWidth) => fixes.full_width += 1,
+                                Some(Fix::Kana) => fixes.kana += 1,
+                                Some(Fix::Coded) => fixes.coded += 1,
                                 None => {}
                             }
                             b.append_option(o.value.as_deref());
                         }
-                        b.finish()
+                        let column = b.finish().into_column();
+                        out.fixes.add(&fixes);
+                        built.push((x, col, item, column.clone(), fixes));
+                        columns.push(column);
+                        continue;
                     }
                 };
                 columns.push(column.into_column());
