@@ -608,7 +608,7 @@ pub fn ingest_table(
                         let col = &t.columns[*i];
                         if let Some((.., c, fixes)) = built
                             .iter()
-                            .find(|(y, m, it, ..)| *y == x && *m == col && *it == *item)
+                            .find(|(y, m, it, ..)| *y == x && *m == col && converts_alike(it, item))
                         {
                             out.fixes.add(fixes);
                             columns.push(c.clone());
@@ -682,6 +682,12 @@ pub fn ingest_table(
     out.findings = sink.findings;
     out.findings.sort();
     out
+}
+
+/// Whether two spec items make the same LIFE values, findings and masks of a vendor value:
+/// the same id, name, codes and sensitivity (their place in their interfaces may differ).
+fn converts_alike(a: &crate::spec::Item, b: &crate::spec::Item) -> bool {
+    a.id == b.id && a.name == b.name && a.codes == b.codes && a.sensitive == b.sensitive
 }
 
 /// A vendor value trimmed of half- and full-width spaces; None when that leaves nothing or a
