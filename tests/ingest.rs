@@ -43,7 +43,11 @@ fn ingest(text: &str) -> FileIngest {
 }
 
 fn column(f: &FileIngest, name: &str) -> Vec<Option<String>> {
-    f.parts[0]
+    column_of(f, 0, name)
+}
+
+fn column_of(f: &FileIngest, part: usize, name: &str) -> Vec<Option<String>> {
+    f.parts[part]
         .frame
         .column(name)
         .unwrap()
@@ -51,6 +55,15 @@ fn column(f: &FileIngest, name: &str) -> Vec<Option<String>> {
         .unwrap()
         .iter()
         .map(|v| v.map(str::to_string))
+        .collect()
+}
+
+/// The (line, rule) of each finding about one item.
+fn rules_on(f: &FileIngest, item: &str) -> Vec<(u64, &'static str)> {
+    rules(f)
+        .into_iter()
+        .filter(|r| r.2.as_deref() == Some(item))
+        .map(|r| (r.0, r.1))
         .collect()
 }
 
@@ -476,12 +489,7 @@ fn a_bad_value_feeding_two_interfaces_is_one_finding() {
     );
     let f = ingest_file("vendor.csv", text.as_bytes(), &p, common::registry(), None);
     assert_eq!(f.parts.len(), 2, "one frame per interface");
-    let gender: Vec<(u64, &str)> = rules(&f)
-        .into_iter()
-        .filter(|r| r.2.as_deref() == Some("gender"))
-        .map(|r| (r.0, r.1))
-        .collect();
-    assert_eq!(gender, [(2, "ingest.label")]);
+    assert_eq!(rules_on(&f, "gender"), [(2, "ingest.label")]);
 }
 
 /// A vendor column that feeds two interfaces the same way is converted once and shared: both
@@ -504,16 +512,7 @@ fn a_column_feeding_two_interfaces_the_same_way_is_converted_once() {
     );
     let f = ingest_file("vendor.csv", text.as_bytes(), &p, common::registry(), None);
     assert_eq!(f.parts.len(), 2, "one frame per interface");
-    let values = |part: usize, name: &str| -> Vec<Option<String>> {
-        let c = f.parts[part]
-            .frame
-            .column(name)
-            .unwrap()
-            .str()
-            .unwrap()
-            .clone();
-        c.iter().map(|v| v.map(str::to_string)).collect()
-    };
+    let values = |part: usize, name: &str| column_of(&f, part, name);
     let birthdays = [
         Some("19400401".to_string()),
         Some("19400402".to_string()),
@@ -526,12 +525,7 @@ fn a_column_feeding_two_interfaces_the_same_way_is_converted_once() {
         [None, Some("1".into()), Some("2".into())]
     );
     assert_eq!(values(0, "gender"), values(1, "gender"));
-    let gender: Vec<(u64, &str)> = rules(&f)
-        .into_iter()
-        .filter(|r| r.2.as_deref() == Some("gender"))
-        .map(|r| (r.0, r.1))
-        .collect();
-    assert_eq!(gender, [(2, "ingest.label")]);
+    assert_eq!(rules_on(&f, "gender"), [(2, "ingest.label")]);
     // Two era dates and two genders coded, in each of the two interfaces, and the three
     // other labels of each row (要介護3, J1, Ⅱa) in the first.
     assert_eq!((f.fixes.era_dates, f.fixes.coded), (2 * 2, 2 * 2 + 3 * 3));
