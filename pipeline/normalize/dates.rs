@@ -273,17 +273,21 @@ fn era_date(era: &Era, n: u32, month: u32, day: u32) -> Result<ParsedDate, DateE
 
 fn ymd_string(year: u32, month: u32, day: u32) -> String {
     // Digits written by hand: this runs once per date cell of columns whose dates differ.
-    let mut out = String::with_capacity(8);
-    for (n, width) in [(year, 4u32), (month, 2), (day, 2)] {
-        if n >= 10u32.pow(width) {
-            out.push_str(&n.to_string());
-            continue;
-        }
-        for k in (0..width).rev() {
-            out.push(char::from(b'0' + (n / 10u32.pow(k) % 10) as u8));
-        }
+    if year > 9999 || month > 99 || day > 99 {
+        return format!("{year:04}{month:02}{day:02}");
     }
-    out
+    let d = |n: u32| b'0' + n as u8;
+    let ymd = [
+        d(year / 1000),
+        d(year / 100 % 10),
+        d(year / 10 % 10),
+        d(year % 10),
+        d(month / 10),
+        d(month % 10),
+        d(day / 10),
+        d(day % 10),
+    ];
+    ymd.iter().map(|&b| char::from(b)).collect()
 }
 
 fn is_calendar_day(year: u32, month: u32, day: u32) -> bool {

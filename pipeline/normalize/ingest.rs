@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
-use super::text::code;
+use super::text::{code, code_cow};
 use super::transform::{Fix, Memo, Problem};
 use crate::decode::{DecodeError, LINE, Record, Table, TextEncoding, read_table};
 use crate::map::{Facility, Profile, Target, Transform};
@@ -466,6 +466,8 @@ pub fn ingest_table(
         .map(|p| p.target.columns.iter().map(|_| Memo::default()).collect())
         .collect();
     let mut last_facility = (String::new(), String::new());
+    // A row's key values joined by `-`, rebuilt for each row and target.
+    let mut joined = String::new();
     for rec_index in h + 1..table.len() {
         let rec = table.record(rec_index);
         let line = &rec.line;
@@ -511,29 +513,28 @@ pub fn ingest_table(
         // Every target needs its key; a row without one cannot be uploaded.
         let mut keyed = Vec::with_capacity(plans.len());
         for (p, plan) in plans.iter().enumerate() {
-            let parts: Vec<String> = plan
-                .resolved
-                .key
-                .iter()
-                .zip(&plan.key_columns)
-                .filter_map(|(i, mapped)| {
-                    let raw = i.and_then(|i| rec.get(i)).and_then(clean)?;
-                    let converted = mapped.and_then(|m| {
-                        let col = &plan.target.columns[m];
-                        let item = plan.schema.item(&col.item)?;
-                        memos[p][m]
-                            .convert(col, item, raw)
-                            .value
-                            .as_deref()
-                            .map(str::to_string)
-                    });
-                    Some(converted.unwrap_or_else(|| code(raw)))
-                })
-                .collect();
+            joined.clear();
+            let mut parts = 0;
+            for (i, mapped) in plan.resolved.key.iter().zip(&plan.key_columns) {
+                let Some(raw) = i.and_then(|i| rec.get(i)).and_then(clean) else {
+                    continue;
+                };
+                let converted = mapped.and_then(|m| {
+                    let col = &plan.target.columns[m];
+                    let item = plan.schema.item(&col.item)?;
+                    memos[p][m].convert(col, item, raw).value.as_deref()
+                });
+                if parts > 0 {
+                    joined.push('-');
+                }
+                match converted {
+                    Some(v) => joined.push_str(v),
+                    None => joined.push_str(&code_cow(raw)),
+                }
+                parts += 1;
+            }
             let t = plan.target;
-            keyed.push(
-                (parts.len() == t.key.len()).then(|| management_number(&t.key_prefix, &parts)),
-            );
+            keyed.push((parts == t.key.len()).then(|| management_number(&t.key_prefix, &joined)));
         }
         if let Some(i) = keyed.iter().position(Option::is_none) {
             quarantine(
@@ -715,15 +716,18 @@ fn quarantine(out: &mut FileIngest, line: u64, rec: Record<'_>, reason: String, 
 /// external_system_management_number from the vendor's record key, the same every month:
 /// `<key_prefix>-<key values joined by "-">` when every key value is ASCII letters, digits,
 /// `-` or `_`; otherwise `<key_prefix>-h<16 hex digits>`, the FNV-1a 64 hash of the joined key
-/// (stable across runs and machines). Never longer than 150 characters.
-pub fn management_number(prefix: &str, key: &[String]) -> String {
-    let joined = key.join("-");
+/// (stable across runs and machines). Never longer than 150 characters. `joined` is the key
+/// values joined by `-`.
+pub fn management_number(prefix: &str, joined: &str) -> String {
     let plain = joined
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    let candidate = format!("{prefix}-{joined}");
-    if plain && candidate.len() <= 150 {
-        return candidate;
+    if plain && prefix.len() + 1 + joined.len() <= 150 {
+        let mut out = String::with_capacity(prefix.len() + 1 + joined.len());
+        out.push_str(prefix);
+        out.push('-');
+        out.push_str(joined);
+        return out;
     }
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in joined.bytes() {
@@ -739,13 +743,20 @@ mod tests {
 
     #[test]
     fn management_numbers_are_stable() {
-        assert_eq!(management_number("U", &["000123".into()]), "U-000123");
+        assert_eq!(management_number("U", "000123"), "U-000123");
         assert_eq!(
-            management_number("K", &["000123".into(), "20260401".into()]),
+            management_number("K", "000123-20260401"),
             "K-000123-20260401"
         );
-        let h = management_number("U", &["見本".into()]);
-        assert_eq!(h, management_number("U", &["見本".into()]));
+        let h = management_number("U", "見本");
+        assert_eq!(h, management_number("U", "見本"));
         assert!(h.starts_with("U-h") && h.len() == 19, "{h}");
+        // FNV-1a 64 of the joined key: fixed values, so numbers stay the same across versions
+        // (a key too long for the plain form is hashed too).
+        assert_eq!(h, "U-h7e92b3f3c7e2e8fa");
+        assert_eq!(
+            management_number("U", &"1".repeat(150)),
+            "U-h19410dfcc31fc15b"
+        );
     }
 }
