@@ -5,7 +5,7 @@ mod lifefile;
 mod vendor;
 
 pub use lifefile::{LifeFile, ReadIssue, is_id_shaped, read_life_file};
-pub use vendor::{Record, Table, read_table};
+pub use vendor::{Record, Table, read_table, read_table_owned};
 
 use std::borrow::Cow;
 use std::fmt;

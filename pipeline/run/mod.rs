@@ -19,7 +19,7 @@ pub use clock::{RunTime, civil_from_days};
 pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
 pub use lock::{Lock, LockError};
 
-use crate::decode::{LINE, read_table};
+use crate::decode::{LINE, read_table_owned};
 use crate::emit::files::write_private;
 use crate::emit::{OutputEncoding, report, write_life_file};
 use crate::ledger::{InterfaceStats, Ledger, RunStats, Submitted, hex};
@@ -168,13 +168,10 @@ fn facility(
                 path: shown.clone(),
                 sha256: sha256(&bytes),
             });
-            // The file's bytes go as soon as they are decoded and split: memory holds one
-            // copy of a file at a time.
-            let mut f = match read_table(&bytes, delimiter(&profile, &shown)) {
-                Ok(table) => {
-                    drop(bytes);
-                    ingest_table(&shown, &table, &profile, registry, Some(&fac.id))
-                }
+            // The file's bytes go as soon as they are decoded: memory holds at most two
+            // copies of a file at a time (bytes and text, then text and table).
+            let mut f = match read_table_owned(bytes, delimiter(&profile, &shown)) {
+                Ok(table) => ingest_table(&shown, &table, &profile, registry, Some(&fac.id)),
                 Err(e) => unreadable(&shown, &e),
             };
             if let Some(code) = &fac.service_code {
