@@ -576,89 +576,63 @@ pub fn ingest_table(
     // Column pass: each frame column filled from its vendor column, row after row of one
     // facility, through that column's memo (one hot hash table and builder at a time).
     let mut parts: Vec<Vec<Part>> = plans.iter().map(|_| Vec::new()).collect();
-    for (fac, r) in rows {
-        let height = r.recs.len();
+    for (fac, Rows { recs, lines, keys }) in rows {
+        let height = recs.len();
         // A vendor column that feeds several interfaces the same way (same transform, map and
         // LIFE item) is converted once: later frames share the column, and count its repairs
         // again. Its findings would be exact repeats, which are dropped anyway.
-        let mut built: Vec<(
-            usize,
-            &crate::map::ColumnMap,
-            &crate::spec::Item,
-            Column,
-            Fixes,
-        )> = Vec::new();
-        for ((p, plan), key) in plans.iter().enumerate().zip(r.keys) {
-            let (t, resolved) = (plan.target, &plan.resolved);
+        let mut built: Vec<Built<'_>> = Vec::new();
+        for ((p, plan), key) in plans.iter().enumerate().zip(keys) {
+            let t = plan.target;
             let mut key = Some(key);
             let mut columns: Vec<Column> = Vec::with_capacity(plan.sources.len() + 2);
             for (id, src) in &plan.sources {
                 let name: PlSmallStr = id.as_str().into();
                 let column = match src {
-                    Source::Facility => StringChunked::full(name, &fac, height),
-                    Source::Constant(v) => StringChunked::full(name, v, height),
+                    Source::Facility => StringChunked::full(name, &fac, height).into_column(),
+                    Source::Constant(v) => StringChunked::full(name, v, height).into_column(),
                     Source::Key => match key.take() {
-                        Some(k) => k.finish().with_name(name),
-                        None => StringChunked::full_null(name, height),
+                        Some(k) => k.finish().with_name(name).into_column(),
+                        None => StringChunked::full_null(name, height).into_column(),
                     },
                     Source::Column(i, item) => {
-                        let Some(x) = resolved.columns[*i] else {
-                            columns.push(StringChunked::full_null(name, height).into_column());
-                            continue;
-                        };
-                        let col = &t.columns[*i];
-                        if let Some((.., c, fixes)) = built
-                            .iter()
-                            .find(|(y, m, it, ..)| *y == x && *m == col && converts_alike(it, item))
-                        {
-                            out.fixes.add(fixes);
-                            columns.push(c.clone());
-                            continue;
-                        }
-                        let memo = &mut memos[p][*i];
-                        let mut fixes = Fixes::default();
-                        let mut b = StringChunkedBuilder::new(name, height);
-                        for (&rec, &line) in r.recs.iter().zip(&r.lines) {
-                            let Some(raw) = table.field(rec, x).and_then(clean) else {
-                                b.append_null();
-                                continue;
-                            };
-                            if col.transform == Transform::Text {
-                                b.append_value(raw);
-                                continue;
+                        let (col, vendor) = (&t.columns[*i], plan.resolved.columns[*i]);
+                        let shared = built.iter().find(|b| {
+                            Some(b.vendor) == vendor && b.map == col && converts_alike(b.item, item)
+                        });
+                        match (vendor, shared) {
+                            (None, _) => StringChunked::full_null(name, height).into_column(),
+                            (Some(_), Some(b)) => {
+                                out.fixes.add(&b.fixes);
+                                b.column.clone()
                             }
-                            let o = memo.convert(col, item, raw);
-                            if let Some(pr) = &o.problem {
-                                let sev = if pr.kept {
-                                    Severity::Warning
-                                } else {
-                                    Severity::Error
+                            (Some(x), None) => {
+                                let cells = Cells {
+                                    table,
+                                    vendor: x,
+                                    recs: &recs,
+                                    lines: &lines,
+                                    placeholders: &placeholders,
                                 };
-                                let c =
-                                    *o.check.get_or_insert_with(|| sink.check(Some(id), sev, pr));
-                                let shown = if item.sensitive { MASK } else { raw };
-                                sink.findings.push(line, c, Some(shown));
+                                let (column, fixes) =
+                                    cells.convert(name, col, item, &mut memos[p][*i], &mut sink);
+                                out.fixes.add(&fixes);
+                                built.push(Built {
+                                    vendor: x,
+                                    map: col,
+                                    item,
+                                    column: column.clone(),
+                                    fixes,
+                                });
+                                column
                             }
-                            match o.fix {
-                                Some(Fix::EraDate) => fixes.era_dates += 1,
-                                Some(Fix::FullWidth) => fixes.full_width += 1,
-                                Some(Fix::Kana) => fixes.kana += 1,
-                                Some(Fix::Coded) => fixes.coded += 1,
-                                None => {}
-                            }
-                            b.append_option(o.value.as_deref());
                         }
-                        let column = b.finish().into_column();
-                        out.fixes.add(&fixes);
-                        built.push((x, col, item, column.clone(), fixes));
-                        columns.push(column);
-                        continue;
                     }
                 };
-                columns.push(column.into_column());
+                columns.push(column);
             }
             columns.push(StringChunked::full(SOURCE_FILE.into(), path, height).into_column());
-            columns.push(UInt64Chunked::from_slice(LINE.into(), &r.lines).into_column());
+            columns.push(UInt64Chunked::from_slice(LINE.into(), &lines).into_column());
             let frame = DataFrame::new(height, columns).expect("one value per row in every column");
             parts[p].push(Part {
                 facility: fac.clone(),
@@ -683,6 +657,75 @@ pub fn ingest_table(
     out.findings = sink.findings;
     out.findings.sort();
     out
+}
+
+/// A frame column converted from a vendor column for one facility, kept for the frames of
+/// other interfaces that read the vendor column the same way.
+struct Built<'a> {
+    vendor: usize,
+    map: &'a crate::map::ColumnMap,
+    item: &'a crate::spec::Item,
+    column: Column,
+    fixes: Fixes,
+}
+
+/// One vendor column over one facility's rows.
+struct Cells<'a> {
+    table: &'a Table,
+    vendor: usize,
+    /// The facility's rows: index in the table and physical line.
+    recs: &'a [usize],
+    lines: &'a [u64],
+    placeholders: &'a [&'a str],
+}
+
+impl Cells<'_> {
+    /// The frame column `name`: each value converted through the column's memo, each problem
+    /// a finding in the sink (masked for personal data); with the repairs made.
+    fn convert(
+        &self,
+        name: PlSmallStr,
+        col: &crate::map::ColumnMap,
+        item: &crate::spec::Item,
+        memo: &mut Memo,
+        sink: &mut Sink,
+    ) -> (Column, Fixes) {
+        let mut fixes = Fixes::default();
+        let mut b = StringChunkedBuilder::new(name.clone(), self.recs.len());
+        for (&rec, &line) in self.recs.iter().zip(self.lines) {
+            let raw = self.table.field(rec, self.vendor);
+            let Some(raw) = raw.and_then(|v| clean(v, self.placeholders)) else {
+                b.append_null();
+                continue;
+            };
+            if col.transform == Transform::Text {
+                b.append_value(raw);
+                continue;
+            }
+            let o = memo.convert(col, item, raw);
+            if let Some(pr) = &o.problem {
+                let sev = if pr.kept {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                };
+                let c = *o
+                    .check
+                    .get_or_insert_with(|| sink.check(Some(&name), sev, pr));
+                let shown = if item.sensitive { MASK } else { raw };
+                sink.findings.push(line, c, Some(shown));
+            }
+            match o.fix {
+                Some(Fix::EraDate) => fixes.era_dates += 1,
+                Some(Fix::FullWidth) => fixes.full_width += 1,
+                Some(Fix::Kana) => fixes.kana += 1,
+                Some(Fix::Coded) => fixes.coded += 1,
+                None => {}
+            }
+            b.append_option(o.value.as_deref());
+        }
+        (b.finish().into_column(), fixes)
+    }
 }
 
 /// Whether two spec items make the same LIFE values, findings and masks of a vendor value:
