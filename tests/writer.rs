@@ -226,7 +226,7 @@ proptest! {
     /// write → read returns the same values, in both encodings, for arbitrary values made of
     /// CP932 characters (commas, quotes and the 0x5C-second-byte kanji included).
     #[test]
-    fn write_then_read_is_the_identity(rows in proptest::collection::vec(proptest::collection::vec(value(), 4), 1..20)) {
+    fn write_then_read_is_the_identity(rows in proptest::collection::vec(proptest::collection::vec(value(), 4), 1..150)) {
         let names = ["last_name", "first_name", "remarks", "insured_no"];
         let cols: Vec<(&str, Vec<Option<&str>>)> = names
             .iter()
