@@ -1,8 +1,13 @@
 //! The job file (TOML): which facilities, through which vendor profile, from which inputs.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Deserialize;
+
+use crate::map::Profile;
+use crate::spec::Registry;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{path}:{line}: {message}")]
@@ -68,6 +73,58 @@ pub struct Job {
     /// The folder the job file is in: relative paths start there.
     #[serde(skip)]
     pub dir: PathBuf,
+    /// The profiles read so far, so that each is read once per run, not once per office.
+    #[serde(skip)]
+    pub profiles: Profiles,
+}
+
+/// Vendor profiles by path, read and retargeted to the job's spec on first use. What a profile
+/// gave — checked profile or error — is kept, so every office that names it gets the same.
+/// The cache assumes the one registry of the run.
+#[derive(Default)]
+pub struct Profiles(Mutex<HashMap<PathBuf, Result<Profile, String>>>);
+
+impl Profiles {
+    pub fn get(
+        &self,
+        path: &Path,
+        registry: &Registry,
+        spec: Option<&str>,
+    ) -> Result<Profile, String> {
+        let cached = |c: &Self| {
+            c.0.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(path)
+                .cloned()
+        };
+        if let Some(p) = cached(self) {
+            return p;
+        }
+        let read = Profile::load(path, registry)
+            .map(|mut p| {
+                p.retarget(registry, spec);
+                p
+            })
+            .map_err(|e| e.to_string());
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), read.clone());
+        read
+    }
+}
+
+/// A copy of a job starts with no profiles read.
+impl Clone for Profiles {
+    fn clone(&self) -> Self {
+        Profiles::default()
+    }
+}
+
+impl std::fmt::Debug for Profiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Profiles")
+    }
 }
 
 impl Job {
@@ -147,6 +204,32 @@ pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A profile is read once per run: a change to its file mid-run is not seen, and every
+    /// office gets what the first one got, error included.
+    #[test]
+    fn profiles_are_read_once_per_run() {
+        let registry = Registry::embedded().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        let sample = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/profiles/honobono-kaigo.toml"
+        );
+        std::fs::copy(sample, &path).unwrap();
+        let cache = Profiles::default();
+        let first = cache.get(&path, &registry, None).unwrap();
+        std::fs::write(&path, "not a profile").unwrap();
+        let again = cache.get(&path, &registry, None).unwrap();
+        assert_eq!(format!("{first:?}"), format!("{again:?}"));
+        assert!(Profiles::default().get(&path, &registry, None).is_err());
+
+        let missing = dir.path().join("missing.toml");
+        let e = cache.get(&missing, &registry, None).unwrap_err();
+        assert!(e.contains("missing.toml"), "{e}");
+        std::fs::copy(sample, &missing).unwrap();
+        assert_eq!(cache.get(&missing, &registry, None).unwrap_err(), e);
+    }
 
     #[test]
     fn months_and_deadlines() {

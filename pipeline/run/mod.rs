@@ -159,9 +159,11 @@ fn facility(
     let mut files: Vec<(usize, FileIngest)> = Vec::new();
     let mut input_entries = Vec::new();
     for source in &fac.sources {
-        let mut profile =
-            Profile::load(&job.dir.join(&source.profile), registry).map_err(|e| e.to_string())?;
-        profile.retarget(registry, job.spec.as_deref());
+        let profile = job.profiles.get(
+            &job.dir.join(&source.profile),
+            registry,
+            job.spec.as_deref(),
+        )?;
         for (shown, path) in expand_inputs(&job.dir, &source.inputs)? {
             let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {shown}: {e}"))?;
             input_entries.push(FileEntry {
