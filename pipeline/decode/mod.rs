@@ -154,15 +154,11 @@ fn neither(bytes: &[u8], at: usize, closest: &'static str) -> DecodeError {
 /// these bytes never occur inside a CP932 double-byte character.
 pub fn position(bytes: &[u8], at: usize) -> (u64, u64) {
     let at = at.min(bytes.len());
-    let mut line = 1u64;
-    let mut start = 0usize;
-    for i in 0..at {
-        if ends_line(bytes, i) {
-            line += 1;
-            start = i + 1;
-        }
-    }
-    (line, (at - start) as u64 + 1)
+    let start = (0..at)
+        .rev()
+        .find(|&i| ends_line(bytes, i))
+        .map_or(0, |i| i + 1);
+    (1 + line_ends(bytes, 0, at), (at - start) as u64 + 1)
 }
 
 /// Whether the byte at `i` ends a line: an LF, or a CR not followed by LF (CRLF ends at its LF).
@@ -228,6 +224,21 @@ mod tests {
             }
             let want = (from..to).filter(|&i| ends_line(bytes, i)).count() as u64;
             proptest::prop_assert_eq!(line_ends(bytes, from, to), want);
+        }
+
+        /// A position's line and byte are those of walking the bytes one by one.
+        #[test]
+        fn position_is_the_walk(text in "[a\r\n]{0,64}", at: usize) {
+            let bytes = text.as_bytes();
+            let at = at % (bytes.len() + 1);
+            let (mut line, mut start) = (1u64, 0usize);
+            for i in 0..at {
+                if ends_line(bytes, i) {
+                    line += 1;
+                    start = i + 1;
+                }
+            }
+            proptest::prop_assert_eq!(position(bytes, at), (line, (at - start) as u64 + 1));
         }
     }
 }
