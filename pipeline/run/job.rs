@@ -91,13 +91,13 @@ impl Profiles {
         registry: &Registry,
         spec: Option<&str>,
     ) -> Result<Profile, String> {
-        let cached = |c: &Self| {
-            c.0.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(path)
-                .cloned()
-        };
-        if let Some(p) = cached(self) {
+        let cached = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+            .cloned();
+        if let Some(p) = cached {
             return p;
         }
         let read = Profile::load(path, registry)
