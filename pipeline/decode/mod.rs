@@ -1,9 +1,11 @@
 //! Bytes → text → frames. Encoding detection (UTF-8 with or without BOM, or CP932) and the
 //! LIFE file reader.
 
+mod chunks;
 mod lifefile;
 mod vendor;
 
+pub use chunks::{BLOCK, Chunks, ReadError};
 pub use lifefile::{LifeFile, ReadIssue, is_id_shaped, read_life_file};
 pub use vendor::{Record, Table, read_table, read_table_owned};
 
@@ -187,6 +189,11 @@ pub(crate) struct LineCounter {
 }
 
 impl LineCounter {
+    /// A counter for text whose first byte is after `line` line ends.
+    pub(crate) fn starting_at(line: u64) -> Self {
+        LineCounter { pos: 0, line }
+    }
+
     /// The line a record starts on; positions must come in increasing order.
     pub(crate) fn line(&mut self, text: &str, at: Option<&csv::Position>) -> u64 {
         self.line_at(text, at.map_or(self.pos, |p| p.byte() as usize))

@@ -121,7 +121,21 @@ pub fn read_table_owned(bytes: Vec<u8>, delimiter: u8) -> Result<Table, DecodeEr
 
 /// Decoded text → a table, its fields in one buffer.
 fn split(text: &str, encoding: TextEncoding, delimiter: u8) -> Result<Table, DecodeError> {
-    // Field offsets are u32: a file whose text passes 4 GiB is refused, not wrapped.
+    split_part(text, encoding, delimiter, 0, true).map(|(table, _)| table)
+}
+
+/// The records of `text`, whose first byte is on line `line + 1` (`line` line ends before
+/// it), and how many bytes of it they took. A text that is not the file's last (`last` false)
+/// ends at a line end, and maybe inside a quoted value: the record cut there is left out, and
+/// its bytes (from the returned length on) belong to the next part.
+pub(super) fn split_part(
+    text: &str,
+    encoding: TextEncoding,
+    delimiter: u8,
+    line: u64,
+    last: bool,
+) -> Result<(Table, usize), DecodeError> {
+    // Field offsets are u32: a text that passes 4 GiB is refused, not wrapped.
     if u32::try_from(text.len()).is_err() {
         return Err(DecodeError::TooLarge { bytes: text.len() });
     }
@@ -129,16 +143,20 @@ fn split(text: &str, encoding: TextEncoding, delimiter: u8) -> Result<Table, Dec
     // csv-core straight into the table: fields land in one buffer, no copy per record. The
     // reader's defaults are the csv crate's: `"` quotes, `""` escapes, CR, LF or CRLF ends.
     let mut rdr = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
-    // Unquoting only shortens fields: the whole file's fields fit in the input's length.
+    // Unquoting only shortens fields: the whole text's fields fit in the input's length.
     let mut fields = vec![0u8; input.len()];
     let mut ends: Vec<u32> = Vec::new();
     let mut records: Vec<(u64, u32)> = Vec::new();
-    let mut lines = LineCounter::default();
+    let mut lines = LineCounter::starting_at(line);
     let mut record_ends = vec![0usize; 256];
     let (mut read, mut written) = (0usize, 0usize);
-    loop {
-        let (record_start, mut n) = (read, 0usize);
+    let taken = loop {
+        let (record_start, written_before, mut n) = (read, written, 0usize);
         let result = loop {
+            if !last && read == input.len() {
+                // An empty input would tell csv-core the file ends: the next part goes on.
+                break None;
+            }
             let (res, nin, nout, nend) = rdr.read_record(
                 &input[read..],
                 &mut fields[written..],
@@ -156,18 +174,23 @@ fn split(text: &str, encoding: TextEncoding, delimiter: u8) -> Result<Table, Dec
                     fields.resize(fields.len() + fields.len() / 2 + 64, 0);
                 }
                 csv_core::ReadRecordResult::InputEmpty => {}
-                csv_core::ReadRecordResult::Record => break true,
-                csv_core::ReadRecordResult::End => break false,
+                csv_core::ReadRecordResult::Record => break Some(true),
+                csv_core::ReadRecordResult::End => break Some(false),
             }
         };
-        if !result {
-            break;
+        match result {
+            Some(true) => {}
+            Some(false) => break input.len(),
+            None => {
+                written = written_before;
+                break record_start;
+            }
         }
         // Ends are relative to the record's first byte in `fields`.
         let base = (written - record_ends[..n].last().copied().unwrap_or(0)) as u32;
         records.push((lines.line_at(text, record_start), ends.len() as u32));
         ends.extend(record_ends[..n].iter().map(|&e| base + e as u32));
-    }
+    };
     fields.truncate(written);
     // Fields are valid UTF-8 with ASCII quotes and delimiters taken out: still valid UTF-8
     // (checked, with SIMD, rather than assumed).
@@ -176,12 +199,13 @@ fn split(text: &str, encoding: TextEncoding, delimiter: u8) -> Result<Table, Dec
         Ok(_) => unsafe { String::from_utf8_unchecked(fields) },
         Err(_) => String::from_utf8_lossy(&fields).into_owned(),
     };
-    Ok(Table {
+    let table = Table {
         encoding,
         text,
         ends,
         records,
-    })
+    };
+    Ok((table, taken))
 }
 
 #[cfg(test)]

@@ -1,0 +1,371 @@
+//! A vendor file read a part at a time, so that memory follows the part, not the file. A
+//! first pass over the bytes settles the encoding as [`decode`](super::decode) would for the
+//! whole file (and shows every byte to the caller, for its hash); the second decodes blocks cut
+//! at line ends — LF never occurs inside a CP932 or UTF-8 character — and splits them into
+//! tables whose records are exactly those [`read_table`](super::read_table) gives.
+
+use std::io::{Read, Seek, SeekFrom};
+
+use encoding_rs::{DecoderResult, SHIFT_JIS};
+
+use super::vendor::split_part;
+use super::{DecodeError, Table, TextEncoding, line_ends, neither, position};
+
+/// Bytes decoded at a time (a block grows past it only to reach a line end).
+pub const BLOCK: usize = 1 << 20;
+
+/// Why a file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+}
+
+/// A vendor file's records, a table at a time.
+pub struct Chunks<R> {
+    reader: R,
+    encoding: TextEncoding,
+    delimiter: u8,
+    /// Bytes decoded at a time: [`BLOCK`] (tests use tiny ones).
+    block: usize,
+    /// Bytes read and not yet decoded, and the file offset of the first.
+    raw: Vec<u8>,
+    offset: u64,
+    eof: bool,
+    /// Decoded text not yet split: the start of a record cut at a block's end.
+    carry: String,
+    /// Line ends before `carry`.
+    line: u64,
+    /// Where the bytes stop being UTF-8, for an error that compares how far each encoding reads.
+    utf8_valid_up_to: u64,
+    done: bool,
+}
+
+/// What the first pass learns.
+struct Scan {
+    len: u64,
+    bom: bool,
+    utf16: bool,
+    nul: Option<u64>,
+    /// The first byte that is not UTF-8 (after a BOM), if any.
+    utf8_err: Option<u64>,
+    ascii: bool,
+    /// A character of three or more UTF-8 bytes (U+0800 and up: all Japanese).
+    wide: bool,
+}
+
+impl<R: Read + Seek> Chunks<R> {
+    /// Reads the file once, showing every byte to `each` (also when it turns out unreadable),
+    /// and settles its encoding.
+    pub fn open(reader: R, delimiter: u8, each: impl FnMut(&[u8])) -> Result<Self, ReadError> {
+        Self::open_with(reader, delimiter, BLOCK, each)
+    }
+
+    fn open_with(
+        mut reader: R,
+        delimiter: u8,
+        block: usize,
+        each: impl FnMut(&[u8]),
+    ) -> Result<Self, ReadError> {
+        let s = scan(&mut reader, block, each)?;
+        let mut chunks = Chunks {
+            reader,
+            encoding: TextEncoding::Utf8,
+            delimiter,
+            block,
+            raw: Vec::new(),
+            offset: 0,
+            eof: false,
+            carry: String::new(),
+            line: 0,
+            utf8_valid_up_to: s.utf8_err.unwrap_or(s.len),
+            done: false,
+        };
+        if s.len == 0 {
+            return Err(DecodeError::Empty.into());
+        }
+        if s.utf16 {
+            return Err(DecodeError::Utf16.into());
+        }
+        if let Some(at) = s.nul {
+            let bytes = chunks.prefix(at)?;
+            let (line, byte) = position(&bytes, at as usize);
+            return Err(DecodeError::Binary { line, byte }.into());
+        }
+        chunks.encoding = match (s.bom, s.utf8_err) {
+            (true, None) => TextEncoding::Utf8Bom,
+            (true, Some(at)) => return Err(chunks.neither(at, "UTF-8")?.into()),
+            (false, None) if s.ascii || s.wide || !chunks.decodes_as_cp932()? => {
+                TextEncoding::Utf8
+            }
+            _ => TextEncoding::Cp932,
+        };
+        chunks.reader.seek(SeekFrom::Start(0))?;
+        if s.bom {
+            chunks.reader.seek(SeekFrom::Start(3))?;
+            chunks.offset = 3;
+        }
+        Ok(chunks)
+    }
+
+    pub fn encoding(&self) -> TextEncoding {
+        self.encoding
+    }
+
+    /// The next table of records; `None` after the last.
+    pub fn next_table(&mut self) -> Result<Option<Table>, ReadError> {
+        while !self.done {
+            let cut = self.fill()?;
+            match self.encoding {
+                TextEncoding::Cp932 => self.decode_cp932(cut)?,
+                _ => match simdutf8::compat::from_utf8(&self.raw[..cut]) {
+                    Ok(s) => self.carry.push_str(s),
+                    // Checked by the first pass; a file changed since is reported, not trusted.
+                    Err(e) => {
+                        let at = self.offset + e.valid_up_to() as u64;
+                        return Err(self.neither(at, "UTF-8")?.into());
+                    }
+                },
+            }
+            self.raw.drain(..cut);
+            self.offset += cut as u64;
+            let last = self.eof && self.raw.is_empty();
+            let (table, taken) =
+                split_part(&self.carry, self.encoding, self.delimiter, self.line, last)?;
+            self.line += line_ends(self.carry.as_bytes(), 0, taken);
+            self.carry.drain(..taken);
+            self.done = last;
+            if !table.is_empty() {
+                return Ok(Some(table));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads until the bytes hold a block ending at a line end (or the file's end); returns
+    /// the block's length.
+    fn fill(&mut self) -> Result<usize, ReadError> {
+        let mut searched = 0;
+        loop {
+            if self.raw.len() >= self.block || self.eof {
+                if let Some(i) = memchr::memrchr(b'\n', &self.raw[searched..]) {
+                    return Ok(searched + i + 1);
+                }
+                if self.eof {
+                    return Ok(self.raw.len());
+                }
+                searched = self.raw.len();
+            }
+            let want = self.block.max(self.raw.len());
+            let had = self.raw.len();
+            self.raw.resize(had + want, 0);
+            let n = read_full(&mut self.reader, &mut self.raw[had..])?;
+            self.raw.truncate(had + n);
+            self.eof = n < want;
+        }
+    }
+
+    fn decode_cp932(&mut self, cut: usize) -> Result<(), ReadError> {
+        let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
+        let src = &self.raw[..cut];
+        let need = decoder
+            .max_utf8_buffer_length_without_replacement(src.len())
+            .unwrap_or(src.len().saturating_mul(3));
+        self.carry.reserve(need);
+        let (result, read) =
+            decoder.decode_to_string_without_replacement(src, &mut self.carry, true);
+        match result {
+            DecoderResult::InputEmpty => Ok(()),
+            DecoderResult::Malformed(bad, _) => {
+                // `read` is past the malformed sequence; point at its first byte.
+                let at = self.offset + read.saturating_sub(bad as usize) as u64;
+                let e = if at >= self.utf8_valid_up_to {
+                    self.neither(at, "CP932")?
+                } else {
+                    self.neither(self.utf8_valid_up_to, "UTF-8")?
+                };
+                Err(e.into())
+            }
+            DecoderResult::OutputFull => unreachable!("reserved the decoder's own maximum"),
+        }
+    }
+
+    /// Whether the whole file decodes as CP932 (asked only of UTF-8 without Japanese in it).
+    fn decodes_as_cp932(&mut self) -> Result<bool, ReadError> {
+        self.reader.seek(SeekFrom::Start(0))?;
+        let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
+        let mut block = vec![0u8; self.block];
+        let mut out = vec![0u8; self.block * 3 + 16];
+        loop {
+            let n = read_full(&mut self.reader, &mut block)?;
+            let last = n < block.len();
+            let (result, _, _) =
+                decoder.decode_to_utf8_without_replacement(&block[..n], &mut out, last);
+            if let DecoderResult::Malformed(..) = result {
+                return Ok(false);
+            }
+            if last {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// The error for bytes at `at` that decode in neither encoding.
+    fn neither(&mut self, at: u64, closest: &'static str) -> Result<DecodeError, ReadError> {
+        let bytes = self.prefix(at + 2)?;
+        Ok(neither(&bytes, at as usize, closest))
+    }
+
+    /// The file's first bytes, up to `to` and one more (for where a line ends): read again
+    /// only to say where an error is.
+    fn prefix(&mut self, to: u64) -> Result<Vec<u8>, ReadError> {
+        self.reader.seek(SeekFrom::Start(0))?;
+        let mut bytes = Vec::new();
+        (&mut self.reader).take(to + 1).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+}
+
+/// Reads until `buf` is full or the file ends; the bytes read.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// The first pass: every byte once, a block at a time.
+fn scan(
+    reader: &mut impl Read,
+    block: usize,
+    mut each: impl FnMut(&[u8]),
+) -> Result<Scan, ReadError> {
+    let mut s = Scan {
+        len: 0,
+        bom: false,
+        utf16: false,
+        nul: None,
+        utf8_err: None,
+        ascii: true,
+        wide: false,
+    };
+    // At least a BOM's length: the first block says whether there is one.
+    let mut block = vec![0u8; block.max(4)];
+    // A UTF-8 character cut by the block's end, prefixed to the next block.
+    let mut pending: Vec<u8> = Vec::new();
+    loop {
+        let n = read_full(reader, &mut block)?;
+        let bytes = &block[..n];
+        each(bytes);
+        if s.len == 0 && n > 0 {
+            s.utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+            s.bom = bytes.starts_with(b"\xEF\xBB\xBF");
+        }
+        if s.nul.is_none()
+            && let Some(i) = memchr::memchr(0, bytes)
+        {
+            s.nul = Some(s.len + i as u64);
+        }
+        let skip = if s.len == 0 && s.bom { 3 } else { 0 };
+        let last = n < block.len();
+        if s.utf8_err.is_none() {
+            let start = s.len + skip as u64 - pending.len() as u64;
+            pending.extend_from_slice(&bytes[skip..]);
+            let max = pending.iter().copied().max().unwrap_or(0);
+            match simdutf8::compat::from_utf8(&pending) {
+                Ok(_) => pending.clear(),
+                Err(e) if e.error_len().is_none() && !last => {
+                    let keep = pending.len() - e.valid_up_to();
+                    pending.drain(..pending.len() - keep);
+                }
+                Err(e) => s.utf8_err = Some(start + e.valid_up_to() as u64),
+            }
+            s.ascii &= max < 0x80;
+            s.wide |= max >= 0xE0;
+        }
+        s.len += n as u64;
+        if last {
+            return Ok(s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::read_table;
+
+    fn rows(t: &Table) -> Vec<(u64, Vec<String>)> {
+        t.records()
+            .map(|r| (r.line, r.iter().map(str::to_string).collect()))
+            .collect()
+    }
+
+    type Read = Result<(TextEncoding, Vec<(u64, Vec<String>)>), String>;
+
+    /// Every record of every table, read with blocks of `block` bytes.
+    fn chunked(bytes: &[u8], delimiter: u8, block: usize) -> Read {
+        let mut seen = Vec::new();
+        let cursor = std::io::Cursor::new(bytes);
+        let mut c = Chunks::open_with(cursor, delimiter, block, |b| seen.extend_from_slice(b))
+            .map_err(|e| e.to_string())?;
+        assert_eq!(seen, bytes, "every byte is shown once, in order");
+        let mut got = Vec::new();
+        while let Some(t) = c.next_table().map_err(|e| e.to_string())? {
+            got.extend(rows(&t));
+        }
+        Ok((c.encoding(), got))
+    }
+
+    #[test]
+    fn errors_are_those_of_the_whole_file() {
+        for bytes in [
+            b"".as_slice(),
+            b"\xFF\xFEa",
+            b"a,b\r\nc\x00d",
+            b"\xEF\xBB\xBFa\x82",
+            b"a\r\n\x82\xA0\xFF\r\n",
+        ] {
+            let want = crate::decode::decode(bytes).err().map(|e| e.to_string());
+            assert!(want.is_some());
+            for block in [1, 2, 3, BLOCK] {
+                assert_eq!(chunked(bytes, b',', block).err(), want, "{bytes:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Read in parts, any text gives the records and lines read_table gives for the whole
+        /// file, quotes across block ends, blank lines and lone CRs included; in CP932 too.
+        #[test]
+        fn parts_read_as_the_whole_file(
+            text in "[a,\"\r\n\tあｱ]{0,200}",
+            tab: bool,
+            cp932: bool,
+            bom: bool,
+        ) {
+            let delimiter = if tab { b'\t' } else { b',' };
+            let bytes = if cp932 {
+                encoding_rs::SHIFT_JIS.encode(&text).0.into_owned()
+            } else if bom {
+                [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
+            } else {
+                text.as_bytes().to_vec()
+            };
+            let want = read_table(&bytes, delimiter)
+                .map(|t| (t.encoding, rows(&t)))
+                .map_err(|e| e.to_string());
+            for block in [1, 2, 5, 16, BLOCK] {
+                proptest::prop_assert_eq!(chunked(&bytes, delimiter, block), want.clone());
+            }
+        }
+    }
+}
