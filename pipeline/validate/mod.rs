@@ -58,6 +58,13 @@ impl FileReport {
 /// Files larger than this are reported, not read (LIFE files are a few MB).
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
+/// What a rule must remember from one part of a file to the next: the keys seen so far, for
+/// `key.duplicate` across parts.
+#[derive(Default)]
+pub struct Carry {
+    seen: Vec<rules::Seen>,
+}
+
 /// Validates a frame against an interface: every item check on every row, then every rule.
 pub fn validate_frame(
     frame: &DataFrame,
@@ -66,6 +73,20 @@ pub fn validate_frame(
     sheets: Option<&CodeSheets>,
     ctx: &Context,
     out: &mut Findings,
+) {
+    validate_part(frame, schema, rules, sheets, ctx, out, &mut Carry::default());
+}
+
+/// [`validate_frame`] of one part of a file's rows, the parts in order: `carry` takes what the
+/// rules remember from the parts before, so the findings are those of the whole file.
+pub fn validate_part(
+    frame: &DataFrame,
+    schema: &Schema,
+    rules: &[Rule],
+    sheets: Option<&CodeSheets>,
+    ctx: &Context,
+    out: &mut Findings,
+    carry: &mut Carry,
 ) {
     let lines: Vec<u64> = match frame.column(LINE).ok().and_then(|c| c.u64().ok()) {
         Some(ca) => ca.iter().map(|l| l.unwrap_or(0)).collect(),
@@ -91,8 +112,9 @@ pub fn validate_frame(
         claims: &ctx.claims,
         schema,
     };
-    for rule in rules {
-        rows.run(rule, out);
+    carry.seen.resize_with(rules.len(), Default::default);
+    for (rule, seen) in rules.iter().zip(&mut carry.seen) {
+        rows.run(rule, out, seen);
     }
 }
 

@@ -10,6 +10,9 @@ use super::values::{check_digit, number_shape, parse_date};
 use crate::spec::Schema;
 use crate::spec::rules::{CheckScheme, Condition, Rule};
 
+/// The keys a `unique` rule has seen, with the line each was first on.
+pub(super) type Seen = HashMap<Vec<Option<Box<str>>>, u64>;
+
 /// What a rule evaluation reads: the frame, its lines, and the claims the office makes.
 pub(super) struct Rows<'a> {
     pub frame: &'a DataFrame,
@@ -96,7 +99,7 @@ impl Rows<'_> {
     }
 
     /// Evaluates one rule, registering its checks and pushing its findings.
-    pub(super) fn run(&self, rule: &Rule, out: &mut Findings) {
+    pub(super) fn run(&self, rule: &Rule, out: &mut Findings, seen: &mut Seen) {
         match rule {
             Rule::RequiredIf {
                 columns,
@@ -208,7 +211,7 @@ impl Rows<'_> {
                     }
                 }
             }
-            Rule::Unique { columns, .. } => self.unique(columns, out),
+            Rule::Unique { columns, .. } => self.unique(columns, out, seen),
             Rule::CheckDigit { column, scheme } => {
                 let what = match scheme {
                     CheckScheme::InsurerNo => ("保険者番号", "insurer number"),
@@ -257,7 +260,7 @@ impl Rows<'_> {
         }
     }
 
-    fn unique(&self, columns: &[String], out: &mut Findings) {
+    fn unique(&self, columns: &[String], out: &mut Findings, first: &mut Seen) {
         // The key is the columns the interface has; if the file lacks one of them (reported as
         // a missing column) the key is unknown and nothing is said about duplicates.
         let cols: Vec<&String> = columns
@@ -282,17 +285,17 @@ impl Rows<'_> {
             ),
         );
         let values: Vec<Vec<Option<&str>>> = cols.iter().map(|c| self.values(c)).collect();
-        let mut first: HashMap<Vec<Option<&str>>, u64> = HashMap::with_capacity(self.n());
+        first.reserve(self.n());
         for (i, &line) in self.lines.iter().enumerate() {
-            let key: Vec<Option<&str>> = values.iter().map(|v| v[i]).collect();
-            if key.last().copied().flatten().is_none() {
+            let key: Vec<Option<Box<str>>> = values.iter().map(|v| v[i].map(Box::from)).collect();
+            if key.last().is_none_or(Option::is_none) {
                 continue; // no management number: reported as a required value
             }
             if let Some(prev) = first.get(&key) {
                 let shown: Vec<&str> = key
                     .iter()
                     .zip(&cols)
-                    .map(|(v, c)| self.shown(c, v.unwrap_or("")))
+                    .map(|(v, c)| self.shown(c, v.as_deref().unwrap_or("")))
                     .collect();
                 out.push(
                     line,
