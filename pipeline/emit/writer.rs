@@ -44,76 +44,151 @@ pub fn write_life_file(
     frame: &DataFrame,
     encoding: OutputEncoding,
 ) -> Result<Vec<u8>, WriteError> {
-    for name in frame.get_column_names() {
-        if !name.starts_with("__") && schema.item(name).is_none() {
-            return Err(WriteError::UnknownColumn {
-                column: name.to_string(),
-                data_type: schema.data_type.clone(),
-            });
+    let rows = LifeRows::new(schema, frame)?;
+    let mut out = rows.header(encoding);
+    out.reserve(frame.height() * rows.header.len() * 4);
+    let mut failed = None;
+    rows.encode(encoding, &mut out, |_, e| {
+        if let Some(e) = e {
+            failed.get_or_insert(e);
         }
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(out),
     }
-    let mut columns: Vec<(&str, std::borrow::Cow<'_, StringChunked>)> = Vec::new();
-    for item in &schema.items {
-        if let Ok(c) = frame.column(&item.id) {
-            let ca = c.str().map_err(|_| WriteError::NotText {
-                column: item.id.clone(),
-            })?;
-            columns.push((item.id.as_str(), ca.rechunk()));
-        }
-    }
-    // One contiguous array per column: direct indexed access, no iterator per column.
-    let arrays: Vec<_> = columns
-        .iter()
-        .map(|(_, ca)| ca.downcast_as_array())
-        .collect();
-    let mut out = Vec::with_capacity(64 + frame.height() * columns.len() * 4);
-    if encoding == OutputEncoding::Utf8Bom {
-        out.extend_from_slice(b"\xEF\xBB\xBF");
-    }
-    let mut enc = Encoder::new(encoding);
-    out.extend_from_slice(schema.data_type.as_bytes());
-    out.extend_from_slice(b"\r\n");
-    let header: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
-    out.extend_from_slice(header.join(",").as_bytes());
-    out.extend_from_slice(b"\r\n");
-    // Rows a block at a time, the block's values gathered column after column first: the
-    // columns' arrays are then read in order, not one cache line of every column per row.
-    let mut cells: Vec<&str> = Vec::with_capacity(BLOCK * arrays.len());
-    for first in (0..frame.height()).step_by(BLOCK) {
-        let n = BLOCK.min(frame.height() - first);
-        cells.clear();
-        for arr in &arrays {
-            cells.extend((first..first + n).map(|row| arr.get(row).unwrap_or("")));
-        }
-        for r in 0..n {
-            let line = (first + r) as u64 + 3;
-            for (i, column) in cells.chunks_exact(n).enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                let v = column[r];
-                let v = if v == CLEAR { v } else { trim_blanks(v) };
-                let special = v.bytes().any(|b| matches!(b, b'\r' | b'\n' | b',' | b'"'));
-                if !special {
-                    enc.put(v, &mut out)
-                        .map_err(|ch| unencodable(line, header[i], ch))?;
-                    continue;
-                }
-                if v.contains(['\r', '\n']) {
-                    return Err(WriteError::LineBreak {
-                        line,
-                        column: header[i].to_string(),
-                    });
-                }
-                out.push(b'"');
-                enc.put(&v.replace('"', "\"\""), &mut out)
-                    .map_err(|ch| unencodable(line, header[i], ch))?;
-                out.push(b'"');
+}
+
+/// A frame's rows as LIFE lines: the schema's columns the frame has, in spec order.
+pub struct LifeRows<'a> {
+    data_type: &'a str,
+    header: Vec<&'a str>,
+    columns: Vec<std::borrow::Cow<'a, StringChunked>>,
+    height: usize,
+}
+
+impl<'a> LifeRows<'a> {
+    pub fn new(schema: &'a Schema, frame: &'a DataFrame) -> Result<Self, WriteError> {
+        for name in frame.get_column_names() {
+            if !name.starts_with("__") && schema.item(name).is_none() {
+                return Err(WriteError::UnknownColumn {
+                    column: name.to_string(),
+                    data_type: schema.data_type.clone(),
+                });
             }
-            out.extend_from_slice(b"\r\n");
+        }
+        let (mut header, mut columns) = (Vec::new(), Vec::new());
+        for item in &schema.items {
+            if let Ok(c) = frame.column(&item.id) {
+                let ca = c.str().map_err(|_| WriteError::NotText {
+                    column: item.id.clone(),
+                })?;
+                header.push(item.id.as_str());
+                columns.push(ca.rechunk());
+            }
+        }
+        Ok(LifeRows {
+            data_type: &schema.data_type,
+            header,
+            columns,
+            height: frame.height(),
+        })
+    }
+
+    /// The file's first lines: byte-order mark (UTF-8), data type, header.
+    pub fn header(&self, encoding: OutputEncoding) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.header.len() * 24);
+        if encoding == OutputEncoding::Utf8Bom {
+            out.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        out.extend_from_slice(self.data_type.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(self.header.join(",").as_bytes());
+        out.extend_from_slice(b"\r\n");
+        out
+    }
+
+    /// Appends every row's line to `out`, calling `done(row, error)` after each: a row that
+    /// cannot be written leaves nothing in `out`, and its error names the line it would have
+    /// had in a file of this frame alone.
+    pub fn encode(
+        &self,
+        encoding: OutputEncoding,
+        out: &mut Vec<u8>,
+        mut done: impl FnMut(usize, Option<WriteError>),
+    ) {
+        // One contiguous array per column: direct indexed access, no iterator per column.
+        let arrays: Vec<_> = self.columns.iter().map(|ca| ca.downcast_as_array()).collect();
+        let mut enc = Encoder::new(encoding);
+        // Rows a block at a time, the block's values gathered column after column first: the
+        // columns' arrays are then read in order, not one cache line of every column per row.
+        let mut cells: Vec<&str> = Vec::with_capacity(BLOCK * arrays.len());
+        for first in (0..self.height).step_by(BLOCK) {
+            let n = BLOCK.min(self.height - first);
+            cells.clear();
+            for arr in &arrays {
+                cells.extend((first..first + n).map(|row| arr.get(row).unwrap_or("")));
+            }
+            for r in 0..n {
+                let start = out.len();
+                let line = (first + r) as u64 + 3;
+                let row = cells.chunks_exact(n).map(|column| column[r]);
+                let e = self.line(row, line, &mut enc, out).err();
+                if e.is_some() {
+                    out.truncate(start);
+                }
+                done(first + r, e);
+            }
         }
     }
-    Ok(out)
+
+    fn line<'v>(
+        &self,
+        row: impl Iterator<Item = &'v str>,
+        line: u64,
+        enc: &mut Encoder,
+        out: &mut Vec<u8>,
+    ) -> Result<(), WriteError> {
+        for (i, v) in row.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let v = if v == CLEAR { v } else { trim_blanks(v) };
+            let special = v.bytes().any(|b| matches!(b, b'\r' | b'\n' | b',' | b'"'));
+            if !special {
+                enc.put(v, out)
+                    .map_err(|ch| unencodable(line, self.header[i], ch))?;
+                continue;
+            }
+            if v.contains(['\r', '\n']) {
+                return Err(WriteError::LineBreak {
+                    line,
+                    column: self.header[i].to_string(),
+                });
+            }
+            out.push(b'"');
+            enc.put(&v.replace('"', "\"\""), out)
+                .map_err(|ch| unencodable(line, self.header[i], ch))?;
+            out.push(b'"');
+        }
+        out.extend_from_slice(b"\r\n");
+        Ok(())
+    }
+}
+
+impl WriteError {
+    /// The error with the line the row has in the file actually written.
+    pub fn at_line(self, at: u64) -> WriteError {
+        match self {
+            WriteError::Unencodable { column, ch, .. } => WriteError::Unencodable {
+                line: at,
+                column,
+                ch,
+            },
+            WriteError::LineBreak { column, .. } => WriteError::LineBreak { line: at, column },
+            e => e,
+        }
+    }
 }
 
 /// Rows written per block (see `write_life_file`): a block's values of every column fit in
