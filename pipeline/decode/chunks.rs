@@ -97,9 +97,7 @@ impl<R: Read + Seek> Chunks<R> {
         chunks.encoding = match (s.bom, s.utf8_err) {
             (true, None) => TextEncoding::Utf8Bom,
             (true, Some(at)) => return Err(chunks.neither(at, "UTF-8")?.into()),
-            (false, None) if s.ascii || s.wide || !chunks.decodes_as_cp932()? => {
-                TextEncoding::Utf8
-            }
+            (false, None) if s.ascii || s.wide || !chunks.decodes_as_cp932()? => TextEncoding::Utf8,
             _ => TextEncoding::Cp932,
         };
         chunks.reader.seek(SeekFrom::Start(0))?;

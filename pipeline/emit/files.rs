@@ -58,6 +58,18 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     atomically(path, |f| f.write_all(bytes))
 }
 
+/// Writes what `write` gives to a private file, atomically, buffered.
+pub fn write_private_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    atomically(path, |f| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        write(&mut w)?;
+        w.flush()
+    })
+}
+
 /// Writes a frame as Parquet (zstd) to a private file, atomically, for analysts' polars / DuckDB.
 pub fn write_parquet(path: &Path, frame: &DataFrame) -> std::io::Result<()> {
     atomically(path, |f| {

@@ -2,7 +2,8 @@
 
 pub mod files;
 pub mod report;
+pub mod spill;
 mod writer;
 
 pub use files::write_private;
-pub use writer::{OutputEncoding, WriteError, write_life_file};
+pub use writer::{LifeRows, OutputEncoding, WriteError, write_life_file};

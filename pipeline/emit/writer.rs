@@ -48,7 +48,7 @@ pub fn write_life_file(
     let mut out = rows.header(encoding);
     out.reserve(frame.height() * rows.header.len() * 4);
     let mut failed = None;
-    rows.encode(encoding, &mut out, |_, e| {
+    rows.encode(encoding, &mut out, |_, _, e| {
         if let Some(e) = e {
             failed.get_or_insert(e);
         }
@@ -108,17 +108,21 @@ impl<'a> LifeRows<'a> {
         out
     }
 
-    /// Appends every row's line to `out`, calling `done(row, error)` after each: a row that
-    /// cannot be written leaves nothing in `out`, and its error names the line it would have
-    /// had in a file of this frame alone.
+    /// Appends every row's line to `out`, calling `done(row, out's length, error)` after each:
+    /// a row that cannot be written leaves nothing in `out`, and its error names the line it
+    /// would have had in a file of this frame alone.
     pub fn encode(
         &self,
         encoding: OutputEncoding,
         out: &mut Vec<u8>,
-        mut done: impl FnMut(usize, Option<WriteError>),
+        mut done: impl FnMut(usize, usize, Option<WriteError>),
     ) {
         // One contiguous array per column: direct indexed access, no iterator per column.
-        let arrays: Vec<_> = self.columns.iter().map(|ca| ca.downcast_as_array()).collect();
+        let arrays: Vec<_> = self
+            .columns
+            .iter()
+            .map(|ca| ca.downcast_as_array())
+            .collect();
         let mut enc = Encoder::new(encoding);
         // Rows a block at a time, the block's values gathered column after column first: the
         // columns' arrays are then read in order, not one cache line of every column per row.
@@ -137,7 +141,7 @@ impl<'a> LifeRows<'a> {
                 if e.is_some() {
                     out.truncate(start);
                 }
-                done(first + r, e);
+                done(first + r, out.len(), e);
             }
         }
     }

@@ -384,7 +384,15 @@ pub fn unreadable(path: &str, e: &DecodeError) -> FileIngest {
     };
     let mut out = FileIngest::empty(path);
     let mut sink = Sink::default();
-    sink.note(0, line, None, Severity::Error, rule, ja.into(), e.to_string());
+    sink.note(
+        0,
+        line,
+        None,
+        Severity::Error,
+        rule,
+        ja.into(),
+        e.to_string(),
+    );
     out.findings = sink.finish();
     out
 }
@@ -875,7 +883,8 @@ impl<'a> Ingest<'a> {
                                         at: (&fac, p as u32, s as u32),
                                     };
                                     let memo = &mut hd.memos[p][*i];
-                                    let (column, fixes) = cells.convert(name, col, item, memo, sink);
+                                    let (column, fixes) =
+                                        cells.convert(name, col, item, memo, sink);
                                     out.fixes.add(&fixes);
                                     built.push(Built {
                                         vendor: x,
@@ -960,12 +969,10 @@ impl Cells<'_> {
                 } else {
                     Severity::Error
                 };
-                let c = *o
-                    .check
-                    .get_or_insert_with(|| {
-                        let (fac, plan, column) = self.at;
-                        sink.check(Some(&name), sev, pr, (1, fac, plan, column, line))
-                    });
+                let c = *o.check.get_or_insert_with(|| {
+                    let (fac, plan, column) = self.at;
+                    sink.check(Some(&name), sev, pr, (1, fac, plan, column, line))
+                });
                 let shown = if item.sensitive { MASK } else { raw };
                 sink.findings.push(line, c, Some(shown));
             }

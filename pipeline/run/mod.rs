@@ -7,8 +7,10 @@ mod checks;
 mod clock;
 pub mod job;
 mod lock;
+mod rows;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -19,14 +21,16 @@ pub use clock::{RunTime, civil_from_days};
 pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
 pub use lock::{Lock, LockError};
 
-use crate::decode::{LINE, read_table_owned};
+use crate::decode::{Chunks, LINE, ReadError};
 use crate::emit::files::write_private;
-use crate::emit::{OutputEncoding, report, write_life_file};
+use crate::emit::spill::{Mark, Spill, SpillError};
+use crate::emit::{OutputEncoding, report};
 use crate::ledger::{InterfaceStats, Ledger, RunStats, Submitted, hex};
 use crate::map::Profile;
-use crate::normalize::ingest::{FileIngest, SOURCE_FILE, delimiter, ingest_table, unreadable};
+use crate::normalize::ingest::{FileIngest, Ingest, Part, delimiter, unreadable};
 use crate::spec::Registry;
 use crate::validate::{Context, Severity};
+use rows::{Emitted, Users};
 
 /// Row accounting of one interface of one facility.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -154,50 +158,78 @@ fn facility(
         delta,
     } = *batch;
     let ctx = Context::default();
-    let mut profiles = Vec::new();
-    // Each file with the index of the profile it was read through.
-    let mut files: Vec<(usize, FileIngest)> = Vec::new();
-    let mut input_entries = Vec::new();
-    for source in &fac.sources {
-        let profile = job.profiles.get(
-            &job.dir.join(&source.profile),
-            registry,
-            job.spec.as_deref(),
-        )?;
+    let profiles = fac
+        .sources
+        .iter()
+        .map(|s| {
+            job.profiles
+                .get(&job.dir.join(&s.profile), registry, job.spec.as_deref())
+        })
+        .collect::<Result<Vec<Profile>, String>>()?;
+    let dir = out.join(month.compact()).join(&fac.id);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    remove_leftover_temporaries(&dir);
+    let encoding = match job.encoding {
+        Encoding::Utf8 => OutputEncoding::Utf8Bom,
+        Encoding::Cp932 => OutputEncoding::Cp932,
+    };
+
+    // Every file, a table of records at a time, through normalize and validate; each table's
+    // rows of this facility are written to their interface's spill at once, and only a summary
+    // of each row stays (see `rows`). Memory follows a table, not the facility.
+    let mut read = Reading {
+        files: Vec::new(),
+        emitted: Vec::new(),
+        spills: BTreeMap::new(),
+        users: Users::default(),
+        other_lines: Vec::new(),
+        quarantine: Vec::new(),
+        other_facility: BTreeMap::new(),
+        input_entries: Vec::new(),
+    };
+    let mapped = mapped_items(&profiles);
+    for (pi, (source, profile)) in fac.sources.iter().zip(&profiles).enumerate() {
         for (shown, path) in expand_inputs(&job.dir, &source.inputs)? {
-            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-            input_entries.push(FileEntry {
-                path: shown.clone(),
-                sha256: sha256(&bytes),
-            });
-            // The file's bytes go as soon as they are decoded: memory holds at most two
-            // copies of a file at a time (bytes and text, then text and table).
-            let mut f = match read_table_owned(bytes, delimiter(&profile, &shown)) {
-                Ok(table) => ingest_table(&shown, &table, &profile, registry, Some(&fac.id)),
-                Err(e) => unreadable(&shown, &e),
-            };
-            if let Some(code) = &fac.service_code {
-                for part in &mut f.parts {
-                    let n = part.frame.height();
-                    part.frame
-                        .with_column(
-                            StringChunked::full("service_code".into(), code, n).into_column(),
-                        )
-                        .map_err(|e| e.to_string())?;
-                }
-            }
-            f.validate(registry, &ctx);
-            files.push((profiles.len(), f));
+            let file = File::open(&path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+            read.file(
+                &shown, file, pi, profile, &mapped, fac, batch, &dir, encoding, &ctx,
+            )?;
         }
-        profiles.push(profile);
     }
-    checks::cross_file_checks(&mut files, &fac.id, month, ledger, &registry.parents)?;
+    let Reading {
+        mut files,
+        emitted,
+        mut spills,
+        users,
+        other_lines,
+        mut quarantine,
+        other_facility,
+        input_entries,
+    } = read;
+    checks::cross_file_checks(
+        &mut files,
+        &emitted,
+        &users,
+        &fac.id,
+        month,
+        ledger,
+        &registry.parents,
+    )?;
     if let Some(l) = ledger {
         let fed: BTreeSet<&str> = profiles
             .iter()
             .flat_map(|p| p.targets.iter().map(|t| t.data_type.as_str()))
             .collect();
-        result.stats.due = checks::due_checks(&mut files, &fac.id, month, &registry.due, &fed, l)?;
+        result.stats.due = checks::due_checks(
+            &mut files,
+            &emitted,
+            &users,
+            &fac.id,
+            month,
+            &registry.due,
+            &fed,
+            l,
+        )?;
     }
 
     // Rows (file, line) with an error finding are withheld, with the checks that withheld them;
@@ -239,54 +271,18 @@ fn facility(
                 .collect()
         })
         .collect();
-    let file_index: HashMap<&str, usize> = files
-        .iter()
-        .enumerate()
-        .map(|(i, (_, f))| (f.path.as_str(), i))
-        .collect();
-
-    let dir = out.join(month.compact()).join(&fac.id);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    remove_leftover_temporaries(&dir);
-    let mut quarantine: Vec<(String, u64, String, Vec<String>)> = files
-        .iter()
-        .flat_map(|(_, f)| {
+    for (_, f) in &files {
+        quarantine.extend(
             f.quarantine
                 .iter()
-                .map(|q| (f.path.clone(), q.line, q.reason.clone(), q.fields.clone()))
-        })
-        .collect();
+                .map(|q| (f.path.clone(), q.line, q.reason.clone(), q.fields.clone())),
+        );
+    }
 
     // Per interface: this facility's rows, minus the withheld ones. Vendor rows withheld from
     // any interface, and the rules that withheld them, are counted for the metrics.
     let mut rejected: BTreeMap<(usize, u64), BTreeSet<&'static str>> = BTreeMap::new();
     let mut specs = BTreeSet::new();
-    let mut by_type: BTreeMap<(String, String), Vec<&DataFrame>> = BTreeMap::new();
-    let mut other_facility: BTreeMap<String, usize> = BTreeMap::new();
-    for (_, f) in &files {
-        for p in &f.parts {
-            if p.facility == fac.id {
-                by_type
-                    .entry((p.data_type.clone(), p.spec.clone()))
-                    .or_default()
-                    .push(&p.frame);
-            } else {
-                *other_facility.entry(p.data_type.clone()).or_default() += p.frame.height();
-                for line in lines(&p.frame) {
-                    quarantine.push((
-                        f.path.clone(),
-                        line,
-                        format!("a row of facility {}", p.facility),
-                        Vec::new(),
-                    ));
-                }
-            }
-        }
-    }
-    let encoding = match job.encoding {
-        Encoding::Utf8 => OutputEncoding::Utf8Bom,
-        Encoding::Cp932 => OutputEncoding::Cp932,
-    };
     let targets: BTreeSet<(String, String)> = profiles
         .iter()
         .flat_map(|p| {
@@ -314,8 +310,10 @@ fn facility(
             .filter(|(i, _)| feeds(*i))
             .map(|(_, f)| f.quarantine.len())
             .sum();
-        let key = (data_type.clone(), spec.clone());
-        let frames = by_type.get(&key).cloned().unwrap_or_default();
+        let parts: Vec<&Emitted> = emitted
+            .iter()
+            .filter(|e| &e.data_type == data_type && &e.spec == spec)
+            .collect();
         let schema = registry.spec(spec).and_then(|s| s.schema(data_type));
         // The checks withholding a row from this interface.
         let reasons = |fi: usize, line: u64| -> Vec<u32> {
@@ -335,137 +333,139 @@ fn facility(
                 })
                 .unwrap_or_default()
         };
-        let mut emitted = 0;
+        // Which of the spill's rows are kept, in its order.
+        let mut keep: Vec<bool> = Vec::new();
         let mut withheld_rows = 0;
-        let mut kept_frames = Vec::new();
-        for frame in frames {
-            let files_col = frame
-                .column(SOURCE_FILE)
-                .and_then(|c| c.str().cloned())
-                .map_err(|e| e.to_string())?;
-            let frame_lines = lines(frame);
-            let mut mask = Vec::with_capacity(frame_lines.len());
-            for (file, &line) in files_col.iter().zip(&frame_lines) {
-                let file = file.unwrap_or("");
-                let Some(&fi) = file_index.get(file) else {
-                    mask.push(true);
-                    continue;
-                };
+        for e in &parts {
+            let fi = e.file;
+            for &line in &e.lines {
                 let checks = reasons(fi, line);
-                mask.push(checks.is_empty());
-                if !checks.is_empty() {
-                    // Two checks of one rule and item (other messages) are named once.
-                    let mut text: Vec<&str> = Vec::with_capacity(checks.len());
-                    for &c in &checks {
-                        let w = why[fi][c as usize].as_str();
-                        if !text.contains(&w) {
-                            text.push(w);
-                        }
-                    }
-                    quarantine.push((
-                        file.to_string(),
-                        line,
-                        format!("{data_type}: {}", text.join("; ")),
-                        Vec::new(),
-                    ));
-                    let all = &files[fi].1.findings.checks;
-                    rejected
-                        .entry((fi, line))
-                        .or_default()
-                        .extend(checks.iter().map(|&c| all[c as usize].rule));
-                    withheld_rows += 1;
+                keep.push(checks.is_empty());
+                if checks.is_empty() {
+                    continue;
                 }
+                // Two checks of one rule and item (other messages) are named once.
+                let mut text: Vec<&str> = Vec::with_capacity(checks.len());
+                for &c in &checks {
+                    let w = why[fi][c as usize].as_str();
+                    if !text.contains(&w) {
+                        text.push(w);
+                    }
+                }
+                quarantine.push((
+                    files[fi].1.path.clone(),
+                    line,
+                    format!("{data_type}: {}", text.join("; ")),
+                    Vec::new(),
+                ));
+                let all = &files[fi].1.findings.checks;
+                rejected
+                    .entry((fi, line))
+                    .or_default()
+                    .extend(checks.iter().map(|&c| all[c as usize].rule));
+                withheld_rows += 1;
             }
-            let kept = if mask.iter().all(|k| *k) {
-                frame.clone() // shares the columns: no copy
-            } else {
-                frame
-                    .filter_seq(&BooleanChunked::from_slice("keep".into(), &mask))
-                    .map_err(|e| e.to_string())?
-            };
-            emitted += kept.height();
-            kept_frames.push(kept);
         }
+        let mut emitted_rows = keep.iter().filter(|k| **k).count();
         let quarantined = ingest_quarantined
             + withheld_rows
             + other_facility.get(data_type).copied().unwrap_or(0);
         specs.insert(spec.clone());
-        let mut stacked = match (schema, kept_frames.first()) {
-            (Some(_), Some(f)) => f.clone(),
-            _ => {
-                result.accounting.push(Accounting {
-                    data_type: data_type.clone(),
-                    read,
-                    emitted,
-                    unchanged: 0,
-                    quarantined,
-                });
-                continue;
-            }
-        };
-        if kept_frames.len() > 1 {
-            for f in &kept_frames[1..] {
-                stacked.vstack_mut(f).map_err(|e| e.to_string())?;
-            }
-            stacked.rechunk_mut();
+        if schema.is_none() || parts.is_empty() {
+            result.accounting.push(Accounting {
+                data_type: data_type.clone(),
+                read,
+                emitted: emitted_rows,
+                unchanged: 0,
+                quarantined,
+            });
+            continue;
         }
-        drop(kept_frames);
-        let filled_fields = filled_fields(&stacked, &profiles, data_type);
-        let submitted = submissions(&stacked, ledger);
-        let users = submitted
+        // The kept rows, in order, as the ledger sees them.
+        let kept = parts
+            .iter()
+            .flat_map(|e| (0..e.len()).map(move |i| (*e, i)))
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(row, _)| row);
+        let filled_fields: u64 = kept.clone().map(|(e, i)| e.filled[i] as u64).sum();
+        let submitted: Vec<Submitted> = kept
+            .clone()
+            .map(|(e, i)| Submitted {
+                number: e.numbers[i].as_deref().unwrap_or("").to_string(),
+                content_hash: hex(&e.hashes[i]),
+                user_key: match (ledger, e.users[i]) {
+                    (Some(_), Some(u)) => users.key(u).to_string(),
+                    _ => String::new(),
+                },
+            })
+            .collect();
+        let users_count = submitted
             .iter()
             .map(|s| s.user_key.as_str())
             .filter(|u| !u.is_empty())
             .collect::<BTreeSet<_>>()
             .len() as u64;
         let mut unchanged = 0;
+        let mut sent = submitted;
         if let (true, Some(l)) = (delta, ledger) {
             let before = l
                 .latest_hashes(&fac.id, data_type, &month.compact())
                 .map_err(|e| e.to_string())?;
-            let mask: Vec<bool> = submitted
+            let new: Vec<bool> = sent
                 .iter()
                 .map(|s| before.get(&s.number) != Some(&s.content_hash))
                 .collect();
-            unchanged = mask.iter().filter(|k| !**k).count();
-            stacked = stacked
-                .filter_seq(&BooleanChunked::from_slice("new".into(), &mask))
-                .map_err(|e| e.to_string())?;
-            emitted -= unchanged;
+            unchanged = new.iter().filter(|k| !**k).count();
+            // Unchanged records were sent in an earlier month; what is sent now is this month's.
+            let mut new_rows = new.iter();
+            for k in keep.iter_mut().filter(|k| **k) {
+                *k = *new_rows.next().unwrap_or(&true);
+            }
+            let numbers: BTreeSet<String> = sent
+                .iter()
+                .zip(&new)
+                .filter(|(_, n)| **n)
+                .map(|(s, _)| s.number.clone())
+                .collect();
+            sent.retain(|s| numbers.contains(&s.number));
+            emitted_rows -= unchanged;
         }
         result.accounting.push(Accounting {
             data_type: data_type.clone(),
             read,
-            emitted,
+            emitted: emitted_rows,
             unchanged,
             quarantined,
         });
         result.stats.interfaces.push(InterfaceStats {
             data_type: data_type.clone(),
-            records: (emitted + unchanged) as u64,
-            emitted: emitted as u64,
+            records: (emitted_rows + unchanged) as u64,
+            emitted: emitted_rows as u64,
             unchanged: unchanged as u64,
-            users,
+            users: users_count,
             filled_fields,
         });
         if ledger.is_some() {
-            // Unchanged records were sent in an earlier month; what is sent now is this month's.
-            let sent = if delta {
-                filter_sent(submitted, &stacked)
-            } else {
-                submitted
-            };
             sent_by_type.push((data_type.clone(), sent));
         }
-        let Some(schema) = schema else { continue };
-        if stacked.height() == 0 {
+        let Some(spill) = spills.get_mut(&(data_type.clone(), spec.clone())) else {
+            continue;
+        };
+        if emitted_rows == 0 {
             continue;
         }
         let name = format!("{data_type}_{}_{}.csv", fac.id, month.compact());
-        let bytes =
-            write_life_file(schema, &stacked, encoding).map_err(|e| format!("{name}: {e}"))?;
-        put(&dir, &name, &bytes, &mut result.outputs)?;
+        let sha = spill.write(&dir.join(&name), &keep).map_err(|e| match e {
+            SpillError::Io(e) => format!("cannot write {}: {e}", dir.join(&name).display()),
+            e => format!("{name}: {e}"),
+        })?;
+        result.outputs.push(FileEntry {
+            path: name,
+            sha256: hex(&sha),
+        });
     }
+    drop(spills);
 
     // One transaction for the facility's month: the ledger is shared by every facility in
     // flight, so it is taken once, after the LIFE files are in place.
@@ -475,7 +475,7 @@ fn facility(
     }
     drop(sent_by_type);
 
-    count_rows(&files, &fac.id, &rejected, result);
+    count_rows(&files, &other_lines, &rejected, result);
 
     // Findings (JSON and a CSV Excel opens), quarantine, manifest.
     let reports: Vec<_> = files.iter_mut().map(|(_, f)| f.take_report()).collect();
@@ -510,10 +510,187 @@ fn facility(
     Ok(())
 }
 
+/// A quarantine.csv line: file, line, reason, the row's fields.
+type QuarantineLine = (String, u64, String, Vec<String>);
+
+/// What reading a facility's files gives.
+struct Reading {
+    /// Each file with the index of the profile it was read through.
+    files: Vec<(usize, FileIngest)>,
+    /// Each file's rows per interface of this facility, in file order.
+    emitted: Vec<Emitted>,
+    /// Each interface's LIFE lines, by (data type, spec).
+    spills: BTreeMap<(String, String), Spill>,
+    users: Users,
+    /// Per file: the lines of rows of other facilities.
+    other_lines: Vec<BTreeSet<u64>>,
+    quarantine: Vec<QuarantineLine>,
+    /// Rows of other facilities, per interface.
+    other_facility: BTreeMap<String, usize>,
+    input_entries: Vec<FileEntry>,
+}
+
+impl Reading {
+    /// Reads one vendor file a table at a time. A file that turns out unreadable halfway gives
+    /// nothing but its error: what its first tables added is taken back.
+    #[allow(clippy::too_many_arguments)]
+    fn file(
+        &mut self,
+        shown: &str,
+        file: File,
+        profile_index: usize,
+        profile: &Profile,
+        mapped: &BTreeMap<&str, BTreeSet<&str>>,
+        fac: &FacilityJob,
+        batch: &Batch<'_>,
+        dir: &Path,
+        encoding: OutputEncoding,
+        ctx: &Context,
+    ) -> Result<(), String> {
+        let cannot_read = |e: std::io::Error| format!("cannot read {shown}: {e}");
+        let mut hash = Sha256::new();
+        let opened = Chunks::open(file, delimiter(profile, shown), |b| hash.update(b));
+        self.input_entries.push(FileEntry {
+            path: shown.to_string(),
+            sha256: hex(&hash.finalize()),
+        });
+        let fi = self.files.len();
+        let mut chunks = match opened {
+            Ok(c) => c,
+            Err(ReadError::Io(e)) => return Err(cannot_read(e)),
+            Err(ReadError::Decode(e)) => {
+                self.files.push((profile_index, unreadable(shown, &e)));
+                self.other_lines.push(BTreeSet::new());
+                return Ok(());
+            }
+        };
+        let marks: Vec<((String, String), Mark)> = self
+            .spills
+            .iter()
+            .map(|(k, s)| (k.clone(), s.mark()))
+            .collect();
+        let (emitted_before, quarantine_before) = (self.emitted.len(), self.quarantine.len());
+        let others_before = self.other_facility.clone();
+        let mut ing = Ingest::new(
+            shown,
+            chunks.encoding(),
+            profile,
+            batch.registry,
+            Some(&fac.id),
+        );
+        let mut other = BTreeSet::new();
+        loop {
+            let table = match chunks.next_table() {
+                Ok(Some(t)) => t,
+                Ok(None) => break,
+                Err(ReadError::Io(e)) => return Err(cannot_read(e)),
+                Err(ReadError::Decode(e)) => {
+                    for (k, m) in marks {
+                        if let Some(s) = self.spills.get_mut(&k) {
+                            s.rewind(m).map_err(|e| e.to_string())?;
+                        }
+                    }
+                    self.spills.retain(|_, s| s.rows() > 0);
+                    self.emitted.truncate(emitted_before);
+                    self.quarantine.truncate(quarantine_before);
+                    self.other_facility = others_before;
+                    self.files.push((profile_index, unreadable(shown, &e)));
+                    self.other_lines.push(BTreeSet::new());
+                    return Ok(());
+                }
+            };
+            let mut parts = ing.table(&table);
+            drop(table);
+            if let Some(code) = &fac.service_code {
+                for part in &mut parts {
+                    let n = part.frame.height();
+                    part.frame
+                        .with_column(
+                            StringChunked::full("service_code".into(), code, n).into_column(),
+                        )
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            ing.check(&parts, ctx);
+            for p in &parts {
+                if p.facility == fac.id {
+                    self.add(fi, p, batch, dir, encoding, mapped)?;
+                    continue;
+                }
+                let lines = p
+                    .frame
+                    .column(LINE)
+                    .ok()
+                    .and_then(|c| c.u64().ok())
+                    .map(|ca| ca.iter().map(|l| l.unwrap_or(0)).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                *self.other_facility.entry(p.data_type.clone()).or_default() += lines.len();
+                for &line in &lines {
+                    self.quarantine.push((
+                        shown.to_string(),
+                        line,
+                        format!("a row of facility {}", p.facility),
+                        Vec::new(),
+                    ));
+                }
+                other.extend(lines);
+            }
+        }
+        self.files.push((profile_index, ing.finish()));
+        self.other_lines.push(other);
+        Ok(())
+    }
+
+    /// A frame of this facility's rows: its LIFE lines to the interface's spill, its summary to
+    /// the file's rows of that interface.
+    fn add(
+        &mut self,
+        fi: usize,
+        p: &Part,
+        batch: &Batch<'_>,
+        dir: &Path,
+        encoding: OutputEncoding,
+        mapped: &BTreeMap<&str, BTreeSet<&str>>,
+    ) -> Result<(), String> {
+        let Some(schema) = batch
+            .registry
+            .spec(&p.spec)
+            .and_then(|s| s.schema(&p.data_type))
+        else {
+            return Ok(());
+        };
+        let key = (p.data_type.clone(), p.spec.clone());
+        let spill = match self.spills.entry(key) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(Spill::new(dir, encoding).map_err(|e| e.to_string())?)
+            }
+        };
+        spill
+            .add(schema, &p.frame)
+            .map_err(|e| format!("{}: {e}", p.data_type))?;
+        let at = self
+            .emitted
+            .iter()
+            .position(|e| e.file == fi && e.data_type == p.data_type && e.spec == p.spec);
+        let e = match at {
+            Some(i) => &mut self.emitted[i],
+            None => {
+                self.emitted.push(Emitted::new(fi, &p.data_type, &p.spec));
+                self.emitted.last_mut().expect("pushed just above")
+            }
+        };
+        let none = BTreeSet::new();
+        let mapped = mapped.get(p.data_type.as_str()).unwrap_or(&none);
+        e.add(&p.frame, &mut self.users, batch.ledger, mapped);
+        Ok(())
+    }
+}
+
 /// The facility's row counts, rejections by rule and repairs, for the metrics.
 fn count_rows(
     files: &[(usize, FileIngest)],
-    facility: &str,
+    other_lines: &[BTreeSet<u64>],
     rejected: &BTreeMap<(usize, u64), BTreeSet<&'static str>>,
     result: &mut FacilityResult,
 ) {
@@ -525,14 +702,8 @@ fn count_rows(
         .iter()
         .map(|(r, n)| (r.clone(), *n as u64))
         .collect();
-    for (_, f) in files {
+    for ((_, f), other) in files.iter().zip(other_lines) {
         // A row goes into one frame per interface: rows of other facilities by line.
-        let other: BTreeSet<u64> = f
-            .parts
-            .iter()
-            .filter(|p| p.facility != facility)
-            .flat_map(|p| lines(&p.frame))
-            .collect();
         stats.rows_read += (f.rows_read - other.len()) as u64;
         for q in &f.quarantine {
             if q.deliberate {
@@ -551,77 +722,16 @@ fn count_rows(
     }
 }
 
-/// Values of a frame filled from vendor data: non-null cells of the columns the profiles map
-/// from a vendor column for this interface (constants and generated keys left out).
-fn filled_fields(frame: &DataFrame, profiles: &[Profile], data_type: &str) -> u64 {
-    let mapped: BTreeSet<&str> = profiles
-        .iter()
-        .flat_map(|p| &p.targets)
-        .filter(|t| t.data_type == data_type)
-        .flat_map(|t| t.columns.iter().map(|c| c.item.as_str()))
-        .collect();
-    frame
-        .columns()
-        .iter()
-        .filter(|c| mapped.contains(c.name().as_str()))
-        .map(|c| (c.len() - c.null_count()) as u64)
-        .sum()
-}
-
-/// One row per record of a stacked frame: its number, content hash and user key.
-fn submissions(frame: &DataFrame, ledger: Option<&Ledger>) -> Vec<Submitted> {
-    let str_col = |name: &str| frame.column(name).ok().and_then(|c| c.str().ok());
-    let number = str_col("external_system_management_number");
-    let (insurer, insured) = (str_col("insurer_no"), str_col("insured_no"));
-    let content: Vec<&StringChunked> = frame
-        .columns()
-        .iter()
-        .filter(|c| !c.name().starts_with("__"))
-        .filter_map(|c| c.str().ok())
-        .collect();
-    // Column after column into one hasher per row: each column is read once, in order.
-    let mut hashers = vec![Sha256::new(); frame.height()];
-    for ca in &content {
-        for (h, v) in hashers.iter_mut().zip(ca.iter()) {
-            h.update(v.unwrap_or("").as_bytes());
-            h.update([0x1f]);
-        }
+/// Per interface, the items the profiles fill from a vendor column (constants and generated
+/// keys left out): the metrics' filled fields count their values.
+fn mapped_items(profiles: &[Profile]) -> BTreeMap<&str, BTreeSet<&str>> {
+    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for t in profiles.iter().flat_map(|p| &p.targets) {
+        out.entry(t.data_type.as_str())
+            .or_default()
+            .extend(t.columns.iter().map(|c| c.item.as_str()));
     }
-    let n = frame.height();
-    let (number, insurer, insured) = (column(number, n), column(insurer, n), column(insured, n));
-    hashers
-        .into_iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let user_key = match (ledger, insurer[i], insured[i]) {
-                (Some(l), Some(a), Some(b)) => l.user_key(a, b),
-                _ => String::new(),
-            };
-            Submitted {
-                number: number[i].unwrap_or("").to_string(),
-                content_hash: hex(&h.finalize()),
-                user_key,
-            }
-        })
-        .collect()
-}
-
-/// The values of a string column, or `n` nulls when there is none.
-fn column(c: Option<&StringChunked>, n: usize) -> Vec<Option<&str>> {
-    c.map_or_else(|| vec![None; n], |c| c.iter().collect())
-}
-
-/// The submissions whose numbers are in the (delta-filtered) frame.
-fn filter_sent(sent: Vec<Submitted>, frame: &DataFrame) -> Vec<Submitted> {
-    let numbers: BTreeSet<&str> = frame
-        .column("external_system_management_number")
-        .ok()
-        .and_then(|c| c.str().ok())
-        .map(|ca| ca.iter().flatten().collect())
-        .unwrap_or_default();
-    sent.into_iter()
-        .filter(|s| numbers.contains(s.number.as_str()))
-        .collect()
+    out
 }
 
 /// Temporary files of a run that was killed (`.<name>.tmp-<pid>`): never outputs, removed.
@@ -635,15 +745,6 @@ fn remove_leftover_temporaries(dir: &Path) {
             let _ = std::fs::remove_file(e.path());
         }
     }
-}
-
-pub(crate) fn lines(frame: &DataFrame) -> Vec<u64> {
-    frame
-        .column(LINE)
-        .ok()
-        .and_then(|c| c.u64().ok())
-        .map(|ca| ca.iter().map(|l| l.unwrap_or(0)).collect())
-        .unwrap_or_default()
 }
 
 fn put(dir: &Path, name: &str, bytes: &[u8], outputs: &mut Vec<FileEntry>) -> Result<(), String> {

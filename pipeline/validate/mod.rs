@@ -74,7 +74,15 @@ pub fn validate_frame(
     ctx: &Context,
     out: &mut Findings,
 ) {
-    validate_part(frame, schema, rules, sheets, ctx, out, &mut Carry::default());
+    validate_part(
+        frame,
+        schema,
+        rules,
+        sheets,
+        ctx,
+        out,
+        &mut Carry::default(),
+    );
 }
 
 /// [`validate_frame`] of one part of a file's rows, the parts in order: `carry` takes what the

@@ -1,0 +1,138 @@
+//! An interface's LIFE lines, encoded as its rows come — a table of a vendor file at a time —
+//! into an unnamed temporary file beside the outputs (readable by the owner only, gone when
+//! closed, even by a killed run). At the end the LIFE file is written from it, without the rows
+//! held back: memory holds a length per row, not the rows.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::files::write_private_with;
+use super::writer::{LifeRows, OutputEncoding, WriteError};
+use crate::spec::Schema;
+
+pub struct Spill {
+    file: File,
+    encoding: OutputEncoding,
+    /// The LIFE file's first lines, from the first frame.
+    header: Vec<u8>,
+    /// Each row's line length; 0 for a row that could not be written, whose error is kept.
+    lens: Vec<u32>,
+    errors: Vec<(usize, WriteError)>,
+    /// Bytes in the file.
+    len: u64,
+    /// Lines of the current table, before they go to the file.
+    buf: Vec<u8>,
+}
+
+/// Where a spill stood, to go back to when a file turns out unreadable halfway.
+#[derive(Clone, Copy)]
+pub struct Mark {
+    rows: usize,
+    len: u64,
+}
+
+/// Why a spill failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SpillError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("the files feeding {0} give it different columns")]
+    Columns(String),
+}
+
+impl Spill {
+    pub fn new(dir: &Path, encoding: OutputEncoding) -> Result<Spill, SpillError> {
+        Ok(Spill {
+            file: tempfile::tempfile_in(dir)?,
+            encoding,
+            header: Vec::new(),
+            lens: Vec::new(),
+            errors: Vec::new(),
+            len: 0,
+            buf: Vec::new(),
+        })
+    }
+
+    /// Encodes a frame's rows after those before.
+    pub fn add(&mut self, schema: &Schema, frame: &DataFrame) -> Result<(), SpillError> {
+        let rows = LifeRows::new(schema, frame)?;
+        let header = rows.header(self.encoding);
+        if self.header.is_empty() {
+            self.header = header;
+        } else if self.header != header {
+            return Err(SpillError::Columns(schema.data_type.clone()));
+        }
+        self.buf.clear();
+        let first = self.lens.len();
+        let (lens, errors) = (&mut self.lens, &mut self.errors);
+        let mut start = 0;
+        rows.encode(self.encoding, &mut self.buf, |row, end, e| {
+            lens.push((end - start) as u32);
+            start = end;
+            if let Some(e) = e {
+                errors.push((first + row, e));
+            }
+        });
+        self.file.write_all(&self.buf)?;
+        self.len += self.buf.len() as u64;
+        Ok(())
+    }
+
+    pub fn mark(&self) -> Mark {
+        Mark {
+            rows: self.lens.len(),
+            len: self.len,
+        }
+    }
+
+    /// Forgets the rows added since `mark`.
+    pub fn rewind(&mut self, mark: Mark) -> std::io::Result<()> {
+        self.file.set_len(mark.len)?;
+        self.file.seek(SeekFrom::Start(mark.len))?;
+        self.len = mark.len;
+        self.lens.truncate(mark.rows);
+        self.errors.retain(|(row, _)| *row < mark.rows);
+        Ok(())
+    }
+
+    pub fn rows(&self) -> usize {
+        self.lens.len()
+    }
+
+    /// Writes the LIFE file to `path` (atomically, owner-only): the header, then the rows
+    /// `keep` says, in order. A kept row that could not be written fails it, naming its line in
+    /// the file. Returns the file's SHA-256.
+    pub fn write(&mut self, path: &Path, keep: &[bool]) -> Result<[u8; 32], SpillError> {
+        for (row, e) in &self.errors {
+            if keep[*row] {
+                let at = 3 + keep[..*row].iter().filter(|k| **k).count() as u64;
+                return Err(e.clone().at_line(at).into());
+            }
+        }
+        self.file.flush()?;
+        self.file.seek(SeekFrom::Start(0))?;
+        let mut from = BufReader::with_capacity(1 << 20, &self.file);
+        let mut hash = Sha256::new();
+        let mut row = Vec::new();
+        write_private_with(path, |w| {
+            hash.update(&self.header);
+            w.write_all(&self.header)?;
+            for (&len, &k) in self.lens.iter().zip(keep) {
+                row.resize(len as usize, 0);
+                from.read_exact(&mut row)?;
+                if k {
+                    hash.update(&row);
+                    w.write_all(&row)?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(hash.finalize().into())
+    }
+}

@@ -1,0 +1,144 @@
+//! What a run keeps of each row a vendor file gives one of the facility's interfaces, while the
+//! row's LIFE line waits in the interface's spill: enough for the cross-file and due checks,
+//! the ledger and the metrics — a few numbers and short strings per row, never the row.
+
+use std::collections::{BTreeSet, HashMap};
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::decode::LINE;
+use crate::ledger::Ledger;
+
+/// The rows of one file for one interface, in the file's order.
+pub(super) struct Emitted {
+    /// Index of the file among the facility's files.
+    pub file: usize,
+    pub data_type: String,
+    pub spec: String,
+    pub lines: Vec<u64>,
+    pub numbers: Vec<Option<Box<str>>>,
+    /// The user of each row (both 保険者番号 and 被保険者番号 given), as an index into [`Users`].
+    pub users: Vec<Option<u32>>,
+    /// SERVICE_USER_INFO only: the months of start_date and end_date (see [`month_number`]).
+    pub service: Vec<(Option<i64>, Option<i64>)>,
+    /// SHA-256 of each row's values (the ledger's content hash).
+    pub hashes: Vec<[u8; 32]>,
+    /// Values of each row filled from vendor data (the metrics' filled fields).
+    pub filled: Vec<u32>,
+}
+
+/// The facility's users, each key once: the ledger's keyed hash of (保険者番号, 被保険者番号),
+/// or the two numbers joined by `/` without a ledger.
+#[derive(Default)]
+pub(super) struct Users {
+    keys: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Users {
+    fn id(&mut self, key: String) -> u32 {
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = self.keys.len() as u32;
+        self.keys.push(key.clone());
+        self.index.insert(key, i);
+        i
+    }
+
+    pub fn key(&self, id: u32) -> &str {
+        &self.keys[id as usize]
+    }
+}
+
+impl Emitted {
+    pub fn new(file: usize, data_type: &str, spec: &str) -> Self {
+        Emitted {
+            file,
+            data_type: data_type.to_string(),
+            spec: spec.to_string(),
+            lines: Vec::new(),
+            numbers: Vec::new(),
+            users: Vec::new(),
+            service: Vec::new(),
+            hashes: Vec::new(),
+            filled: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Adds a frame's rows. `mapped`: the items the profiles fill from a vendor column.
+    pub fn add(
+        &mut self,
+        frame: &DataFrame,
+        users: &mut Users,
+        ledger: Option<&Ledger>,
+        mapped: &BTreeSet<&str>,
+    ) {
+        let n = frame.height();
+        let str_col = |name: &str| frame.column(name).ok().and_then(|c| c.str().ok());
+        match frame.column(LINE).ok().and_then(|c| c.u64().ok()) {
+            Some(ca) => self.lines.extend(ca.iter().map(|l| l.unwrap_or(0))),
+            None => self.lines.extend(std::iter::repeat_n(0, n)),
+        }
+        let numbers = str_col("external_system_management_number");
+        self.numbers
+            .extend((0..n).map(|i| numbers.and_then(|c| c.get(i)).map(Box::from)));
+        let (a, b) = (str_col("insurer_no"), str_col("insured_no"));
+        for i in 0..n {
+            let user = match (a.and_then(|c| c.get(i)), b.and_then(|c| c.get(i))) {
+                (Some(a), Some(b)) => Some(users.id(match ledger {
+                    Some(l) => l.user_key(a, b),
+                    None => format!("{a}/{b}"),
+                })),
+                _ => None,
+            };
+            self.users.push(user);
+        }
+        if self.data_type == "SERVICE_USER_INFO" {
+            let (start, end) = (str_col("start_date"), str_col("end_date"));
+            let month =
+                |c: Option<&StringChunked>, i| c.and_then(|c| c.get(i)).and_then(month_number);
+            self.service
+                .extend((0..n).map(|i| (month(start, i), month(end, i))));
+        }
+        // Column after column into one hasher per row: each column is read once, in order.
+        let mut hashers = vec![Sha256::new(); n];
+        let mut filled = vec![0u32; n];
+        for c in frame.columns() {
+            if c.name().starts_with("__") {
+                continue;
+            }
+            if mapped.contains(c.name().as_str()) {
+                for (f, valid) in filled
+                    .iter_mut()
+                    .zip(c.as_materialized_series().is_not_null().iter())
+                {
+                    *f += u32::from(valid == Some(true));
+                }
+            }
+            let Ok(ca) = c.str() else { continue };
+            for (h, v) in hashers.iter_mut().zip(ca.iter()) {
+                h.update(v.unwrap_or("").as_bytes());
+                h.update([0x1f]);
+            }
+        }
+        self.hashes.extend(
+            hashers
+                .into_iter()
+                .map(|h| -> [u8; 32] { h.finalize().into() }),
+        );
+        self.filled.extend(filled);
+    }
+}
+
+/// Months since year 0 of a `YYYYMMDD` or `YYYYMM` value.
+pub(super) fn month_number(s: &str) -> Option<i64> {
+    let y: i64 = s.get(0..4)?.parse().ok()?;
+    let m: i64 = s.get(4..6)?.parse().ok()?;
+    (1..=12).contains(&m).then_some(y * 12 + m - 1)
+}
