@@ -743,3 +743,58 @@ fn an_undecodable_vendor_file_is_a_finding_not_a_failure() {
         "{r}"
     );
 }
+
+/// A vendor file that stops decoding past its first block (1 MiB): the run reads files a
+/// table at a time, and has already written the rows before the bad bytes to its spills; they
+/// are taken back, so the file gives its `file.encoding` error (naming the last line) and no
+/// row, as a file bad from its first byte does. The office's other file is emitted.
+#[test]
+fn a_vendor_file_undecodable_past_its_first_block_gives_no_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("gen");
+    sample_at(&dir, 1, 1800);
+    let export = std::fs::read_dir(dir.join("assessment"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut bytes = std::fs::read(&export).unwrap();
+    assert!(
+        bytes.len() > 2 << 20,
+        "{} bytes: more than two blocks",
+        bytes.len()
+    );
+    let lines = bytes.iter().filter(|b| **b == b'\n').count();
+    bytes.extend_from_slice(b"\xFF\xFF\r\n");
+    std::fs::write(&export, bytes).unwrap();
+    let out = tmp.path().join("out");
+    let summary = run_at(&dir.join("job.toml"), &out, &[]);
+    let r = &summary["results"][0];
+    assert!(r["failed"].is_null(), "{r}");
+    assert_eq!(r["per_rule"]["file.encoding"], 1, "{r}");
+    let office = out.join("202610").join(r["facility"].as_str().unwrap());
+    let findings = std::fs::read_to_string(office.join("findings.json")).unwrap();
+    assert!(
+        findings.contains(&format!("\"line\":{}", lines + 1)),
+        "{findings}"
+    );
+    for a in r["accounting"].as_array().unwrap() {
+        let form = a["data_type"].as_str().unwrap().starts_with("FORM_");
+        assert_eq!(a["read"] == 0, form, "{a}");
+        assert_eq!(a["emitted"] == 0, form, "{a}");
+    }
+    let written: Vec<String> = std::fs::read_dir(&office)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        written.iter().all(|n| !n.starts_with("FORM_")),
+        "{written:?}"
+    );
+    assert!(written.iter().any(|n| n.starts_with("SERVICE_USER_INFO")));
+    assert!(
+        written.iter().all(|n| !n.starts_with('.')),
+        "no temporary left: {written:?}"
+    );
+}

@@ -470,3 +470,111 @@ const DESIGNED: &str = "
     kanamic-user/1470090018_userallfull_202610.csv 4 ingest.quarantined dummy user
     kanamic-user/4070090008_userallfull_202610.csv 5 ingest.quarantined dummy user
 ";
+
+/// A file read a table at a time (as `lifeline run` reads it, here with tiny blocks so that
+/// tables end everywhere) gives what reading it whole gives: the same findings in the same
+/// order, the same quarantine, counts and repairs, and the same rows in the frames. Each file
+/// gets its first data row again at its end, so `key.duplicate` spans tables.
+#[test]
+fn ingest_in_tables_is_ingest_of_the_whole_file() {
+    use lifeline::decode::Chunks;
+    use lifeline::normalize::ingest::{Ingest, delimiter};
+    use polars::prelude::*;
+
+    let registry = common::registry();
+    let ctx = Context {
+        claims: vec!["科学的介護推進体制加算(Ⅱ)".into()],
+    };
+    let opts = Options {
+        facilities: 1,
+        users: 40,
+        seed: 7,
+        dirty: 0.3,
+    };
+    let mut duplicates = 0;
+    for mut f in generate(&opts) {
+        let name = profile_of(&f.path);
+        let path = common::root().join(format!("samples/profiles/{name}.toml"));
+        let profile = Profile::load(&path, registry).unwrap();
+        let shown = f.path.display().to_string();
+        let first = ingest_file(&shown, &f.bytes, &profile, registry, None).parts[0]
+            .frame
+            .column("__line")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .get(0)
+            .unwrap();
+        let row = f
+            .bytes
+            .split(|b| *b == b'\n')
+            .nth(first as usize - 1)
+            .unwrap()
+            .to_vec();
+        if !f.bytes.ends_with(b"\n") {
+            f.bytes.extend_from_slice(b"\r\n");
+        }
+        f.bytes.extend_from_slice(&row);
+        f.bytes.push(b'\n');
+        let mut whole = ingest_file(&shown, &f.bytes, &profile, registry, None);
+        whole.validate(registry, &ctx);
+        let duplicate = |c: u32| whole.findings.checks[c as usize].rule == "key.duplicate";
+        duplicates += whole
+            .findings
+            .findings
+            .iter()
+            .filter(|x| duplicate(x.check))
+            .count();
+        for block in [700, 4096] {
+            let cursor = std::io::Cursor::new(&f.bytes);
+            let mut chunks =
+                Chunks::with_block(cursor, delimiter(&profile, &shown), block, |_| {}).unwrap();
+            let mut ing = Ingest::new(&shown, chunks.encoding(), &profile, registry, None);
+            let mut frames: Vec<Option<DataFrame>> = vec![None; whole.parts.len()];
+            let mut tables = 0;
+            while let Some(t) = chunks.next_table().unwrap() {
+                tables += 1;
+                let parts = ing.table(&t);
+                ing.check(&parts, &ctx);
+                for p in parts {
+                    let i = whole
+                        .parts
+                        .iter()
+                        .position(|w| w.plan == p.plan && w.facility == p.facility)
+                        .expect("a frame the whole file has too");
+                    match &mut frames[i] {
+                        Some(df) => {
+                            df.vstack_mut(&p.frame).unwrap();
+                        }
+                        slot => *slot = Some(p.frame),
+                    }
+                }
+            }
+            assert!(
+                tables > 2,
+                "{shown}: {tables} tables with blocks of {block}"
+            );
+            let got = ing.finish();
+            assert_eq!(got.findings.checks, whole.findings.checks, "{shown}");
+            assert_eq!(got.findings.findings, whole.findings.findings, "{shown}");
+            assert_eq!(
+                (got.rows_read, got.rows_kept, got.fixes),
+                (whole.rows_read, whole.rows_kept, whole.fixes)
+            );
+            let q = |f: &lifeline::normalize::ingest::FileIngest| -> Vec<(u64, String)> {
+                f.quarantine
+                    .iter()
+                    .map(|q| (q.line, q.reason.clone()))
+                    .collect()
+            };
+            assert_eq!(q(&got), q(&whole));
+            for (w, g) in whole.parts.iter().zip(&frames) {
+                assert!(g.as_ref().unwrap().equals_missing(&w.frame), "{shown}");
+            }
+        }
+    }
+    assert!(
+        duplicates > 0,
+        "a repeated row is a duplicate in some interface"
+    );
+}

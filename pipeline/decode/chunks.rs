@@ -60,10 +60,12 @@ impl<R: Read + Seek> Chunks<R> {
     /// Reads the file once, showing every byte to `each` (also when it turns out unreadable),
     /// and settles its encoding.
     pub fn open(reader: R, delimiter: u8, each: impl FnMut(&[u8])) -> Result<Self, ReadError> {
-        Self::open_with(reader, delimiter, BLOCK, each)
+        Self::with_block(reader, delimiter, BLOCK, each)
     }
 
-    fn open_with(
+    /// [`Chunks::open`] with blocks of `block` bytes instead of [`BLOCK`] (tests cut records
+    /// and characters across blocks with tiny ones).
+    pub fn with_block(
         mut reader: R,
         delimiter: u8,
         block: usize,
@@ -313,7 +315,7 @@ mod tests {
     fn chunked(bytes: &[u8], delimiter: u8, block: usize) -> Read {
         let mut seen = Vec::new();
         let cursor = std::io::Cursor::new(bytes);
-        let mut c = Chunks::open_with(cursor, delimiter, block, |b| seen.extend_from_slice(b))
+        let mut c = Chunks::with_block(cursor, delimiter, block, |b| seen.extend_from_slice(b))
             .map_err(|e| e.to_string())?;
         assert_eq!(seen, bytes, "every byte is shown once, in order");
         let mut got = Vec::new();
