@@ -12,7 +12,7 @@ use super::vendor::split_part;
 use super::{DecodeError, Table, TextEncoding, line_ends, neither, position};
 
 /// Bytes decoded at a time (a block grows past it only to reach a line end).
-pub const BLOCK: usize = 1 << 20;
+pub const BLOCK: usize = 1 << 18;
 
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -121,7 +121,10 @@ impl<R: Read + Seek> Chunks<R> {
             match self.encoding {
                 TextEncoding::Cp932 => self.decode_cp932(cut)?,
                 _ => match simdutf8::compat::from_utf8(&self.raw[..cut]) {
-                    Ok(s) => self.carry.push_str(s),
+                    Ok(s) => {
+                        self.carry.reserve_exact(s.len());
+                        self.carry.push_str(s)
+                    }
                     // Checked by the first pass; a file changed since is reported, not trusted.
                     Err(e) => {
                         let at = self.offset + e.valid_up_to() as u64;
@@ -145,7 +148,8 @@ impl<R: Read + Seek> Chunks<R> {
     }
 
     /// Reads until the bytes hold a block ending at a line end (or the file's end); returns
-    /// the block's length.
+    /// the block's length. The bytes are topped up to a block, and grow past it only for a
+    /// line longer than a block.
     fn fill(&mut self) -> Result<usize, ReadError> {
         let mut searched = 0;
         loop {
@@ -158,8 +162,11 @@ impl<R: Read + Seek> Chunks<R> {
                 }
                 searched = self.raw.len();
             }
-            let want = self.block.max(self.raw.len());
             let had = self.raw.len();
+            let want = match self.block.checked_sub(had) {
+                Some(n) if n > 0 => n,
+                _ => self.block,
+            };
             self.raw.resize(had + want, 0);
             let n = read_full(&mut self.reader, &mut self.raw[had..])?;
             self.raw.truncate(had + n);
@@ -167,28 +174,31 @@ impl<R: Read + Seek> Chunks<R> {
         }
     }
 
+    /// Decodes the first `cut` bytes onto the text. Room is made for Japanese text (two CP932
+    /// bytes, three UTF-8 ones) and grown only if the block needs more (half-width kana: one
+    /// byte, three).
     fn decode_cp932(&mut self, cut: usize) -> Result<(), ReadError> {
         let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
-        let src = &self.raw[..cut];
-        let need = decoder
-            .max_utf8_buffer_length_without_replacement(src.len())
-            .unwrap_or(src.len().saturating_mul(3));
-        self.carry.reserve(need);
-        let (result, read) =
-            decoder.decode_to_string_without_replacement(src, &mut self.carry, true);
-        match result {
-            DecoderResult::InputEmpty => Ok(()),
-            DecoderResult::Malformed(bad, _) => {
-                // `read` is past the malformed sequence; point at its first byte.
-                let at = self.offset + read.saturating_sub(bad as usize) as u64;
-                let e = if at >= self.utf8_valid_up_to {
-                    self.neither(at, "CP932")?
-                } else {
-                    self.neither(self.utf8_valid_up_to, "UTF-8")?
-                };
-                Err(e.into())
+        let mut done = 0;
+        loop {
+            let src = &self.raw[done..cut];
+            self.carry.reserve_exact(src.len() + src.len() / 2 + 16);
+            let (result, read) =
+                decoder.decode_to_string_without_replacement(src, &mut self.carry, true);
+            match result {
+                DecoderResult::InputEmpty => return Ok(()),
+                DecoderResult::OutputFull => done += read,
+                DecoderResult::Malformed(bad, _) => {
+                    // `read` is past the malformed sequence; point at its first byte.
+                    let at = self.offset + (done + read).saturating_sub(bad as usize) as u64;
+                    let e = if at >= self.utf8_valid_up_to {
+                        self.neither(at, "CP932")?
+                    } else {
+                        self.neither(self.utf8_valid_up_to, "UTF-8")?
+                    };
+                    return Err(e.into());
+                }
             }
-            DecoderResult::OutputFull => unreachable!("reserved the decoder's own maximum"),
         }
     }
 
@@ -340,6 +350,16 @@ mod tests {
                 assert_eq!(chunked(bytes, b',', block).err(), want, "{bytes:?}");
             }
         }
+    }
+
+    /// Half-width kana are one CP932 byte and three UTF-8 ones: more than the room made for
+    /// Japanese text, which then grows.
+    #[test]
+    fn half_width_kana_outgrow_the_room_made() {
+        let text = format!("a,b\r\n{},x\r\n", "ｱ".repeat(5000));
+        let bytes = encoding_rs::SHIFT_JIS.encode(&text).0.into_owned();
+        let want = read_table(&bytes, b',').map(|t| (t.encoding, rows(&t)));
+        assert_eq!(chunked(&bytes, b',', 4096), want.map_err(|e| e.to_string()));
     }
 
     proptest::proptest! {

@@ -31,7 +31,7 @@ pub(super) fn cross_file_checks(
     let here: HashSet<u32> = emitted
         .iter()
         .filter(|e| e.data_type == "SERVICE_USER_INFO")
-        .flat_map(|e| e.users.iter().flatten().copied())
+        .flat_map(|e| e.user_ids().flatten())
         .collect();
     let known = |u: u32| here.contains(&u) || before.contains(users.key(u));
     // The numbers of every parent interface in this run.
@@ -39,7 +39,7 @@ pub(super) fn cross_file_checks(
     for rule in parents {
         let set = parent_numbers.entry(rule.parent.as_str()).or_default();
         for e in emitted.iter().filter(|e| e.data_type == rule.parent) {
-            set.extend(e.numbers.iter().flatten().map(|n| &**n));
+            set.extend(e.numbers().flatten());
         }
     }
     // (file index, line, rule, data type) of each miss, then the findings.
@@ -47,9 +47,9 @@ pub(super) fn cross_file_checks(
     let mut first_seen: HashMap<(&str, &str), usize> = HashMap::new();
     for e in emitted {
         let fi = e.file;
-        for (number, &line) in e.numbers.iter().zip(&e.lines) {
+        for (number, &line) in e.numbers().zip(&e.lines) {
             let Some(number) = number else { continue };
-            match first_seen.get(&(e.data_type.as_str(), &**number)) {
+            match first_seen.get(&(e.data_type.as_str(), number)) {
                 Some(&other) if other != fi => {
                     misses.push((fi, line, "batch.duplicate_key", e.data_type.clone()))
                 }
@@ -60,11 +60,11 @@ pub(super) fn cross_file_checks(
             }
         }
         if let Some(rule) = parents.iter().find(|r| r.child == e.data_type) {
-            for (number, &line) in e.numbers.iter().zip(&e.lines) {
+            for (number, &line) in e.numbers().zip(&e.lines) {
                 let Some(number) = number else { continue };
                 let here = parent_numbers
                     .get(rule.parent.as_str())
-                    .is_some_and(|s| s.contains(&**number));
+                    .is_some_and(|s| s.contains(number));
                 // The ledger is asked only about parents not in this month's files.
                 let before = match ledger {
                     Some(l) if !here => l
@@ -85,9 +85,9 @@ pub(super) fn cross_file_checks(
         if e.data_type == "SERVICE_USER_INFO" {
             continue;
         }
-        for (user, &line) in e.users.iter().zip(&e.lines) {
+        for (user, &line) in e.user_ids().zip(&e.lines) {
             if let Some(u) = user
-                && !known(*u)
+                && !known(u)
             {
                 misses.push((fi, line, "batch.user_missing", e.data_type.clone()));
             }
@@ -168,7 +168,7 @@ pub(super) fn due_checks(
         let present: HashSet<u32> = emitted
             .iter()
             .filter(|e| rule.data_types.contains(&e.data_type))
-            .flat_map(|e| e.users.iter().flatten().copied())
+            .flat_map(|e| e.user_ids().flatten())
             .collect();
         let mut due = DueStats {
             name: rule.name.clone(),
@@ -180,11 +180,11 @@ pub(super) fn due_checks(
             .filter(|e| e.data_type == "SERVICE_USER_INFO")
         {
             let fi = e.file;
-            for ((&line, &(start, end)), user) in e.lines.iter().zip(&e.service).zip(&e.users) {
+            for ((&line, &(start, end)), user) in e.lines.iter().zip(&e.service).zip(e.user_ids()) {
                 if start.is_some_and(|s| s > target) || end.is_some_and(|e| e < target) {
                     continue; // not in service this month
                 }
-                let Some(user) = *user else {
+                let Some(user) = user else {
                     continue;
                 };
                 if !in_service.insert(user) {

@@ -392,10 +392,10 @@ fn facility(
         let submitted: Vec<Submitted> = kept
             .clone()
             .map(|(e, i)| Submitted {
-                number: e.numbers[i].as_deref().unwrap_or("").to_string(),
+                number: e.number(i).unwrap_or("").to_string(),
                 content_hash: hex(&e.hashes[i]),
                 user_key: match (ledger, e.users[i]) {
-                    (Some(_), Some(u)) => users.key(u).to_string(),
+                    (Some(_), u) if u != rows::NO_USER => users.key(u).to_string(),
                     _ => String::new(),
                 },
             })

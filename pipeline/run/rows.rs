@@ -17,9 +17,12 @@ pub(super) struct Emitted {
     pub data_type: String,
     pub spec: String,
     pub lines: Vec<u64>,
-    pub numbers: Vec<Option<Box<str>>>,
-    /// The user of each row (both 保険者番号 and 被保険者番号 given), as an index into [`Users`].
-    pub users: Vec<Option<u32>>,
+    /// Each row's 外部システム管理番号, end to end in one string (see [`Emitted::number`]).
+    numbers: String,
+    number_ends: Vec<usize>,
+    /// The user of each row (both 保険者番号 and 被保険者番号 given), as an index into [`Users`];
+    /// [`NO_USER`] when not.
+    pub users: Vec<u32>,
     /// SERVICE_USER_INFO only: the months of start_date and end_date (see [`month_number`]).
     pub service: Vec<(Option<i64>, Option<i64>)>,
     /// SHA-256 of each row's values (the ledger's content hash).
@@ -27,6 +30,9 @@ pub(super) struct Emitted {
     /// Values of each row filled from vendor data (the metrics' filled fields).
     pub filled: Vec<u32>,
 }
+
+/// A row without a user.
+pub(super) const NO_USER: u32 = u32::MAX;
 
 /// The facility's users, each key once: the ledger's keyed hash of (保険者番号, 被保険者番号),
 /// or the two numbers joined by `/` without a ledger.
@@ -59,7 +65,8 @@ impl Emitted {
             data_type: data_type.to_string(),
             spec: spec.to_string(),
             lines: Vec::new(),
-            numbers: Vec::new(),
+            numbers: String::new(),
+            number_ends: Vec::new(),
             users: Vec::new(),
             service: Vec::new(),
             hashes: Vec::new(),
@@ -69,6 +76,25 @@ impl Emitted {
 
     pub fn len(&self) -> usize {
         self.lines.len()
+    }
+
+    /// Row `i`'s 外部システム管理番号 (never empty when there is one).
+    pub fn number(&self, i: usize) -> Option<&str> {
+        let start = match i {
+            0 => 0,
+            _ => self.number_ends[i - 1],
+        };
+        Some(&self.numbers[start..self.number_ends[i]]).filter(|n| !n.is_empty())
+    }
+
+    /// Every row's number, in order.
+    pub fn numbers(&self) -> impl Iterator<Item = Option<&str>> {
+        (0..self.len()).map(|i| self.number(i))
+    }
+
+    /// Every row's user, in order.
+    pub fn user_ids(&self) -> impl Iterator<Item = Option<u32>> {
+        self.users.iter().map(|&u| (u != NO_USER).then_some(u))
     }
 
     /// Adds a frame's rows. `mapped`: the items the profiles fill from a vendor column.
@@ -85,17 +111,23 @@ impl Emitted {
             Some(ca) => self.lines.extend(ca.iter().map(|l| l.unwrap_or(0))),
             None => self.lines.extend(std::iter::repeat_n(0, n)),
         }
-        let numbers = str_col("external_system_management_number");
-        self.numbers
-            .extend((0..n).map(|i| numbers.and_then(|c| c.get(i)).map(Box::from)));
+        if let Some(numbers) = str_col("external_system_management_number") {
+            for v in numbers.iter() {
+                self.numbers.push_str(v.unwrap_or(""));
+                self.number_ends.push(self.numbers.len());
+            }
+        } else {
+            self.number_ends
+                .extend(std::iter::repeat_n(self.numbers.len(), n));
+        }
         let (a, b) = (str_col("insurer_no"), str_col("insured_no"));
         for i in 0..n {
             let user = match (a.and_then(|c| c.get(i)), b.and_then(|c| c.get(i))) {
-                (Some(a), Some(b)) => Some(users.id(match ledger {
+                (Some(a), Some(b)) => users.id(match ledger {
                     Some(l) => l.user_key(a, b),
                     None => format!("{a}/{b}"),
-                })),
-                _ => None,
+                }),
+                _ => NO_USER,
             };
             self.users.push(user);
         }

@@ -1,8 +1,6 @@
 //! Evaluating the declarative rules of `schemas/`: each condition becomes a boolean mask over
 //! the rows, computed one column at a time; findings come from combining masks.
 
-use std::collections::HashMap;
-
 use polars::prelude::*;
 
 use super::finding::{Findings, MASK, Severity};
@@ -10,8 +8,38 @@ use super::values::{check_digit, number_shape, parse_date};
 use crate::spec::Schema;
 use crate::spec::rules::{CheckScheme, Condition, Rule};
 
-/// The keys a `unique` rule has seen, with the line each was first on.
-pub(super) type Seen = HashMap<Vec<Option<Box<str>>>, u64>;
+/// The keys a `unique` rule has seen, with the line each was first on: every key's bytes in
+/// one buffer, and a hash table of where each is — a few dozen bytes per row, for files of
+/// any length.
+#[derive(Default)]
+pub(super) struct Seen {
+    bytes: Vec<u8>,
+    /// (start in `bytes`, line, length).
+    table: hashbrown::HashTable<(usize, u64, u32)>,
+}
+
+impl Seen {
+    /// The line `key` was first seen on; `None` (and it is remembered, on `line`) if never.
+    fn first(&mut self, key: &[u8], line: u64) -> Option<u64> {
+        use std::hash::BuildHasher;
+        let state = foldhash::fast::FixedState::default();
+        let hash = state.hash_one(key);
+        let bytes = &self.bytes;
+        let at = |&(start, _, len): &(usize, u64, u32)| &bytes[start..start + len as usize];
+        if let Some(&(_, first, _)) = self.table.find(hash, |e| at(e) == key) {
+            return Some(first);
+        }
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(key);
+        let bytes = &self.bytes;
+        let rehash = |&(start, _, len): &(usize, u64, u32)| {
+            state.hash_one(&bytes[start..start + len as usize])
+        };
+        self.table
+            .insert_unique(hash, (start, line, key.len() as u32), rehash);
+        None
+    }
+}
 
 /// What a rule evaluation reads: the frame, its lines, and the claims the office makes.
 pub(super) struct Rows<'a> {
@@ -285,25 +313,34 @@ impl Rows<'_> {
             ),
         );
         let values: Vec<Vec<Option<&str>>> = cols.iter().map(|c| self.values(c)).collect();
-        first.reserve(self.n());
+        // A key's bytes: each value as a marker (absent / present), its length and its bytes.
+        let mut key: Vec<u8> = Vec::new();
         for (i, &line) in self.lines.iter().enumerate() {
-            let key: Vec<Option<Box<str>>> = values.iter().map(|v| v[i].map(Box::from)).collect();
-            if key.last().is_none_or(Option::is_none) {
+            if values.last().is_none_or(|v| v[i].is_none()) {
                 continue; // no management number: reported as a required value
             }
-            if let Some(prev) = first.get(&key) {
-                let shown: Vec<&str> = key
+            key.clear();
+            for v in &values {
+                match v[i] {
+                    None => key.push(0),
+                    Some(s) => {
+                        key.push(1);
+                        key.extend_from_slice(&(s.len() as u64).to_le_bytes());
+                        key.extend_from_slice(s.as_bytes());
+                    }
+                }
+            }
+            if let Some(prev) = first.first(&key, line) {
+                let shown: Vec<&str> = values
                     .iter()
                     .zip(&cols)
-                    .map(|(v, c)| self.shown(c, v.as_deref().unwrap_or("")))
+                    .map(|(v, c)| self.shown(c, v[i].unwrap_or("")))
                     .collect();
                 out.push(
                     line,
                     c,
                     Some(&format!("{} (first on line {prev})", shown.join(","))),
                 );
-            } else {
-                first.insert(key, line);
             }
         }
     }
