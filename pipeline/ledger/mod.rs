@@ -30,12 +30,13 @@ pub struct Ledger {
     mac: Mac,
 }
 
-/// One submitted record.
-pub struct Submitted {
-    pub number: String,
-    pub content_hash: String,
+/// One submitted record, borrowed from what the run keeps of it.
+pub struct Submitted<'a> {
+    pub number: &'a str,
+    /// SHA-256 of the record's values; stored as hex.
+    pub content_hash: [u8; 32],
     /// Keyed hash of (保険者番号, 被保険者番号); empty when the row has none.
-    pub user_key: String,
+    pub user_key: &'a str,
 }
 
 const SCHEMA: &str = "
@@ -211,7 +212,7 @@ impl Ledger {
         &self,
         facility: &str,
         month: &str,
-        interfaces: &[(String, Vec<Submitted>)],
+        interfaces: &[(String, Vec<Submitted<'_>>)],
     ) -> Result<(), LedgerError> {
         let mut conn = self.conn.lock().map_err(|e| self.err(e))?;
         let tx = conn.transaction().map_err(|e| self.err(e))?;
@@ -232,7 +233,7 @@ impl Ledger {
                     data_type,
                     month,
                     r.number,
-                    r.content_hash,
+                    hex(&r.content_hash),
                     r.user_key
                 ])
                 .map_err(|e| self.err(e))?;
@@ -374,19 +375,20 @@ mod tests {
         let u = l.user_key("131011", "9900000001");
         assert_eq!(u, l.user_key("131011", "9900000001"));
         assert!(!u.contains("9900000001"));
-        let row = |n: &str, h: &str| Submitted {
-            number: n.into(),
-            content_hash: h.into(),
-            user_key: u.clone(),
+        let row = |n: &'static str, h: u8| Submitted {
+            number: n,
+            content_hash: [h; 32],
+            user_key: &u,
         };
-        let sui = |rows: Vec<Submitted>| vec![("SERVICE_USER_INFO".to_string(), rows)];
-        l.record("F", "202610", &sui(vec![row("U-1", "a"), row("U-2", "b")]))
+        fn sui(rows: Vec<Submitted<'_>>) -> Vec<(String, Vec<Submitted<'_>>)> {
+            vec![("SERVICE_USER_INFO".to_string(), rows)]
+        }
+        l.record("F", "202610", &sui(vec![row("U-1", 1), row("U-2", 2)]))
             .unwrap();
-        l.record("F", "202610", &sui(vec![row("U-1", "a2")]))
-            .unwrap();
+        l.record("F", "202610", &sui(vec![row("U-1", 3)])).unwrap();
         let latest = l.latest_hashes("F", "SERVICE_USER_INFO", "202611").unwrap();
         assert_eq!(latest.len(), 1);
-        assert_eq!(latest["U-1"], "a2");
+        assert_eq!(latest["U-1"], hex(&[3; 32]));
         assert!(
             l.latest_hashes("F", "SERVICE_USER_INFO", "202610")
                 .unwrap()

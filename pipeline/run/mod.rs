@@ -291,7 +291,7 @@ fn facility(
                 .map(|t| (t.data_type.clone(), t.spec.clone()))
         })
         .collect();
-    let mut sent_by_type: Vec<(String, Vec<Submitted>)> = Vec::new();
+    let mut sent_by_type: Vec<(String, Vec<Submitted<'_>>)> = Vec::new();
     for (data_type, spec) in &targets {
         // The rows read for this interface: those of the files whose profile feeds it.
         let feeds = |i: usize| {
@@ -389,20 +389,20 @@ fn facility(
             .filter(|(_, k)| **k)
             .map(|(row, _)| row);
         let filled_fields: u64 = kept.clone().map(|(e, i)| e.filled[i] as u64).sum();
-        let submitted: Vec<Submitted> = kept
+        let submitted: Vec<Submitted<'_>> = kept
             .clone()
             .map(|(e, i)| Submitted {
-                number: e.number(i).unwrap_or("").to_string(),
-                content_hash: hex(&e.hashes[i]),
+                number: e.number(i).unwrap_or(""),
+                content_hash: e.hashes[i],
                 user_key: match (ledger, e.users[i]) {
-                    (Some(_), u) if u != rows::NO_USER => users.key(u).to_string(),
-                    _ => String::new(),
+                    (Some(_), u) if u != rows::NO_USER => users.key(u),
+                    _ => "",
                 },
             })
             .collect();
         let users_count = submitted
             .iter()
-            .map(|s| s.user_key.as_str())
+            .map(|s| s.user_key)
             .filter(|u| !u.is_empty())
             .collect::<BTreeSet<_>>()
             .len() as u64;
@@ -414,7 +414,7 @@ fn facility(
                 .map_err(|e| e.to_string())?;
             let new: Vec<bool> = sent
                 .iter()
-                .map(|s| before.get(&s.number) != Some(&s.content_hash))
+                .map(|s| before.get(s.number) != Some(&hex(&s.content_hash)))
                 .collect();
             unchanged = new.iter().filter(|k| !**k).count();
             // Unchanged records were sent in an earlier month; what is sent now is this month's.
@@ -422,13 +422,13 @@ fn facility(
             for k in keep.iter_mut().filter(|k| **k) {
                 *k = *new_rows.next().unwrap_or(&true);
             }
-            let numbers: BTreeSet<String> = sent
+            let numbers: BTreeSet<&str> = sent
                 .iter()
                 .zip(&new)
                 .filter(|(_, n)| **n)
-                .map(|(s, _)| s.number.clone())
+                .map(|(s, _)| s.number)
                 .collect();
-            sent.retain(|s| numbers.contains(&s.number));
+            sent.retain(|s| numbers.contains(s.number));
             emitted_rows -= unchanged;
         }
         result.accounting.push(Accounting {
