@@ -208,11 +208,12 @@ impl Ledger {
 
     /// Records what was sent for a facility's month, per interface, in one transaction,
     /// replacing an earlier run of the same month, so re-running a month is idempotent.
-    pub fn record(
+    /// The rows are read as they are written: the caller need not hold them all at once.
+    pub fn record<'s, R: IntoIterator<Item = Submitted<'s>>>(
         &self,
         facility: &str,
         month: &str,
-        interfaces: &[(String, Vec<Submitted<'_>>)],
+        interfaces: impl IntoIterator<Item = (&'s str, R)>,
     ) -> Result<(), LedgerError> {
         let mut conn = self.conn.lock().map_err(|e| self.err(e))?;
         let tx = conn.transaction().map_err(|e| self.err(e))?;
@@ -380,12 +381,12 @@ mod tests {
             content_hash: [h; 32],
             user_key: &u,
         };
-        fn sui(rows: Vec<Submitted<'_>>) -> Vec<(String, Vec<Submitted<'_>>)> {
-            vec![("SERVICE_USER_INFO".to_string(), rows)]
+        fn sui(rows: Vec<Submitted<'_>>) -> [(&str, Vec<Submitted<'_>>); 1] {
+            [("SERVICE_USER_INFO", rows)]
         }
-        l.record("F", "202610", &sui(vec![row("U-1", 1), row("U-2", 2)]))
+        l.record("F", "202610", sui(vec![row("U-1", 1), row("U-2", 2)]))
             .unwrap();
-        l.record("F", "202610", &sui(vec![row("U-1", 3)])).unwrap();
+        l.record("F", "202610", sui(vec![row("U-1", 3)])).unwrap();
         let latest = l.latest_hashes("F", "SERVICE_USER_INFO", "202611").unwrap();
         assert_eq!(latest.len(), 1);
         assert_eq!(latest["U-1"], hex(&[3; 32]));

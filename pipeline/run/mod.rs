@@ -291,7 +291,8 @@ fn facility(
                 .map(|t| (t.data_type.clone(), t.spec.clone()))
         })
         .collect();
-    let mut sent_by_type: Vec<(String, Vec<Submitted<'_>>)> = Vec::new();
+    // Per interface: its rows and which of them were sent.
+    let mut sent_by_type: Vec<(String, Vec<&Emitted>, Vec<bool>)> = Vec::new();
     for (data_type, spec) in &targets {
         // The rows read for this interface: those of the files whose profile feeds it.
         let feeds = |i: usize| {
@@ -381,54 +382,45 @@ fn facility(
             });
             continue;
         }
-        // The kept rows, in order, as the ledger sees them.
-        let kept = parts
-            .iter()
-            .flat_map(|e| (0..e.len()).map(move |i| (*e, i)))
+        // The kept rows, in order.
+        let kept = rows_of(&parts)
             .zip(&keep)
             .filter(|(_, k)| **k)
             .map(|(row, _)| row);
         let filled_fields: u64 = kept.clone().map(|(e, i)| e.filled[i] as u64).sum();
-        let submitted: Vec<Submitted<'_>> = kept
+        let users_count = kept
             .clone()
-            .map(|(e, i)| Submitted {
-                number: e.number(i).unwrap_or(""),
-                content_hash: e.hashes[i],
-                user_key: match (ledger, e.users[i]) {
-                    (Some(_), u) if u != rows::NO_USER => users.key(u),
-                    _ => "",
-                },
-            })
-            .collect();
-        let users_count = submitted
-            .iter()
-            .map(|s| s.user_key)
+            .map(|(e, i)| submission(e, i, &users, ledger).user_key)
             .filter(|u| !u.is_empty())
             .collect::<BTreeSet<_>>()
             .len() as u64;
         let mut unchanged = 0;
-        let mut sent = submitted;
+        // What the ledger records as sent this month: the kept rows (see `delta` below).
+        let mut sent = keep.clone();
         if let (true, Some(l)) = (delta, ledger) {
             let before = l
                 .latest_hashes(&fac.id, data_type, &month.compact())
                 .map_err(|e| e.to_string())?;
-            let new: Vec<bool> = sent
-                .iter()
-                .map(|s| before.get(s.number) != Some(&hex(&s.content_hash)))
+            let new: Vec<bool> = kept
+                .clone()
+                .map(|(e, i)| before.get(e.number(i).unwrap_or("")) != Some(&hex(&e.hashes[i])))
                 .collect();
             unchanged = new.iter().filter(|k| !**k).count();
-            // Unchanged records were sent in an earlier month; what is sent now is this month's.
+            // Unchanged records were sent in an earlier month; what is sent now is this
+            // month's: the kept rows with the numbers of the new or changed ones.
+            let numbers: BTreeSet<&str> = kept
+                .clone()
+                .zip(&new)
+                .filter(|(_, n)| **n)
+                .map(|((e, i), _)| e.number(i).unwrap_or(""))
+                .collect();
+            for ((e, i), s) in rows_of(&parts).zip(sent.iter_mut()) {
+                *s = *s && numbers.contains(e.number(i).unwrap_or(""));
+            }
             let mut new_rows = new.iter();
             for k in keep.iter_mut().filter(|k| **k) {
                 *k = *new_rows.next().unwrap_or(&true);
             }
-            let numbers: BTreeSet<&str> = sent
-                .iter()
-                .zip(&new)
-                .filter(|(_, n)| **n)
-                .map(|(s, _)| s.number)
-                .collect();
-            sent.retain(|s| numbers.contains(s.number));
             emitted_rows -= unchanged;
         }
         result.accounting.push(Accounting {
@@ -447,7 +439,7 @@ fn facility(
             filled_fields,
         });
         if ledger.is_some() {
-            sent_by_type.push((data_type.clone(), sent));
+            sent_by_type.push((data_type.clone(), parts.clone(), sent));
         }
         let Some(spill) = spills.get_mut(&(data_type.clone(), spec.clone())) else {
             continue;
@@ -470,7 +462,12 @@ fn facility(
     // One transaction for the facility's month: the ledger is shared by every facility in
     // flight, so it is taken once, after the LIFE files are in place.
     if let Some(l) = ledger {
-        l.record(&fac.id, &month.compact(), &sent_by_type)
+        let sent = sent_by_type.iter().map(|(data_type, parts, sent)| {
+            let rows = rows_of(parts).zip(sent).filter(|(_, s)| **s);
+            let rows = rows.map(|((e, i), _)| submission(e, i, &users, ledger));
+            (data_type.as_str(), rows)
+        });
+        l.record(&fac.id, &month.compact(), sent)
             .map_err(|e| e.to_string())?;
     }
     drop(sent_by_type);
@@ -684,6 +681,30 @@ impl Reading {
         let mapped = mapped.get(p.data_type.as_str()).unwrap_or(&none);
         e.add(&p.frame, &mut self.users, batch.ledger, mapped);
         Ok(())
+    }
+}
+
+/// Every row of an interface's parts, in order: (part, row).
+fn rows_of<'e>(parts: &[&'e Emitted]) -> impl Iterator<Item = (&'e Emitted, usize)> + Clone {
+    parts
+        .iter()
+        .flat_map(|e| (0..e.len()).map(move |i| (*e, i)))
+}
+
+/// A row as the ledger records it; the user key only with a ledger.
+fn submission<'e>(
+    e: &'e Emitted,
+    i: usize,
+    users: &'e Users,
+    ledger: Option<&Ledger>,
+) -> Submitted<'e> {
+    Submitted {
+        number: e.number(i).unwrap_or(""),
+        content_hash: e.hashes[i],
+        user_key: match (ledger, e.users[i]) {
+            (Some(_), u) if u != rows::NO_USER => users.key(u),
+            _ => "",
+        },
     }
 }
 
