@@ -45,6 +45,7 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
         delta,
         format,
     } = args;
+    lifeline::run::hand_back_large_buffers();
     let job = Job::load(config)?;
     let month_text = month
         .or(job.month.as_deref())

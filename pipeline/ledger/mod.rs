@@ -208,8 +208,9 @@ impl Ledger {
 
     /// Records what was sent for a facility's month, per interface, in one transaction,
     /// replacing an earlier run of the same month, so re-running a month is idempotent.
-    /// The rows are read as they are written: the caller need not hold them all at once.
-    pub fn record<'s, R: IntoIterator<Item = Submitted<'s>>>(
+    /// The rows are read as they are written: the caller need not hold them all at once. A
+    /// row that cannot be read leaves the ledger as it was.
+    pub fn record<'s, R: IntoIterator<Item = std::io::Result<Submitted<'s>>>>(
         &self,
         facility: &str,
         month: &str,
@@ -229,6 +230,7 @@ impl Ledger {
                 )
                 .map_err(|e| self.err(e))?;
             for r in rows {
+                let r = r.map_err(|e| self.err(e))?;
                 st.execute(params![
                     facility,
                     data_type,
@@ -381,8 +383,8 @@ mod tests {
             content_hash: [h; 32],
             user_key: &u,
         };
-        fn sui(rows: Vec<Submitted<'_>>) -> [(&str, Vec<Submitted<'_>>); 1] {
-            [("SERVICE_USER_INFO", rows)]
+        fn sui(rows: Vec<Submitted<'_>>) -> [(&str, Vec<std::io::Result<Submitted<'_>>>); 1] {
+            [("SERVICE_USER_INFO", rows.into_iter().map(Ok).collect())]
         }
         l.record("F", "202610", sui(vec![row("U-1", 1), row("U-2", 2)]))
             .unwrap();

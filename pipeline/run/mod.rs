@@ -119,6 +119,26 @@ pub fn run_facility(
     result
 }
 
+/// Makes every buffer of 128 KiB or more a mapping of its own, handed back to the system when
+/// freed. Left to itself, glibc raises that threshold each time such a buffer is freed, until
+/// the tables and frames of every office in flight stay in its heaps after use: with two
+/// offices of 30 MB at a time, 72–79 MB at the peak instead of 63–64 MB, at the same speed.
+/// Call once, before the batch.
+pub fn hand_back_large_buffers() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+        }
+        const M_MMAP_THRESHOLD: std::ffi::c_int = -3;
+        // SAFETY: mallopt only changes glibc's allocation policy; it has no preconditions and
+        // is thread-safe.
+        unsafe {
+            mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+        }
+    }
+}
+
 /// Hands memory freed by a finished facility back to the system. glibc keeps freed memory in
 /// per-thread arenas; without this the run's resident size creeps up with every facility.
 fn release_free_memory() {
@@ -390,7 +410,7 @@ fn facility(
         let filled_fields: u64 = kept.clone().map(|(e, i)| e.filled[i] as u64).sum();
         let users_count = kept
             .clone()
-            .map(|(e, i)| submission(e, i, &users, ledger).user_key)
+            .map(|(e, i)| user_key(e, i, &users, ledger))
             .filter(|u| !u.is_empty())
             .collect::<BTreeSet<_>>()
             .len() as u64;
@@ -401,10 +421,17 @@ fn facility(
             let before = l
                 .latest_hashes(&fac.id, data_type, &month.compact())
                 .map_err(|e| e.to_string())?;
-            let new: Vec<bool> = kept
-                .clone()
-                .map(|(e, i)| before.get(e.number(i).unwrap_or("")) != Some(&hex(&e.hashes[i])))
-                .collect();
+            let mut new: Vec<bool> = Vec::new();
+            let mut flags = keep.iter();
+            for e in &parts {
+                let hashes = e.hashes().map_err(|e| e.to_string())?;
+                for (i, k) in (0..e.len()).zip(&mut flags) {
+                    if *k {
+                        let number = e.number(i).unwrap_or("");
+                        new.push(before.get(number) != Some(&hex(&hashes[i])));
+                    }
+                }
+            }
             unchanged = new.iter().filter(|k| !**k).count();
             // Unchanged records were sent in an earlier month; what is sent now is this
             // month's: the kept rows with the numbers of the new or changed ones.
@@ -463,9 +490,7 @@ fn facility(
     // flight, so it is taken once, after the LIFE files are in place.
     if let Some(l) = ledger {
         let sent = sent_by_type.iter().map(|(data_type, parts, sent)| {
-            let rows = rows_of(parts).zip(sent).filter(|(_, s)| **s);
-            let rows = rows.map(|((e, i), _)| submission(e, i, &users, ledger));
-            (data_type.as_str(), rows)
+            (data_type.as_str(), sent_rows(parts, sent, &users, ledger))
         });
         l.record(&fac.id, &month.compact(), sent)
             .map_err(|e| e.to_string())?;
@@ -673,14 +698,15 @@ impl Reading {
         let e = match at {
             Some(i) => &mut self.emitted[i],
             None => {
-                self.emitted.push(Emitted::new(fi, &p.data_type, &p.spec));
+                let e = Emitted::new(fi, &p.data_type, &p.spec, dir);
+                self.emitted.push(e.map_err(|e| e.to_string())?);
                 self.emitted.last_mut().expect("pushed just above")
             }
         };
         let none = BTreeSet::new();
         let mapped = mapped.get(p.data_type.as_str()).unwrap_or(&none);
-        e.add(&p.frame, &mut self.users, batch.ledger, mapped);
-        Ok(())
+        e.add(&p.frame, &mut self.users, batch.ledger, mapped)
+            .map_err(|e| format!("cannot write a temporary file in {}: {e}", dir.display()))
     }
 }
 
@@ -691,21 +717,44 @@ fn rows_of<'e>(parts: &[&'e Emitted]) -> impl Iterator<Item = (&'e Emitted, usiz
         .flat_map(|e| (0..e.len()).map(move |i| (*e, i)))
 }
 
-/// A row as the ledger records it; the user key only with a ledger.
-fn submission<'e>(
-    e: &'e Emitted,
-    i: usize,
-    users: &'e Users,
-    ledger: Option<&Ledger>,
-) -> Submitted<'e> {
-    Submitted {
-        number: e.number(i).unwrap_or(""),
-        content_hash: e.hashes[i],
-        user_key: match (ledger, e.users[i]) {
-            (Some(_), u) if u != rows::NO_USER => users.key(u),
-            _ => "",
-        },
+/// A row's user key as the ledger records it: only with a ledger.
+fn user_key<'e>(e: &Emitted, i: usize, users: &'e Users, ledger: Option<&Ledger>) -> &'e str {
+    match (ledger, e.users[i]) {
+        (Some(_), u) if u != rows::NO_USER => users.key(u),
+        _ => "",
     }
+}
+
+/// The rows of an interface's parts that `sent` flags, as the ledger records them; each part's
+/// content hashes are read back when its turn comes.
+fn sent_rows<'e>(
+    parts: &[&'e Emitted],
+    sent: &'e [bool],
+    users: &'e Users,
+    ledger: Option<&'e Ledger>,
+) -> impl Iterator<Item = std::io::Result<Submitted<'e>>> + 'e {
+    let starts = parts.iter().scan(0, |start, e| {
+        let at = *start;
+        *start += e.len();
+        Some(at)
+    });
+    let parts: Vec<(&'e Emitted, usize)> = parts.iter().copied().zip(starts).collect();
+    parts.into_iter().flat_map(move |(e, start)| {
+        let rows: Box<dyn Iterator<Item = _>> =
+            match e.hashes() {
+                Err(x) => Box::new(std::iter::once(Err(x))),
+                Ok(hashes) => Box::new((0..e.len()).filter(move |&i| sent[start + i]).map(
+                    move |i| {
+                        Ok(Submitted {
+                            number: e.number(i).unwrap_or(""),
+                            content_hash: hashes[i],
+                            user_key: user_key(e, i, users, ledger),
+                        })
+                    },
+                )),
+            };
+        rows
+    })
 }
 
 /// The facility's row counts, rejections by rule and repairs, for the metrics.

@@ -2,7 +2,10 @@
 //! row's LIFE line waits in the interface's spill: enough for the cross-file and due checks,
 //! the ledger and the metrics — a few numbers and short strings per row, never the row.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
 
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
@@ -25,8 +28,9 @@ pub(super) struct Emitted {
     pub users: Vec<u32>,
     /// SERVICE_USER_INFO only: the months of start_date and end_date (see [`month_number`]).
     pub service: Vec<(Option<i64>, Option<i64>)>,
-    /// SHA-256 of each row's values (the ledger's content hash).
-    pub hashes: Vec<[u8; 32]>,
+    /// SHA-256 of each row's values (the ledger's content hash), 32 bytes a row in an
+    /// unnamed temporary file: read back only for the delta and the ledger.
+    hashes: File,
     /// Values of each row filled from vendor data (the metrics' filled fields).
     pub filled: Vec<u32>,
 }
@@ -35,32 +39,46 @@ pub(super) struct Emitted {
 pub(super) const NO_USER: u32 = u32::MAX;
 
 /// The facility's users, each key once: the ledger's keyed hash of (保険者番号, 被保険者番号),
-/// or the two numbers joined by `/` without a ledger.
+/// or the two numbers joined by `/` without a ledger. The keys end to end in one string, found
+/// again through a hash table of their indexes.
 #[derive(Default)]
 pub(super) struct Users {
-    keys: Vec<String>,
-    index: HashMap<String, u32>,
+    text: String,
+    ends: Vec<usize>,
+    index: hashbrown::HashTable<u32>,
 }
 
 impl Users {
-    fn id(&mut self, key: String) -> u32 {
-        if let Some(&i) = self.index.get(&key) {
+    fn id(&mut self, key: &str) -> u32 {
+        use std::hash::BuildHasher;
+        let state = foldhash::fast::FixedState::default();
+        let hash = state.hash_one(key);
+        if let Some(&i) = self.index.find(hash, |&i| self.key(i) == key) {
             return i;
         }
-        let i = self.keys.len() as u32;
-        self.keys.push(key.clone());
-        self.index.insert(key, i);
+        let i = self.ends.len() as u32;
+        self.text.push_str(key);
+        self.ends.push(self.text.len());
+        let (text, ends) = (&self.text, &self.ends);
+        let rehash = |&i: &u32| state.hash_one(Self::at(text, ends, i));
+        self.index.insert_unique(hash, i, rehash);
         i
     }
 
     pub fn key(&self, id: u32) -> &str {
-        &self.keys[id as usize]
+        Self::at(&self.text, &self.ends, id)
+    }
+
+    fn at<'t>(text: &'t str, ends: &[usize], id: u32) -> &'t str {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        &text[start..ends[i]]
     }
 }
 
 impl Emitted {
-    pub fn new(file: usize, data_type: &str, spec: &str) -> Self {
-        Emitted {
+    pub fn new(file: usize, data_type: &str, spec: &str, dir: &Path) -> std::io::Result<Self> {
+        Ok(Emitted {
             file,
             data_type: data_type.to_string(),
             spec: spec.to_string(),
@@ -69,9 +87,9 @@ impl Emitted {
             number_ends: Vec::new(),
             users: Vec::new(),
             service: Vec::new(),
-            hashes: Vec::new(),
+            hashes: tempfile::tempfile_in(dir)?,
             filled: Vec::new(),
-        }
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -104,7 +122,7 @@ impl Emitted {
         users: &mut Users,
         ledger: Option<&Ledger>,
         mapped: &BTreeSet<&str>,
-    ) {
+    ) -> std::io::Result<()> {
         let n = frame.height();
         let str_col = |name: &str| frame.column(name).ok().and_then(|c| c.str().ok());
         match frame.column(LINE).ok().and_then(|c| c.u64().ok()) {
@@ -123,7 +141,7 @@ impl Emitted {
         let (a, b) = (str_col("insurer_no"), str_col("insured_no"));
         for i in 0..n {
             let user = match (a.and_then(|c| c.get(i)), b.and_then(|c| c.get(i))) {
-                (Some(a), Some(b)) => users.id(match ledger {
+                (Some(a), Some(b)) => users.id(&match ledger {
                     Some(l) => l.user_key(a, b),
                     None => format!("{a}/{b}"),
                 }),
@@ -159,12 +177,22 @@ impl Emitted {
                 h.update([0x1f]);
             }
         }
-        self.hashes.extend(
-            hashers
-                .into_iter()
-                .map(|h| -> [u8; 32] { h.finalize().into() }),
-        );
+        let digests: Vec<u8> = hashers.into_iter().flat_map(|h| h.finalize()).collect();
+        self.hashes.write_all(&digests)?;
         self.filled.extend(filled);
+        Ok(())
+    }
+
+    /// Every row's content hash, read back.
+    pub fn hashes(&self) -> std::io::Result<Vec<[u8; 32]>> {
+        let mut bytes = vec![0u8; self.len() * 32];
+        let mut f = &self.hashes;
+        f.seek(SeekFrom::Start(0))?;
+        f.read_exact(&mut bytes)?;
+        Ok(bytes
+            .chunks_exact(32)
+            .map(|c| c.try_into().expect("32 bytes"))
+            .collect())
     }
 }
 

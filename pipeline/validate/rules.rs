@@ -313,7 +313,8 @@ impl Rows<'_> {
             ),
         );
         let values: Vec<Vec<Option<&str>>> = cols.iter().map(|c| self.values(c)).collect();
-        // A key's bytes: each value as a marker (absent / present), its length and its bytes.
+        // A key's bytes: each value's, then 0xFF; an absent value is 0xFE. Neither byte
+        // occurs in UTF-8, so two keys have the same bytes only if they are the same.
         let mut key: Vec<u8> = Vec::new();
         for (i, &line) in self.lines.iter().enumerate() {
             if values.last().is_none_or(|v| v[i].is_none()) {
@@ -322,13 +323,10 @@ impl Rows<'_> {
             key.clear();
             for v in &values {
                 match v[i] {
-                    None => key.push(0),
-                    Some(s) => {
-                        key.push(1);
-                        key.extend_from_slice(&(s.len() as u64).to_le_bytes());
-                        key.extend_from_slice(s.as_bytes());
-                    }
+                    None => key.push(0xFE),
+                    Some(s) => key.extend_from_slice(s.as_bytes()),
                 }
+                key.push(0xFF);
             }
             if let Some(prev) = first.first(&key, line) {
                 let shown: Vec<&str> = values
