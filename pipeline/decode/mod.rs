@@ -7,7 +7,7 @@ mod vendor;
 
 pub use chunks::{BLOCK, Chunks, ReadError};
 pub use lifefile::{LifeFile, ReadIssue, is_id_shaped, read_life_file};
-pub use vendor::{Record, Table, read_table, read_table_owned};
+pub use vendor::{Record, Table, read_table};
 
 use std::borrow::Cow;
 use std::fmt;

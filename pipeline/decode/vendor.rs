@@ -104,21 +104,6 @@ pub fn read_table(bytes: &[u8], delimiter: u8) -> Result<Table, DecodeError> {
     split(decoded.text.as_ref(), decoded.encoding, delimiter)
 }
 
-/// [`read_table`] of a file's bytes taken by value: a file decoded from CP932 lets its bytes
-/// go before it is split, so the bytes, the decoded text and the table's fields are never all
-/// in memory at once (the peak of a run's largest office).
-pub fn read_table_owned(bytes: Vec<u8>, delimiter: u8) -> Result<Table, DecodeError> {
-    let decoded = decode(&bytes)?;
-    let encoding = decoded.encoding;
-    match decoded.text {
-        std::borrow::Cow::Owned(text) => {
-            drop(bytes);
-            split(&text, encoding, delimiter)
-        }
-        std::borrow::Cow::Borrowed(text) => split(text, encoding, delimiter),
-    }
-}
-
 /// Decoded text → a table, its fields in one buffer.
 fn split(text: &str, encoding: TextEncoding, delimiter: u8) -> Result<Table, DecodeError> {
     split_part(text, encoding, delimiter, 0, true).map(|(table, _)| table)
@@ -239,27 +224,6 @@ mod tests {
                 );
             }
         }
-    }
-
-    /// Taken by value or borrowed, CP932, UTF-8 and UTF-8 with a BOM read to the same table.
-    #[test]
-    fn owned_bytes_read_as_borrowed_ones() {
-        let text = "事業所番号,氏名\r\n1370000018,\"見本, 太郎\"\r\n,ﾐﾎﾝ\r\n";
-        let cp932 = encoding_rs::SHIFT_JIS.encode(text).0.into_owned();
-        let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
-        for bytes in [cp932, text.as_bytes().to_vec(), bom] {
-            let want = read_table(&bytes, b',').unwrap();
-            let got = read_table_owned(bytes, b',').unwrap();
-            assert_eq!(got.encoding, want.encoding);
-            let rows = |t: &Table| -> Vec<(u64, Vec<String>)> {
-                t.records()
-                    .map(|r| (r.line, r.iter().map(str::to_string).collect()))
-                    .collect()
-            };
-            assert_eq!(rows(&got), rows(&want));
-            assert_eq!(rows(&got)[1].1, ["1370000018", "見本, 太郎"]);
-        }
-        assert!(read_table_owned(vec![0x82, 0x00], b',').is_err());
     }
 
     proptest::proptest! {

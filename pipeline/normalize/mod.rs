@@ -3,5 +3,7 @@
 
 pub mod dates;
 pub mod ingest;
+mod sink;
+mod tables;
 pub mod text;
 pub mod transform;

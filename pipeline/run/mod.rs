@@ -2,18 +2,24 @@
 //! each on its own (one facility's bad data never stops another's), in parallel. A row with an
 //! error is not emitted but quarantined with its reasons; every facility gets a manifest whose
 //! row accounting `read = emitted + quarantined` balances per interface.
+//!
+//! An office's files stream through: a table of records at a time (`decode::Chunks`) is
+//! normalized and validated, and its rows' LIFE lines go straight to a spill per interface
+//! (`emit::spill`). What must wait for the whole office — the cross-file and due checks, the
+//! rows held back, the ledger — works on a small summary per row (`rows`). Memory follows the
+//! table being read and those summaries, not the office's files.
 
 mod checks;
 mod clock;
 pub mod job;
 mod lock;
+mod read;
 mod rows;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use polars::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -21,16 +27,16 @@ pub use clock::{RunTime, civil_from_days};
 pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
 pub use lock::{Lock, LockError};
 
-use crate::decode::{Chunks, LINE, ReadError};
 use crate::emit::files::write_private;
-use crate::emit::spill::{Mark, Spill, SpillError};
+use crate::emit::spill::SpillError;
 use crate::emit::{OutputEncoding, report};
-use crate::ledger::{InterfaceStats, Ledger, RunStats, Submitted, hex};
+use crate::ledger::{InterfaceStats, Ledger, RunStats, hex};
 use crate::map::Profile;
-use crate::normalize::ingest::{FileIngest, Ingest, Part, delimiter, unreadable};
+use crate::normalize::ingest::FileIngest;
 use crate::spec::Registry;
 use crate::validate::{Context, Severity};
-use rows::{Emitted, Users};
+use read::{Reading, mapped_items};
+use rows::{Emitted, Users, rows_of, sent_rows, user_key};
 
 /// Row accounting of one interface of one facility.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -532,231 +538,6 @@ fn facility(
     Ok(())
 }
 
-/// A quarantine.csv line: file, line, reason, the row's fields.
-type QuarantineLine = (String, u64, String, Vec<String>);
-
-/// What reading a facility's files gives.
-struct Reading {
-    /// Each file with the index of the profile it was read through.
-    files: Vec<(usize, FileIngest)>,
-    /// Each file's rows per interface of this facility, in file order.
-    emitted: Vec<Emitted>,
-    /// Each interface's LIFE lines, by (data type, spec).
-    spills: BTreeMap<(String, String), Spill>,
-    users: Users,
-    /// Per file: the lines of rows of other facilities.
-    other_lines: Vec<BTreeSet<u64>>,
-    quarantine: Vec<QuarantineLine>,
-    /// Rows of other facilities, per interface.
-    other_facility: BTreeMap<String, usize>,
-    input_entries: Vec<FileEntry>,
-}
-
-impl Reading {
-    /// Reads one vendor file a table at a time. A file that turns out unreadable halfway gives
-    /// nothing but its error: what its first tables added is taken back.
-    #[allow(clippy::too_many_arguments)]
-    fn file(
-        &mut self,
-        shown: &str,
-        file: File,
-        profile_index: usize,
-        profile: &Profile,
-        mapped: &BTreeMap<&str, BTreeSet<&str>>,
-        fac: &FacilityJob,
-        batch: &Batch<'_>,
-        dir: &Path,
-        encoding: OutputEncoding,
-        ctx: &Context,
-    ) -> Result<(), String> {
-        let cannot_read = |e: std::io::Error| format!("cannot read {shown}: {e}");
-        let mut hash = Sha256::new();
-        let opened = Chunks::open(file, delimiter(profile, shown), |b| hash.update(b));
-        self.input_entries.push(FileEntry {
-            path: shown.to_string(),
-            sha256: hex(&hash.finalize()),
-        });
-        let fi = self.files.len();
-        let mut chunks = match opened {
-            Ok(c) => c,
-            Err(ReadError::Io(e)) => return Err(cannot_read(e)),
-            Err(ReadError::Decode(e)) => {
-                self.files.push((profile_index, unreadable(shown, &e)));
-                self.other_lines.push(BTreeSet::new());
-                return Ok(());
-            }
-        };
-        let marks: Vec<((String, String), Mark)> = self
-            .spills
-            .iter()
-            .map(|(k, s)| (k.clone(), s.mark()))
-            .collect();
-        let (emitted_before, quarantine_before) = (self.emitted.len(), self.quarantine.len());
-        let others_before = self.other_facility.clone();
-        let mut ing = Ingest::new(
-            shown,
-            chunks.encoding(),
-            profile,
-            batch.registry,
-            Some(&fac.id),
-        );
-        let mut other = BTreeSet::new();
-        loop {
-            let table = match chunks.next_table() {
-                Ok(Some(t)) => t,
-                Ok(None) => break,
-                Err(ReadError::Io(e)) => return Err(cannot_read(e)),
-                Err(ReadError::Decode(e)) => {
-                    for (k, m) in marks {
-                        if let Some(s) = self.spills.get_mut(&k) {
-                            s.rewind(m).map_err(|e| e.to_string())?;
-                        }
-                    }
-                    self.spills.retain(|_, s| s.rows() > 0);
-                    self.emitted.truncate(emitted_before);
-                    self.quarantine.truncate(quarantine_before);
-                    self.other_facility = others_before;
-                    self.files.push((profile_index, unreadable(shown, &e)));
-                    self.other_lines.push(BTreeSet::new());
-                    return Ok(());
-                }
-            };
-            let mut parts = ing.table(&table);
-            drop(table);
-            if let Some(code) = &fac.service_code {
-                for part in &mut parts {
-                    let n = part.frame.height();
-                    part.frame
-                        .with_column(
-                            StringChunked::full("service_code".into(), code, n).into_column(),
-                        )
-                        .map_err(|e| e.to_string())?;
-                }
-            }
-            ing.check(&parts, ctx);
-            for p in &parts {
-                if p.facility == fac.id {
-                    self.add(fi, p, batch, dir, encoding, mapped)?;
-                    continue;
-                }
-                let lines = p
-                    .frame
-                    .column(LINE)
-                    .ok()
-                    .and_then(|c| c.u64().ok())
-                    .map(|ca| ca.iter().map(|l| l.unwrap_or(0)).collect::<Vec<_>>())
-                    .unwrap_or_default();
-                *self.other_facility.entry(p.data_type.clone()).or_default() += lines.len();
-                for &line in &lines {
-                    self.quarantine.push((
-                        shown.to_string(),
-                        line,
-                        format!("a row of facility {}", p.facility),
-                        Vec::new(),
-                    ));
-                }
-                other.extend(lines);
-            }
-        }
-        self.files.push((profile_index, ing.finish()));
-        self.other_lines.push(other);
-        Ok(())
-    }
-
-    /// A frame of this facility's rows: its LIFE lines to the interface's spill, its summary to
-    /// the file's rows of that interface.
-    fn add(
-        &mut self,
-        fi: usize,
-        p: &Part,
-        batch: &Batch<'_>,
-        dir: &Path,
-        encoding: OutputEncoding,
-        mapped: &BTreeMap<&str, BTreeSet<&str>>,
-    ) -> Result<(), String> {
-        let Some(schema) = batch
-            .registry
-            .spec(&p.spec)
-            .and_then(|s| s.schema(&p.data_type))
-        else {
-            return Ok(());
-        };
-        let key = (p.data_type.clone(), p.spec.clone());
-        let spill = match self.spills.entry(key) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(Spill::new(dir, encoding).map_err(|e| e.to_string())?)
-            }
-        };
-        spill
-            .add(schema, &p.frame)
-            .map_err(|e| format!("{}: {e}", p.data_type))?;
-        let at = self
-            .emitted
-            .iter()
-            .position(|e| e.file == fi && e.data_type == p.data_type && e.spec == p.spec);
-        let e = match at {
-            Some(i) => &mut self.emitted[i],
-            None => {
-                let e = Emitted::new(fi, &p.data_type, &p.spec, dir);
-                self.emitted.push(e.map_err(|e| e.to_string())?);
-                self.emitted.last_mut().expect("pushed just above")
-            }
-        };
-        let none = BTreeSet::new();
-        let mapped = mapped.get(p.data_type.as_str()).unwrap_or(&none);
-        e.add(&p.frame, &mut self.users, batch.ledger, mapped)
-            .map_err(|e| format!("cannot write a temporary file in {}: {e}", dir.display()))
-    }
-}
-
-/// Every row of an interface's parts, in order: (part, row).
-fn rows_of<'e>(parts: &[&'e Emitted]) -> impl Iterator<Item = (&'e Emitted, usize)> + Clone {
-    parts
-        .iter()
-        .flat_map(|e| (0..e.len()).map(move |i| (*e, i)))
-}
-
-/// A row's user key as the ledger records it: only with a ledger.
-fn user_key<'e>(e: &Emitted, i: usize, users: &'e Users, ledger: Option<&Ledger>) -> &'e str {
-    match (ledger, e.users[i]) {
-        (Some(_), u) if u != rows::NO_USER => users.key(u),
-        _ => "",
-    }
-}
-
-/// The rows of an interface's parts that `sent` flags, as the ledger records them; each part's
-/// content hashes are read back when its turn comes.
-fn sent_rows<'e>(
-    parts: &[&'e Emitted],
-    sent: &'e [bool],
-    users: &'e Users,
-    ledger: Option<&'e Ledger>,
-) -> impl Iterator<Item = std::io::Result<Submitted<'e>>> + 'e {
-    let starts = parts.iter().scan(0, |start, e| {
-        let at = *start;
-        *start += e.len();
-        Some(at)
-    });
-    let parts: Vec<(&'e Emitted, usize)> = parts.iter().copied().zip(starts).collect();
-    parts.into_iter().flat_map(move |(e, start)| {
-        let rows: Box<dyn Iterator<Item = _>> =
-            match e.hashes() {
-                Err(x) => Box::new(std::iter::once(Err(x))),
-                Ok(hashes) => Box::new((0..e.len()).filter(move |&i| sent[start + i]).map(
-                    move |i| {
-                        Ok(Submitted {
-                            number: e.number(i).unwrap_or(""),
-                            content_hash: hashes[i],
-                            user_key: user_key(e, i, users, ledger),
-                        })
-                    },
-                )),
-            };
-        rows
-    })
-}
-
 /// The facility's row counts, rejections by rule and repairs, for the metrics.
 fn count_rows(
     files: &[(usize, FileIngest)],
@@ -790,18 +571,6 @@ fn count_rows(
             *stats.rejected_by_rule.entry(rule.to_string()).or_default() += 1;
         }
     }
-}
-
-/// Per interface, the items the profiles fill from a vendor column (constants and generated
-/// keys left out): the metrics' filled fields count their values.
-fn mapped_items(profiles: &[Profile]) -> BTreeMap<&str, BTreeSet<&str>> {
-    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for t in profiles.iter().flat_map(|p| &p.targets) {
-        out.entry(t.data_type.as_str())
-            .or_default()
-            .extend(t.columns.iter().map(|c| c.item.as_str()));
-    }
-    out
 }
 
 /// Temporary files of a run that was killed (`.<name>.tmp-<pid>`): never outputs, removed.

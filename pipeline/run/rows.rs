@@ -11,7 +11,7 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::decode::LINE;
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Submitted};
 
 /// The rows of one file for one interface, in the file's order.
 pub(super) struct Emitted {
@@ -194,6 +194,60 @@ impl Emitted {
             .map(|c| c.try_into().expect("32 bytes"))
             .collect())
     }
+}
+
+/// Every row of an interface's parts, in order: (part, row).
+pub(super) fn rows_of<'e>(
+    parts: &[&'e Emitted],
+) -> impl Iterator<Item = (&'e Emitted, usize)> + Clone {
+    parts
+        .iter()
+        .flat_map(|e| (0..e.len()).map(move |i| (*e, i)))
+}
+
+/// A row's user key as the ledger records it: only with a ledger.
+pub(super) fn user_key<'e>(
+    e: &Emitted,
+    i: usize,
+    users: &'e Users,
+    ledger: Option<&Ledger>,
+) -> &'e str {
+    match (ledger, e.users[i]) {
+        (Some(_), u) if u != NO_USER => users.key(u),
+        _ => "",
+    }
+}
+
+/// The rows of an interface's parts that `sent` flags, as the ledger records them; each part's
+/// content hashes are read back when its turn comes.
+pub(super) fn sent_rows<'e>(
+    parts: &[&'e Emitted],
+    sent: &'e [bool],
+    users: &'e Users,
+    ledger: Option<&'e Ledger>,
+) -> impl Iterator<Item = std::io::Result<Submitted<'e>>> + 'e {
+    let starts = parts.iter().scan(0, |start, e| {
+        let at = *start;
+        *start += e.len();
+        Some(at)
+    });
+    let parts: Vec<(&'e Emitted, usize)> = parts.iter().copied().zip(starts).collect();
+    parts.into_iter().flat_map(move |(e, start)| {
+        let rows: Box<dyn Iterator<Item = _>> =
+            match e.hashes() {
+                Err(x) => Box::new(std::iter::once(Err(x))),
+                Ok(hashes) => Box::new((0..e.len()).filter(move |&i| sent[start + i]).map(
+                    move |i| {
+                        Ok(Submitted {
+                            number: e.number(i).unwrap_or(""),
+                            content_hash: hashes[i],
+                            user_key: user_key(e, i, users, ledger),
+                        })
+                    },
+                )),
+            };
+        rows
+    })
 }
 
 /// Months since year 0 of a `YYYYMMDD` or `YYYYMM` value.

@@ -1,0 +1,650 @@
+//! A vendor file read through a profile a table of records at a time: the header resolves
+//! the profile's targets once, then each table goes through a row pass (which rows, which
+//! office, which record key) and a column pass (each frame column converted from its vendor
+//! column through that column's memo).
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::ingest::{
+    FileIngest, Fixes, Part, Quarantined, SOURCE_FILE, Validated, append, management_number,
+    unconverted,
+};
+use super::sink::Sink;
+use super::text::{code, code_cow};
+use super::transform::{Fix, Memo};
+use crate::decode::{LINE, Record, Table, TextEncoding};
+use crate::map::{Facility, Profile, Target, Transform};
+use crate::spec::{Registry, Schema};
+use crate::validate::{MASK, Severity};
+
+/// A vendor file read through a profile a table of records at a time (see
+/// [`Chunks`](crate::decode::Chunks)): each table's rows become frames at once, and only what
+/// spans rows stays — the converters' memos, the findings, the quarantine and the counts. The
+/// findings are those of [`ingest_table`] and [`FileIngest::validate`] on the whole file.
+pub struct Ingest<'a> {
+    out: FileIngest,
+    sink: Sink,
+    profile: &'a Profile,
+    registry: &'a Registry,
+    /// The 事業所番号 given for a file that does not carry it.
+    given: Option<&'a str>,
+    placeholders: Vec<&'a str>,
+    /// The 事業所番号 of the preamble line the profile names, once read.
+    preamble: Option<String>,
+    header: Option<Header<'a>>,
+    /// A trailer line was met: what follows is not data.
+    ended: bool,
+    /// Where the findings of the last table start (see [`Ingest::check`]).
+    table_findings: usize,
+    /// The validation findings by (frame, facility).
+    validated: BTreeMap<(usize, String), Validated>,
+}
+
+/// What the header line settles for the rest of the file.
+struct Header<'a> {
+    facility_col: Option<usize>,
+    fixed_facility: Option<String>,
+    plans: Vec<Plan<'a>>,
+    skip_cols: Vec<(Option<usize>, &'a crate::map::SkipRule)>,
+    memos: Vec<Vec<Memo>>,
+    /// The last raw 事業所番号 and its normalised form.
+    last_facility: (String, String),
+}
+
+impl<'a> Ingest<'a> {
+    pub fn new(
+        path: &str,
+        encoding: TextEncoding,
+        profile: &'a Profile,
+        registry: &'a Registry,
+        facility: Option<&'a str>,
+    ) -> Self {
+        let mut out = FileIngest::empty(path);
+        out.encoding = Some(encoding);
+        out.fixes.files_from_cp932 = u64::from(encoding == TextEncoding::Cp932);
+        Ingest {
+            out,
+            sink: Sink::default(),
+            profile,
+            registry,
+            given: facility,
+            placeholders: profile
+                .read
+                .placeholders
+                .iter()
+                .map(String::as_str)
+                .collect(),
+            preamble: None,
+            header: None,
+            ended: false,
+            table_findings: 0,
+            validated: BTreeMap::new(),
+        }
+    }
+
+    /// The next table of the file's records → this table's frames, one per (interface,
+    /// facility), interface after interface.
+    pub fn table(&mut self, table: &Table) -> Vec<Part> {
+        self.table_findings = self.sink.findings.findings.len();
+        let start = match self.header {
+            Some(_) => 0,
+            None => match self.find_header(table) {
+                Some(h) => h + 1,
+                None => return Vec::new(),
+            },
+        };
+        if self.ended {
+            return Vec::new();
+        }
+        let rows = self.row_pass(table, start);
+        self.column_pass(table, rows)
+    }
+
+    /// Runs the validation engine on frames of the last table (with any columns the caller
+    /// added); their findings join the file's.
+    pub fn check(&mut self, parts: &[Part], ctx: &crate::validate::Context) {
+        let new = &self.sink.findings.findings[self.table_findings..];
+        let unconverted = unconverted(&self.sink.findings.checks, new);
+        for part in parts {
+            self.validated
+                .entry((part.plan, part.facility.clone()))
+                .or_default()
+                .check(part, self.registry, ctx, &unconverted);
+        }
+    }
+
+    /// The file's findings, quarantine and counts (no frames: they went table by table).
+    pub fn finish(mut self) -> FileIngest {
+        if self.header.is_none() {
+            let p = self.profile;
+            self.sink.note(
+                0,
+                0,
+                None,
+                Severity::Error,
+                "ingest.no_header",
+                format!("プロファイル「{}」の見出し行が見つかりません", p.name),
+                format!(
+                    "no line matches at least {} column names of profile `{}`: wrong profile or file?",
+                    p.read.header_min_aliases, p.name
+                ),
+            );
+            self.out.findings = self.sink.finish();
+            return self.out;
+        }
+        for q in &self.out.quarantine {
+            self.sink.note(
+                2,
+                q.line,
+                None,
+                Severity::Warning,
+                "ingest.quarantined",
+                format!("この行は取り込みませんでした（{}）", q.reason),
+                format!("row quarantined: {}", q.reason),
+            );
+        }
+        let mut findings = self.sink.finish();
+        append(&mut findings, self.validated.into_values());
+        findings.sort();
+        self.out.findings = findings;
+        self.out
+    }
+
+    /// Looks for the header line in a table; on finding it, resolves the profile's targets
+    /// against it. Lines before it are the preamble.
+    fn find_header(&mut self, table: &Table) -> Option<usize> {
+        let profile = self.profile;
+        let found = table.records().position(|r| {
+            let fields: Vec<&str> = r.iter().collect();
+            profile.header_score(&fields) >= profile.read.header_min_aliases.max(1)
+        });
+        if let Facility::Preamble { line, field } = &profile.facility {
+            let before = found.unwrap_or(table.len());
+            if let Some(v) = table
+                .records()
+                .take(before)
+                .find(|r| r.line == *line as u64)
+                .and_then(|r| r.get(field - 1))
+            {
+                self.preamble = Some(code(v)).filter(|s| !s.is_empty());
+            }
+        }
+        let h = found?;
+        self.header = Some(self.resolve(table.record(h)));
+        Some(h)
+    }
+
+    fn resolve(&mut self, header: Record<'_>) -> Header<'a> {
+        let (profile, registry, sink) = (self.profile, self.registry, &mut self.sink);
+        let header_line = header.line;
+        let header_fields: Vec<&str> = header.iter().collect();
+        let keys = crate::map::header_keys(&header_fields);
+
+        // The facility of every row.
+        let facility_col = match &profile.facility {
+            Facility::Column { alias_keys, name } => match alias_keys
+                .iter()
+                .find_map(|a| keys.iter().position(|k| k == a))
+            {
+                Some(i) => Some(i),
+                None => {
+                    sink.note(
+                        0,
+                        header_line,
+                        None,
+                        Severity::Error,
+                        "ingest.no_facility",
+                        format!("事業所番号の列「{name}」がありません"),
+                        format!("the 事業所番号 column `{name}` is missing: no row can be placed"),
+                    );
+                    None
+                }
+            },
+            _ => None,
+        };
+        let fixed_facility: Option<String> = match &profile.facility {
+            Facility::Preamble { .. } => self.preamble.clone(),
+            Facility::Given => self.given.map(str::to_string),
+            Facility::Column { .. } => None,
+        };
+        if matches!(
+            profile.facility,
+            Facility::Preamble { .. } | Facility::Given
+        ) && fixed_facility.is_none()
+        {
+            sink.note(
+                0,
+                0,
+                None,
+                Severity::Error,
+                "ingest.no_facility",
+                "事業所番号がわかりません（前置き行または --facility）".into(),
+                "no 事業所番号: not in the preamble where the profile says, and no --facility given"
+                    .into(),
+            );
+        }
+
+        // Each target's columns, in spec order, and where their values come from.
+        let mut plans: Vec<Plan<'a>> = Vec::new();
+        for t in &profile.targets {
+            let Some(schema) = registry.spec(&t.spec).and_then(|s| s.schema(&t.data_type)) else {
+                continue;
+            };
+            let resolved = t.resolve(&keys);
+            for (c, idx) in t.columns.iter().zip(&resolved.columns) {
+                if idx.is_none() {
+                    sink.note(
+                        0,
+                        header_line,
+                        Some(&c.item),
+                        Severity::Warning,
+                        "ingest.missing_column",
+                        format!("列「{}」がファイルにありません", c.aliases.join("／")),
+                        format!(
+                            "vendor column `{}` is not in this file; `{}` stays empty",
+                            c.aliases.join("` / `"),
+                            c.item
+                        ),
+                    );
+                }
+            }
+            for (k, idx) in t.key.iter().zip(&resolved.key) {
+                if idx.is_none() {
+                    sink.note(
+                        0,
+                        header_line,
+                        Some("external_system_management_number"),
+                        Severity::Error,
+                        "ingest.missing_key",
+                        format!("キーの列「{k}」がファイルにありません"),
+                        format!("key column `{k}` is not in this file: rows cannot be identified"),
+                    );
+                }
+            }
+            let mut sources: Vec<(String, Source<'a>)> = Vec::new();
+            for item in &schema.items {
+                let id = item.id.as_str();
+                if let Some(i) = t.columns.iter().position(|c| c.item == id) {
+                    sources.push((id.to_string(), Source::Column(i, item)));
+                } else if let Some((_, v)) = t.constants.iter().find(|(i, _)| i == id) {
+                    sources.push((id.to_string(), Source::Constant(v.clone())));
+                } else if id == "care_facility_id" {
+                    sources.push((id.to_string(), Source::Facility));
+                } else if id == "external_system_management_number" {
+                    sources.push((id.to_string(), Source::Key));
+                }
+            }
+            // A key column that is also a mapped column (e.g. 評価日 → date) takes its converted
+            // value, so 令和8年10月15日 and 2026/10/15 make the same number.
+            let key_columns = t
+                .key_keys
+                .iter()
+                .map(|k| t.columns.iter().position(|c| c.alias_keys.contains(k)))
+                .collect();
+            plans.push(Plan {
+                target: t,
+                schema,
+                sources,
+                resolved,
+                key_columns,
+            });
+        }
+
+        let skip_cols = profile
+            .read
+            .skip
+            .iter()
+            .map(|s| {
+                let k = super::text::label_key(&s.column);
+                (keys.iter().position(|x| *x == k), s)
+            })
+            .collect();
+        let memos = plans
+            .iter()
+            .map(|p| p.target.columns.iter().map(|_| Memo::default()).collect())
+            .collect();
+        Header {
+            facility_col,
+            fixed_facility,
+            plans,
+            skip_cols,
+            memos,
+            last_facility: (String::new(), String::new()),
+        }
+    }
+
+    /// Row pass: which rows of the table (from `start`) go into the frames (facility, key),
+    /// and which are quarantined.
+    fn row_pass(&mut self, table: &Table, start: usize) -> BTreeMap<String, Rows> {
+        let Some(hd) = self.header.as_mut() else {
+            return BTreeMap::new();
+        };
+        let (profile, out) = (self.profile, &mut self.out);
+        let placeholders = &self.placeholders;
+        let clean = |v| clean(v, placeholders);
+        let mut rows: BTreeMap<String, Rows> = BTreeMap::new();
+        // A row's key values joined by `-`, rebuilt for each row and target.
+        let mut joined = String::new();
+        for rec_index in start..table.len() {
+            let rec = table.record(rec_index);
+            let line = &rec.line;
+            let first = rec.iter().map(str::trim).find(|f| !f.is_empty());
+            let Some(first) = first else {
+                out.rows_read += 1;
+                quarantine(out, *line, rec, "empty row".into(), false);
+                continue;
+            };
+            if profile
+                .read
+                .trailer_prefixes
+                .iter()
+                .any(|p| first.starts_with(p.as_str()))
+            {
+                self.ended = true;
+                break;
+            }
+            out.rows_read += 1;
+            if let Some((_, s)) = hd.skip_cols.iter().find(|(i, s)| {
+                i.and_then(|i| rec.get(i))
+                    .is_some_and(|v| s.prefixes.iter().any(|p| v.trim().starts_with(p.as_str())))
+            }) {
+                quarantine(out, *line, rec, s.reason.clone(), true);
+                continue;
+            }
+            let fac: Option<&str> = match hd.facility_col {
+                // Consecutive rows carry the same 事業所番号: normalised once per run of it.
+                Some(i) => match rec.get(i).and_then(clean) {
+                    Some(raw) => {
+                        if hd.last_facility.0 != raw {
+                            hd.last_facility = (raw.to_string(), code(raw));
+                        }
+                        Some(hd.last_facility.1.as_str())
+                    }
+                    None => None,
+                },
+                None => hd.fixed_facility.as_deref(),
+            };
+            let Some(fac) = fac else {
+                quarantine(out, *line, rec, "no 事業所番号".into(), false);
+                continue;
+            };
+            // Every target needs its key; a row without one cannot be uploaded.
+            let mut keyed = Vec::with_capacity(hd.plans.len());
+            for (p, plan) in hd.plans.iter().enumerate() {
+                joined.clear();
+                let mut parts = 0;
+                for (i, mapped) in plan.resolved.key.iter().zip(&plan.key_columns) {
+                    let Some(raw) = i.and_then(|i| rec.get(i)).and_then(clean) else {
+                        continue;
+                    };
+                    let converted = mapped.and_then(|m| {
+                        let col = &plan.target.columns[m];
+                        let item = plan.schema.item(&col.item)?;
+                        hd.memos[p][m].convert(col, item, raw).value.as_deref()
+                    });
+                    if parts > 0 {
+                        joined.push('-');
+                    }
+                    match converted {
+                        Some(v) => joined.push_str(v),
+                        None => joined.push_str(&code_cow(raw)),
+                    }
+                    parts += 1;
+                }
+                let t = plan.target;
+                keyed.push(
+                    (parts == t.key.len()).then(|| management_number(&t.key_prefix, &joined)),
+                );
+            }
+            if let Some(i) = keyed.iter().position(Option::is_none) {
+                let why = format!("no record key ({})", hd.plans[i].target.key.join(", "));
+                quarantine(out, *line, rec, why, false);
+                continue;
+            }
+            out.rows_kept += 1;
+            if !rows.contains_key(fac) {
+                // The first facility of a table (usually its only one) gets room for every row
+                // left; later ones start small.
+                let cap = if rows.is_empty() {
+                    table.len() - rec_index
+                } else {
+                    64
+                };
+                let r = Rows {
+                    recs: Vec::with_capacity(cap),
+                    lines: Vec::with_capacity(cap),
+                    keys: hd
+                        .plans
+                        .iter()
+                        .map(|_| StringChunkedBuilder::new(PlSmallStr::EMPTY, cap))
+                        .collect(),
+                };
+                rows.insert(fac.to_string(), r);
+            }
+            let r = rows.get_mut(fac).expect("inserted just above");
+            r.recs.push(rec_index);
+            r.lines.push(*line);
+            for (b, k) in r.keys.iter_mut().zip(&keyed) {
+                b.append_option(k.as_deref());
+            }
+        }
+        rows
+    }
+
+    /// Column pass: each frame column filled from its vendor column, row after row of one
+    /// facility, through that column's memo (one hot hash table and builder at a time).
+    fn column_pass(&mut self, table: &Table, rows: BTreeMap<String, Rows>) -> Vec<Part> {
+        let Some(hd) = self.header.as_mut() else {
+            return Vec::new();
+        };
+        let path = self.out.path.clone();
+        let (out, sink) = (&mut self.out, &mut self.sink);
+        let plans = &hd.plans;
+        let mut parts: Vec<Vec<Part>> = plans.iter().map(|_| Vec::new()).collect();
+        for (fac, Rows { recs, lines, keys }) in rows {
+            let height = recs.len();
+            // A vendor column that feeds several interfaces the same way (same transform, map
+            // and LIFE item) is converted once: later frames share the column, and count its
+            // repairs again. Its findings would be exact repeats, which are dropped anyway.
+            let mut built: Vec<Built<'_>> = Vec::new();
+            for ((p, plan), key) in plans.iter().enumerate().zip(keys) {
+                let t = plan.target;
+                let mut key = Some(key);
+                let mut columns: Vec<Column> = Vec::with_capacity(plan.sources.len() + 2);
+                for (s, (id, src)) in plan.sources.iter().enumerate() {
+                    let name: PlSmallStr = id.as_str().into();
+                    let column = match src {
+                        Source::Facility => StringChunked::full(name, &fac, height).into_column(),
+                        Source::Constant(v) => StringChunked::full(name, v, height).into_column(),
+                        Source::Key => match key.take() {
+                            Some(k) => k.finish().with_name(name).into_column(),
+                            None => StringChunked::full_null(name, height).into_column(),
+                        },
+                        Source::Column(i, item) => {
+                            let (col, vendor) = (&t.columns[*i], plan.resolved.columns[*i]);
+                            let shared = built.iter().find(|b| {
+                                Some(b.vendor) == vendor
+                                    && b.map == col
+                                    && converts_alike(b.item, item)
+                            });
+                            match (vendor, shared) {
+                                (None, _) => StringChunked::full_null(name, height).into_column(),
+                                (Some(_), Some(b)) => {
+                                    out.fixes.add(&b.fixes);
+                                    b.column.clone()
+                                }
+                                (Some(x), None) => {
+                                    let cells = Cells {
+                                        table,
+                                        vendor: x,
+                                        recs: &recs,
+                                        lines: &lines,
+                                        placeholders: &self.placeholders,
+                                        at: (&fac, p as u32, s as u32),
+                                    };
+                                    let memo = &mut hd.memos[p][*i];
+                                    let (column, fixes) =
+                                        cells.convert(name, col, item, memo, sink);
+                                    out.fixes.add(&fixes);
+                                    built.push(Built {
+                                        vendor: x,
+                                        map: col,
+                                        item,
+                                        column: column.clone(),
+                                        fixes,
+                                    });
+                                    column
+                                }
+                            }
+                        }
+                    };
+                    columns.push(column);
+                }
+                columns.push(StringChunked::full(SOURCE_FILE.into(), &path, height).into_column());
+                columns.push(UInt64Chunked::from_slice(LINE.into(), &lines).into_column());
+                let frame =
+                    DataFrame::new(height, columns).expect("one value per row in every column");
+                parts[p].push(Part {
+                    facility: fac.clone(),
+                    plan: p,
+                    data_type: t.data_type.clone(),
+                    spec: t.spec.clone(),
+                    frame,
+                });
+            }
+        }
+        parts.into_iter().flatten().collect()
+    }
+}
+
+/// A frame column converted from a vendor column for one facility, kept for the frames of
+/// other interfaces that read the vendor column the same way.
+struct Built<'a> {
+    vendor: usize,
+    map: &'a crate::map::ColumnMap,
+    item: &'a crate::spec::Item,
+    column: Column,
+    fixes: Fixes,
+}
+
+/// One vendor column over one facility's rows.
+struct Cells<'a> {
+    table: &'a Table,
+    vendor: usize,
+    /// The facility's rows: index in the table and physical line.
+    recs: &'a [usize],
+    lines: &'a [u64],
+    placeholders: &'a [&'a str],
+    /// The facility, frame and column, for where checks are met.
+    at: (&'a str, u32, u32),
+}
+
+impl Cells<'_> {
+    /// The frame column `name`: each value converted through the column's memo, each problem
+    /// a finding in the sink (masked for personal data); with the repairs made.
+    fn convert(
+        &self,
+        name: PlSmallStr,
+        col: &crate::map::ColumnMap,
+        item: &crate::spec::Item,
+        memo: &mut Memo,
+        sink: &mut Sink,
+    ) -> (Column, Fixes) {
+        let mut fixes = Fixes::default();
+        let mut b = StringChunkedBuilder::new(name.clone(), self.recs.len());
+        for (&rec, &line) in self.recs.iter().zip(self.lines) {
+            let raw = self.table.field(rec, self.vendor);
+            let Some(raw) = raw.and_then(|v| clean(v, self.placeholders)) else {
+                b.append_null();
+                continue;
+            };
+            if col.transform == Transform::Text {
+                b.append_value(raw);
+                continue;
+            }
+            let o = memo.convert(col, item, raw);
+            if let Some(pr) = &o.problem {
+                let sev = if pr.kept {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                };
+                let c = *o.check.get_or_insert_with(|| {
+                    let (fac, plan, column) = self.at;
+                    sink.check(Some(&name), sev, pr, (1, fac, plan, column, line))
+                });
+                let shown = if item.sensitive { MASK } else { raw };
+                sink.findings.push(line, c, Some(shown));
+            }
+            match o.fix {
+                Some(Fix::EraDate) => fixes.era_dates += 1,
+                Some(Fix::FullWidth) => fixes.full_width += 1,
+                Some(Fix::Kana) => fixes.kana += 1,
+                Some(Fix::Coded) => fixes.coded += 1,
+                None => {}
+            }
+            b.append_option(o.value.as_deref());
+        }
+        (b.finish().into_column(), fixes)
+    }
+}
+
+/// Whether two spec items make the same LIFE values, findings and masks of a vendor value:
+/// the same id, name, codes and sensitivity (their place in their interfaces may differ).
+fn converts_alike(a: &crate::spec::Item, b: &crate::spec::Item) -> bool {
+    a.id == b.id && a.name == b.name && a.codes == b.codes && a.sensitive == b.sensitive
+}
+
+/// A vendor value trimmed of half- and full-width spaces; None when that leaves nothing or a
+/// placeholder of the profile (`-`, `null` …).
+fn clean<'a>(v: &'a str, placeholders: &[&str]) -> Option<&'a str> {
+    // Most values have no space at either end: two byte looks settle it (U+3000 starts 0xE3).
+    let edge = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | 0xE3));
+    let t = if edge(v.as_bytes().first()) || edge(v.as_bytes().last()) {
+        v.trim_matches([' ', '\t', '\u{3000}'])
+    } else {
+        v
+    };
+    (!t.is_empty() && !placeholders.contains(&t)).then_some(t)
+}
+
+fn quarantine(out: &mut FileIngest, line: u64, rec: Record<'_>, reason: String, deliberate: bool) {
+    out.quarantine.push(Quarantined {
+        line,
+        reason,
+        fields: rec.iter().map(str::to_string).collect(),
+        deliberate,
+    });
+}
+
+/// Where a frame column's values come from.
+enum Source<'a> {
+    Facility,
+    Key,
+    Constant(String),
+    /// A mapped column (index into the target's columns) and its spec item.
+    Column(usize, &'a crate::spec::Item),
+}
+
+/// One target resolved against this file's header.
+struct Plan<'a> {
+    target: &'a Target,
+    schema: &'a Schema,
+    /// Frame columns in spec order, and where each one's values come from.
+    sources: Vec<(String, Source<'a>)>,
+    resolved: crate::map::Resolved,
+    /// For each key column, the mapped column that reads the same vendor column, if any.
+    key_columns: Vec<Option<usize>>,
+}
+
+/// The rows of one facility that go into the frames, found by the row pass and read column
+/// after column by the column pass.
+struct Rows {
+    /// Index of each row in the table, and its physical line.
+    recs: Vec<usize>,
+    lines: Vec<u64>,
+    /// Each plan's external_system_management_number of each row.
+    keys: Vec<StringChunkedBuilder>,
+}

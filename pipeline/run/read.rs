@@ -1,0 +1,209 @@
+//! Reading an office's vendor files a table at a time: each table normalized and validated,
+//! its rows' LIFE lines written to their interface's spill and a summary of each row kept.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::rows::{Emitted, Users};
+use super::{Batch, FacilityJob, FileEntry};
+use crate::decode::{Chunks, LINE, ReadError};
+use crate::emit::OutputEncoding;
+use crate::emit::spill::{Mark, Spill};
+use crate::ledger::hex;
+use crate::map::Profile;
+use crate::normalize::ingest::{FileIngest, Ingest, Part, delimiter, unreadable};
+use crate::validate::Context;
+
+/// A quarantine.csv line: file, line, reason, the row's fields.
+pub(super) type QuarantineLine = (String, u64, String, Vec<String>);
+
+/// What reading a facility's files gives.
+pub(super) struct Reading {
+    /// Each file with the index of the profile it was read through.
+    pub(super) files: Vec<(usize, FileIngest)>,
+    /// Each file's rows per interface of this facility, in file order.
+    pub(super) emitted: Vec<Emitted>,
+    /// Each interface's LIFE lines, by (data type, spec).
+    pub(super) spills: BTreeMap<(String, String), Spill>,
+    pub(super) users: Users,
+    /// Per file: the lines of rows of other facilities.
+    pub(super) other_lines: Vec<BTreeSet<u64>>,
+    pub(super) quarantine: Vec<QuarantineLine>,
+    /// Rows of other facilities, per interface.
+    pub(super) other_facility: BTreeMap<String, usize>,
+    pub(super) input_entries: Vec<FileEntry>,
+}
+
+impl Reading {
+    /// Reads one vendor file a table at a time. A file that turns out unreadable halfway gives
+    /// nothing but its error: what its first tables added is taken back.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn file(
+        &mut self,
+        shown: &str,
+        file: File,
+        profile_index: usize,
+        profile: &Profile,
+        mapped: &BTreeMap<&str, BTreeSet<&str>>,
+        fac: &FacilityJob,
+        batch: &Batch<'_>,
+        dir: &Path,
+        encoding: OutputEncoding,
+        ctx: &Context,
+    ) -> Result<(), String> {
+        let cannot_read = |e: std::io::Error| format!("cannot read {shown}: {e}");
+        let mut hash = Sha256::new();
+        let opened = Chunks::open(file, delimiter(profile, shown), |b| hash.update(b));
+        self.input_entries.push(FileEntry {
+            path: shown.to_string(),
+            sha256: hex(&hash.finalize()),
+        });
+        let fi = self.files.len();
+        let mut chunks = match opened {
+            Ok(c) => c,
+            Err(ReadError::Io(e)) => return Err(cannot_read(e)),
+            Err(ReadError::Decode(e)) => {
+                self.files.push((profile_index, unreadable(shown, &e)));
+                self.other_lines.push(BTreeSet::new());
+                return Ok(());
+            }
+        };
+        let marks: Vec<((String, String), Mark)> = self
+            .spills
+            .iter()
+            .map(|(k, s)| (k.clone(), s.mark()))
+            .collect();
+        let (emitted_before, quarantine_before) = (self.emitted.len(), self.quarantine.len());
+        let others_before = self.other_facility.clone();
+        let mut ing = Ingest::new(
+            shown,
+            chunks.encoding(),
+            profile,
+            batch.registry,
+            Some(&fac.id),
+        );
+        let mut other = BTreeSet::new();
+        loop {
+            let table = match chunks.next_table() {
+                Ok(Some(t)) => t,
+                Ok(None) => break,
+                Err(ReadError::Io(e)) => return Err(cannot_read(e)),
+                Err(ReadError::Decode(e)) => {
+                    for (k, m) in marks {
+                        if let Some(s) = self.spills.get_mut(&k) {
+                            s.rewind(m).map_err(|e| e.to_string())?;
+                        }
+                    }
+                    self.spills.retain(|_, s| s.rows() > 0);
+                    self.emitted.truncate(emitted_before);
+                    self.quarantine.truncate(quarantine_before);
+                    self.other_facility = others_before;
+                    self.files.push((profile_index, unreadable(shown, &e)));
+                    self.other_lines.push(BTreeSet::new());
+                    return Ok(());
+                }
+            };
+            let mut parts = ing.table(&table);
+            drop(table);
+            if let Some(code) = &fac.service_code {
+                for part in &mut parts {
+                    let n = part.frame.height();
+                    part.frame
+                        .with_column(
+                            StringChunked::full("service_code".into(), code, n).into_column(),
+                        )
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            ing.check(&parts, ctx);
+            for p in &parts {
+                if p.facility == fac.id {
+                    self.add(fi, p, batch, dir, encoding, mapped)?;
+                    continue;
+                }
+                let lines = p
+                    .frame
+                    .column(LINE)
+                    .ok()
+                    .and_then(|c| c.u64().ok())
+                    .map(|ca| ca.iter().map(|l| l.unwrap_or(0)).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                *self.other_facility.entry(p.data_type.clone()).or_default() += lines.len();
+                for &line in &lines {
+                    self.quarantine.push((
+                        shown.to_string(),
+                        line,
+                        format!("a row of facility {}", p.facility),
+                        Vec::new(),
+                    ));
+                }
+                other.extend(lines);
+            }
+        }
+        self.files.push((profile_index, ing.finish()));
+        self.other_lines.push(other);
+        Ok(())
+    }
+
+    /// A frame of this facility's rows: its LIFE lines to the interface's spill, its summary to
+    /// the file's rows of that interface.
+    fn add(
+        &mut self,
+        fi: usize,
+        p: &Part,
+        batch: &Batch<'_>,
+        dir: &Path,
+        encoding: OutputEncoding,
+        mapped: &BTreeMap<&str, BTreeSet<&str>>,
+    ) -> Result<(), String> {
+        let Some(schema) = batch
+            .registry
+            .spec(&p.spec)
+            .and_then(|s| s.schema(&p.data_type))
+        else {
+            return Ok(());
+        };
+        let key = (p.data_type.clone(), p.spec.clone());
+        let spill = match self.spills.entry(key) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(Spill::new(dir, encoding).map_err(|e| e.to_string())?)
+            }
+        };
+        spill
+            .add(schema, &p.frame)
+            .map_err(|e| format!("{}: {e}", p.data_type))?;
+        let at = self
+            .emitted
+            .iter()
+            .position(|e| e.file == fi && e.data_type == p.data_type && e.spec == p.spec);
+        let e = match at {
+            Some(i) => &mut self.emitted[i],
+            None => {
+                let e = Emitted::new(fi, &p.data_type, &p.spec, dir);
+                self.emitted.push(e.map_err(|e| e.to_string())?);
+                self.emitted.last_mut().expect("pushed just above")
+            }
+        };
+        let none = BTreeSet::new();
+        let mapped = mapped.get(p.data_type.as_str()).unwrap_or(&none);
+        e.add(&p.frame, &mut self.users, batch.ledger, mapped)
+            .map_err(|e| format!("cannot write a temporary file in {}: {e}", dir.display()))
+    }
+}
+
+/// Per interface, the items the profiles fill from a vendor column (constants and generated
+/// keys left out): the metrics' filled fields count their values.
+pub(super) fn mapped_items(profiles: &[Profile]) -> BTreeMap<&str, BTreeSet<&str>> {
+    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for t in profiles.iter().flat_map(|p| &p.targets) {
+        out.entry(t.data_type.as_str())
+            .or_default()
+            .extend(t.columns.iter().map(|c| c.item.as_str()));
+    }
+    out
+}
