@@ -164,7 +164,7 @@ impl Validated {
             return;
         };
         let mut found = Findings::default();
-        crate::validate::validate_part(
+        crate::validate::validate_frame(
             &part.frame,
             schema,
             spec.rules(&part.data_type),

@@ -65,29 +65,11 @@ pub struct Carry {
     seen: Vec<rules::Seen>,
 }
 
-/// Validates a frame against an interface: every item check on every row, then every rule.
+/// Validates a frame against an interface: every item check on every row, then every rule. A
+/// file read in parts is validated part after part with one `carry`, which takes what the
+/// rules remember from the parts before (the keys seen), so the findings are those of the
+/// whole file; a frame on its own takes `&mut Carry::default()`.
 pub fn validate_frame(
-    frame: &DataFrame,
-    schema: &Schema,
-    rules: &[Rule],
-    sheets: Option<&CodeSheets>,
-    ctx: &Context,
-    out: &mut Findings,
-) {
-    validate_part(
-        frame,
-        schema,
-        rules,
-        sheets,
-        ctx,
-        out,
-        &mut Carry::default(),
-    );
-}
-
-/// [`validate_frame`] of one part of a file's rows, the parts in order: `carry` takes what the
-/// rules remember from the parts before, so the findings are those of the whole file.
-pub fn validate_part(
     frame: &DataFrame,
     schema: &Schema,
     rules: &[Rule],
@@ -211,6 +193,7 @@ pub fn validate_bytes(
         spec.code_sheets.as_ref(),
         ctx,
         &mut out,
+        &mut Carry::default(),
     );
     out.sort();
     report.findings = out;
