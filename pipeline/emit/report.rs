@@ -42,7 +42,7 @@ struct Json<'a> {
 /// `{"files":[…],"checks":[…],"findings":[…]}`, one document, newline-terminated. A finding
 /// names its file and its check by their index in `files` and `checks`: what a check says is
 /// written once, however many rows fail it.
-pub fn write_json(reports: &[FileReport], out: &mut impl Write) -> io::Result<()> {
+pub fn write_json(reports: &[FileReport], out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let files = reports
         .iter()
         .map(|r| JsonFile {
@@ -55,15 +55,16 @@ pub fn write_json(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
             warnings: r.warnings(),
         })
         .collect();
-    // The checks that found something, of every file, in one table; one that several files
-    // share is written once.
+    // The checks that found something, of every file, in one table, in the order the findings
+    // first name them; one that several files share is written once. Per file: each check's
+    // index in the table.
     let mut checks = Vec::new();
     let mut index: HashMap<JsonCheck<'_>, u32> = HashMap::new();
-    let mut findings = Vec::new();
-    for (file, r) in reports.iter().enumerate() {
+    let mut at_of: Vec<Vec<Option<u32>>> = Vec::with_capacity(reports.len());
+    for r in reports {
         let mut at: Vec<Option<u32>> = vec![None; r.findings.checks.len()];
         for f in &r.findings.findings {
-            let check = *at[f.check as usize].get_or_insert_with(|| {
+            at[f.check as usize].get_or_insert_with(|| {
                 let c = &r.findings.checks[f.check as usize];
                 let c = JsonCheck {
                     rule: c.rule,
@@ -77,26 +78,41 @@ pub fn write_json(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
                     (checks.len() - 1) as u32
                 })
             });
-            if !findings.is_empty() {
-                findings.push(b',');
-            }
-            write!(findings, "{{\"file\":{file},\"line\":")?;
-            match f.line {
-                0 => findings.extend_from_slice(b"null"),
-                n => write!(findings, "{n}")?,
-            }
-            write!(findings, ",\"check\":{check},\"value\":")?;
-            serde_json::to_writer(&mut findings, &f.value)?;
-            findings.push(b'}');
         }
+        at_of.push(at);
     }
     let mut buf = serde_json::to_vec(&Json { files, checks })?;
     buf.pop(); // the closing brace
     buf.extend_from_slice(b",\"findings\":[");
-    buf.extend_from_slice(&findings);
+    // The findings go out a buffer at a time: a file where every row is wrong has millions.
+    let mut first = true;
+    for (file, (r, at)) in reports.iter().zip(&at_of).enumerate() {
+        for f in &r.findings.findings {
+            let check = at[f.check as usize].expect("assigned in the first pass");
+            if !first {
+                buf.push(b',');
+            }
+            first = false;
+            write!(buf, "{{\"file\":{file},\"line\":")?;
+            match f.line {
+                0 => buf.extend_from_slice(b"null"),
+                n => write!(buf, "{n}")?,
+            }
+            write!(buf, ",\"check\":{check},\"value\":")?;
+            serde_json::to_writer(&mut buf, &f.value)?;
+            buf.push(b'}');
+            if buf.len() >= FLUSH_AT {
+                out.write_all(&buf)?;
+                buf.clear();
+            }
+        }
+    }
     buf.extend_from_slice(b"]}\n");
     out.write_all(&buf)
 }
+
+/// Bytes a report gathers before it writes them out.
+const FLUSH_AT: usize = 1 << 16;
 
 /// Grouped by file; per file the rules with their counts (errors first), the first
 /// [`EXAMPLES_PER_RULE`] findings of each, and how many more there are.
@@ -166,6 +182,13 @@ pub fn write_text(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
 /// The findings as a CSV that Excel opens: UTF-8 with BOM, CRLF. What a finding shares with
 /// its check is rendered once per check and copied per finding.
 pub fn csv_bytes(reports: &[FileReport]) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_csv(reports, &mut out).expect("writing to memory");
+    out
+}
+
+/// [`csv_bytes`], written out a buffer at a time.
+pub fn write_csv(reports: &[FileReport], w: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let mut out =
         b"\xEF\xBB\xBFfile,line,column,severity,rule,value,message_ja,message_en\r\n".to_vec();
     for r in reports {
@@ -200,9 +223,13 @@ pub fn csv_bytes(reports: &[FileReport]) -> Vec<u8> {
             out.extend_from_slice(head);
             csv_field(&mut out, f.value.as_deref().unwrap_or(""));
             out.extend_from_slice(tail);
+            if out.len() >= FLUSH_AT {
+                w.write_all(&out)?;
+                out.clear();
+            }
         }
     }
-    out
+    w.write_all(&out)
 }
 
 /// Rows that went into no frame, as a CSV (UTF-8 with BOM, CRLF): source file, line, reason and

@@ -27,7 +27,7 @@ pub use clock::{RunTime, civil_from_days};
 pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
 pub use lock::{Lock, LockError};
 
-use crate::emit::files::write_private;
+use crate::emit::files::{write_private, write_private_with};
 use crate::emit::spill::SpillError;
 use crate::emit::{OutputEncoding, report};
 use crate::ledger::{InterfaceStats, Ledger, RunStats, hex};
@@ -507,15 +507,12 @@ fn facility(
 
     // Findings (JSON and a CSV Excel opens), quarantine, manifest.
     let reports: Vec<_> = files.iter_mut().map(|(_, f)| f.take_report()).collect();
-    let mut json = Vec::new();
-    report::write_json(&reports, &mut json).map_err(|e| e.to_string())?;
-    put(&dir, "findings.json", &json, &mut result.outputs)?;
-    put(
-        &dir,
-        "findings.csv",
-        &report::csv_bytes(&reports),
-        &mut result.outputs,
-    )?;
+    put_with(&dir, "findings.json", &mut result.outputs, |w| {
+        report::write_json(&reports, w)
+    })?;
+    put_with(&dir, "findings.csv", &mut result.outputs, |w| {
+        report::write_csv(&reports, w)
+    })?;
     quarantine.sort_by(|a, b| (&a.0, a.1, &a.2).cmp(&(&b.0, b.1, &b.2)));
     put(
         &dir,
@@ -584,6 +581,41 @@ fn remove_leftover_temporaries(dir: &Path) {
             let _ = std::fs::remove_file(e.path());
         }
     }
+}
+
+/// [`put`] of what `write` writes, as it writes it.
+fn put_with(
+    dir: &Path,
+    name: &str,
+    outputs: &mut Vec<FileEntry>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    /// Hashes what passes through it.
+    struct Hashing<'a>(&'a mut dyn std::io::Write, Sha256);
+    impl std::io::Write for Hashing<'_> {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            let n = self.0.write(b)?;
+            self.1.update(&b[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.0.flush()
+        }
+    }
+    let path = dir.join(name);
+    let mut hash = Sha256::new();
+    write_private_with(&path, |w| {
+        let mut h = Hashing(w, Sha256::new());
+        write(&mut h)?;
+        hash = h.1;
+        Ok(())
+    })
+    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    outputs.push(FileEntry {
+        path: name.to_string(),
+        sha256: hex(&hash.finalize()),
+    });
+    Ok(())
 }
 
 fn put(dir: &Path, name: &str, bytes: &[u8], outputs: &mut Vec<FileEntry>) -> Result<(), String> {
