@@ -530,3 +530,40 @@ fn a_column_feeding_two_interfaces_the_same_way_is_converted_once() {
     // other labels of each row (要介護3, J1, Ⅱa) in the first.
     assert_eq!((f.fixes.era_dates, f.fixes.coded), (2 * 2, 2 * 2 + 3 * 3));
 }
+
+/// The file read a table at a time (`lifeline run`'s way), with blocks of `block` bytes.
+fn in_tables(text: &str, block: usize) -> FileIngest {
+    use lifeline::decode::Chunks;
+    use lifeline::normalize::ingest::Ingest;
+    let p = profile(PROFILE).unwrap();
+    let cursor = std::io::Cursor::new(text.as_bytes());
+    let mut chunks = Chunks::with_block(cursor, b',', block, |_| {}).unwrap();
+    let mut ing = Ingest::new("vendor.csv", chunks.encoding(), &p, common::registry(), None);
+    while let Some(t) = chunks.next_table().unwrap() {
+        ing.table(&t);
+    }
+    ing.finish()
+}
+
+/// Rows of two offices, the later office's first: read whole, office A's rows are converted
+/// first, so on line 3 the insurer's finding comes before the insured's. Read a line at a
+/// time, office B's line 2 meets the insurer's check first — and the check must still sort
+/// where a whole-file reading puts it.
+#[test]
+fn findings_keep_their_order_however_a_file_of_two_offices_is_cut() {
+    let text = "事業所番号,利用者番号,保険者番号,被保険者番号,氏名（姓）\r\n\
+                1370000026,1,abc,123,見本\r\n\
+                1370000018,2,abc,xyz,見本\r\n";
+    let whole = ingest(text);
+    let line3: Vec<_> = rules(&whole).into_iter().filter(|r| r.0 == 3).collect();
+    assert_eq!(
+        line3.iter().map(|r| r.2.as_deref()).collect::<Vec<_>>(),
+        [Some("insurer_no"), Some("insured_no")],
+        "{line3:?}"
+    );
+    for block in [1, 8, 60, 100, 4096] {
+        let cut = in_tables(text, block);
+        assert_eq!(cut.findings.checks, whole.findings.checks, "blocks of {block}");
+        assert_eq!(cut.findings.findings, whole.findings.findings, "blocks of {block}");
+    }
+}

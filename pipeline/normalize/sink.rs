@@ -45,10 +45,7 @@ impl Sink {
             .iter()
             .find(|&&id| same(&self.findings.checks[id as usize]))
         {
-            let m = &mut self.met[id as usize];
-            if at < (m.0, m.1.as_str(), m.2, m.3, m.4) {
-                *m = (at.0, at.1.to_string(), at.2, at.3, at.4);
-            }
+            self.meet(id, at);
             return id;
         }
         let id = self.findings.check(
@@ -61,6 +58,14 @@ impl Sink {
         ids.push(id);
         self.met.push((at.0, at.1.to_string(), at.2, at.3, at.4));
         id
+    }
+
+    /// Check `id` is met (again) at `at`: its first place is the earliest of all.
+    pub(super) fn meet(&mut self, id: u32, at: (u8, &str, u32, u32, u64)) {
+        let m = &mut self.met[id as usize];
+        if at < (m.0, m.1.as_str(), m.2, m.3, m.4) {
+            *m = (at.0, at.1.to_string(), at.2, at.3, at.4);
+        }
     }
 
     /// The findings, their checks numbered in the order a whole-file reading meets them.

@@ -571,10 +571,17 @@ impl Cells<'_> {
                 } else {
                     Severity::Error
                 };
-                let c = *o.check.get_or_insert_with(|| {
-                    let (fac, plan, column) = self.at;
-                    sink.check(Some(&name), sev, pr, (1, fac, plan, column, line))
-                });
+                let (fac, plan, column) = self.at;
+                let at = (1, fac, plan, column, line);
+                // A check the memo remembers is met here too: its first place must be the
+                // earliest in a whole-file reading, whichever table came first.
+                let c = match o.check {
+                    Some(c) => {
+                        sink.meet(c, at);
+                        c
+                    }
+                    None => *o.check.insert(sink.check(Some(&name), sev, pr, at)),
+                };
                 let shown = if item.sensitive { MASK } else { raw };
                 sink.findings.push(line, c, Some(shown));
             }
