@@ -538,7 +538,13 @@ fn in_tables(text: &str, block: usize) -> FileIngest {
     let p = profile(PROFILE).unwrap();
     let cursor = std::io::Cursor::new(text.as_bytes());
     let mut chunks = Chunks::with_block(cursor, b',', block, |_| {}).unwrap();
-    let mut ing = Ingest::new("vendor.csv", chunks.encoding(), &p, common::registry(), None);
+    let mut ing = Ingest::new(
+        "vendor.csv",
+        chunks.encoding(),
+        &p,
+        common::registry(),
+        None,
+    );
     while let Some(t) = chunks.next_table().unwrap() {
         ing.table(&t);
     }
@@ -563,7 +569,13 @@ fn findings_keep_their_order_however_a_file_of_two_offices_is_cut() {
     );
     for block in [1, 8, 60, 100, 4096] {
         let cut = in_tables(text, block);
-        assert_eq!(cut.findings.checks, whole.findings.checks, "blocks of {block}");
-        assert_eq!(cut.findings.findings, whole.findings.findings, "blocks of {block}");
+        assert_eq!(
+            cut.findings.checks, whole.findings.checks,
+            "blocks of {block}"
+        );
+        assert_eq!(
+            cut.findings.findings, whole.findings.findings,
+            "blocks of {block}"
+        );
     }
 }

@@ -744,57 +744,68 @@ fn an_undecodable_vendor_file_is_a_finding_not_a_failure() {
     );
 }
 
-/// A vendor file that stops decoding past its first block (1 MiB): the run reads files a
-/// table at a time, and has already written the rows before the bad bytes to its spills; they
-/// are taken back, so the file gives its `file.encoding` error (naming the last line) and no
-/// row, as a file bad from its first byte does. The office's other file is emitted.
+/// A vendor file that stops decoding past its first block: the run reads files a table at a
+/// time, and has already spilled the rows before the bad bytes; they are taken back, so the
+/// file gives its `file.encoding` error (naming the last line) and no row, as a file bad from
+/// its first byte does. Here the bad file (a copy of the office's export, with bad bytes at the
+/// end) is read first and begins the FORM interfaces' spills; the good export read after it
+/// must give the very LIFE files it gives alone.
 #[test]
 fn a_vendor_file_undecodable_past_its_first_block_gives_no_row() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("gen");
-    sample_at(&dir, 1, 1800);
+    sample_at(&dir, 1, 600);
     let export = std::fs::read_dir(dir.join("assessment"))
         .unwrap()
         .next()
         .unwrap()
         .unwrap()
         .path();
+    let alone = tmp.path().join("alone");
+    let want = run_at(&dir.join("job.toml"), &alone, &[]);
     let mut bytes = std::fs::read(&export).unwrap();
     assert!(
-        bytes.len() > 2 << 20,
+        bytes.len() > 512 << 10,
         "{} bytes: more than two blocks",
         bytes.len()
     );
     let lines = bytes.iter().filter(|b| **b == b'\n').count();
     bytes.extend_from_slice(b"\xFF\xFF\r\n");
-    std::fs::write(&export, bytes).unwrap();
+    let name = export.file_name().unwrap().to_str().unwrap();
+    let bad = export.with_file_name(name.replace("_assessment", "_0bad"));
+    assert!(bad < export, "the bad copy is read first");
+    std::fs::write(&bad, bytes).unwrap();
     let out = tmp.path().join("out");
     let summary = run_at(&dir.join("job.toml"), &out, &[]);
     let r = &summary["results"][0];
     assert!(r["failed"].is_null(), "{r}");
     assert_eq!(r["per_rule"]["file.encoding"], 1, "{r}");
-    let office = out.join("202610").join(r["facility"].as_str().unwrap());
+    assert_eq!(r["accounting"], want["results"][0]["accounting"], "{r}");
+    let id = r["facility"].as_str().unwrap();
+    let office = out.join("202610").join(id);
     let findings = std::fs::read_to_string(office.join("findings.json")).unwrap();
     assert!(
         findings.contains(&format!("\"line\":{}", lines + 1)),
         "{findings}"
     );
-    for a in r["accounting"].as_array().unwrap() {
-        let form = a["data_type"].as_str().unwrap().starts_with("FORM_");
-        assert_eq!(a["read"] == 0, form, "{a}");
-        assert_eq!(a["emitted"] == 0, form, "{a}");
-    }
-    let written: Vec<String> = std::fs::read_dir(&office)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let life = |dir: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
+        tree(&dir.join("202610").join(id))
+            .into_iter()
+            .filter(|(p, _)| p.to_string_lossy().ends_with("_202610.csv"))
+            .collect()
+    };
+    let (got, alone) = (life(&out), life(&alone));
+    assert_eq!(got.len(), 4, "{:?}", got.keys());
+    assert!(
+        got == alone,
+        "the LIFE files are those of the good export alone"
+    );
+    let names: Vec<String> = tree(&office)
+        .keys()
+        .map(|p| p.display().to_string())
         .collect();
     assert!(
-        written.iter().all(|n| !n.starts_with("FORM_")),
-        "{written:?}"
-    );
-    assert!(written.iter().any(|n| n.starts_with("SERVICE_USER_INFO")));
-    assert!(
-        written.iter().all(|n| !n.starts_with('.')),
-        "no temporary left: {written:?}"
+        names.iter().all(|n| !n.starts_with('.')),
+        "no temporary left: {names:?}"
     );
 }

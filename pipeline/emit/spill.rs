@@ -1,7 +1,8 @@
 //! An interface's LIFE lines, encoded as its rows come — a table of a vendor file at a time —
 //! into an unnamed temporary file beside the outputs (readable by the owner only, gone when
-//! closed, even by a killed run). At the end the LIFE file is written from it, without the rows
-//! held back: memory holds a length per row, not the rows.
+//! closed, even by a killed run), and each row's content hash (for the ledger) into another.
+//! At the end the LIFE file is written from it, without the rows held back: memory holds a
+//! length per row, not the rows.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
@@ -16,6 +17,8 @@ use crate::spec::Schema;
 
 pub struct Spill {
     file: File,
+    /// Each row's SHA-256, 32 bytes a row.
+    hashes: File,
     encoding: OutputEncoding,
     /// The LIFE file's first lines, from the first frame.
     header: Vec<u8>,
@@ -50,6 +53,7 @@ impl Spill {
     pub fn new(dir: &Path, encoding: OutputEncoding) -> Result<Spill, SpillError> {
         Ok(Spill {
             file: tempfile::tempfile_in(dir)?,
+            hashes: tempfile::tempfile_in(dir)?,
             encoding,
             header: Vec::new(),
             lens: Vec::new(),
@@ -59,8 +63,13 @@ impl Spill {
         })
     }
 
-    /// Encodes a frame's rows after those before.
-    pub fn add(&mut self, schema: &Schema, frame: &DataFrame) -> Result<(), SpillError> {
+    /// Encodes a frame's rows after those before, with their content hashes (32 bytes a row).
+    pub fn add(
+        &mut self,
+        schema: &Schema,
+        frame: &DataFrame,
+        hashes: &[u8],
+    ) -> Result<(), SpillError> {
         let rows = LifeRows::new(schema, frame)?;
         let header = rows.header(self.encoding);
         if self.header.is_empty() {
@@ -81,7 +90,20 @@ impl Spill {
         });
         self.file.write_all(&self.buf)?;
         self.len += self.buf.len() as u64;
+        self.hashes.write_all(hashes)?;
         Ok(())
+    }
+
+    /// The content hashes of rows `first..first + n`, read back.
+    pub fn hashes(&self, first: usize, n: usize) -> std::io::Result<Vec<[u8; 32]>> {
+        let mut bytes = vec![0u8; n * 32];
+        let mut f = &self.hashes;
+        f.seek(SeekFrom::Start(first as u64 * 32))?;
+        f.read_exact(&mut bytes)?;
+        Ok(bytes
+            .chunks_exact(32)
+            .map(|c| c.try_into().expect("32 bytes"))
+            .collect())
     }
 
     pub fn mark(&self) -> Mark {
@@ -95,6 +117,9 @@ impl Spill {
     pub fn rewind(&mut self, mark: Mark) -> std::io::Result<()> {
         self.file.set_len(mark.len)?;
         self.file.seek(SeekFrom::Start(mark.len))?;
+        let hashes = mark.rows as u64 * 32;
+        self.hashes.set_len(hashes)?;
+        self.hashes.seek(SeekFrom::Start(hashes))?;
         self.len = mark.len;
         self.lens.truncate(mark.rows);
         self.errors.retain(|(row, _)| *row < mark.rows);

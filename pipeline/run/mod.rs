@@ -38,6 +38,9 @@ use crate::validate::{Context, Severity};
 use read::{Reading, mapped_items};
 use rows::{Emitted, Users, rows_of, sent_rows, user_key};
 
+/// A LIFE interface: (data type, spec version).
+type Interface = (String, String);
+
 /// Row accounting of one interface of one facility.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Accounting {
@@ -318,8 +321,9 @@ fn facility(
         })
         .collect();
     // Per interface: its rows and which of them were sent.
-    let mut sent_by_type: Vec<(String, Vec<&Emitted>, Vec<bool>)> = Vec::new();
-    for (data_type, spec) in &targets {
+    let mut sent_by_type: Vec<(&Interface, Vec<&Emitted>, Vec<bool>)> = Vec::new();
+    for interface in &targets {
+        let (data_type, spec) = interface;
         // The rows read for this interface: those of the files whose profile feeds it.
         let feeds = |i: usize| {
             profiles[i]
@@ -429,8 +433,11 @@ fn facility(
                 .map_err(|e| e.to_string())?;
             let mut new: Vec<bool> = Vec::new();
             let mut flags = keep.iter();
+            let spill = spills
+                .get(interface)
+                .ok_or_else(|| format!("{data_type}: rows without their LIFE lines"))?;
             for e in &parts {
-                let hashes = e.hashes().map_err(|e| e.to_string())?;
+                let hashes = e.hashes(spill).map_err(|e| e.to_string())?;
                 for (i, k) in (0..e.len()).zip(&mut flags) {
                     if *k {
                         let number = e.number(i).unwrap_or("");
@@ -472,7 +479,7 @@ fn facility(
             filled_fields,
         });
         if ledger.is_some() {
-            sent_by_type.push((data_type.clone(), parts.clone(), sent));
+            sent_by_type.push((interface, parts.clone(), sent));
         }
         let Some(spill) = spills.get_mut(&(data_type.clone(), spec.clone())) else {
             continue;
@@ -490,18 +497,25 @@ fn facility(
             sha256: hex(&sha),
         });
     }
-    drop(spills);
 
     // One transaction for the facility's month: the ledger is shared by every facility in
     // flight, so it is taken once, after the LIFE files are in place.
     if let Some(l) = ledger {
-        let sent = sent_by_type.iter().map(|(data_type, parts, sent)| {
-            (data_type.as_str(), sent_rows(parts, sent, &users, ledger))
-        });
+        let mut sent = Vec::new();
+        for (key, parts, flags) in &sent_by_type {
+            let spill = spills
+                .get(*key)
+                .ok_or_else(|| format!("{}: rows without their LIFE lines", key.0))?;
+            sent.push((
+                key.0.as_str(),
+                sent_rows(parts, flags, spill, &users, ledger),
+            ));
+        }
         l.record(&fac.id, &month.compact(), sent)
             .map_err(|e| e.to_string())?;
     }
     drop(sent_by_type);
+    drop(spills);
 
     count_rows(&files, &other_lines, &rejected, result);
 

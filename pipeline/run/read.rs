@@ -93,12 +93,15 @@ impl Reading {
                 Ok(None) => break,
                 Err(ReadError::Io(e)) => return Err(cannot_read(e)),
                 Err(ReadError::Decode(e)) => {
+                    // Spills this file began go; those before it go back to where they were.
+                    let before: BTreeSet<(String, String)> =
+                        marks.iter().map(|(k, _)| k.clone()).collect();
+                    self.spills.retain(|k, _| before.contains(k));
                     for (k, m) in marks {
                         if let Some(s) = self.spills.get_mut(&k) {
                             s.rewind(m).map_err(|e| e.to_string())?;
                         }
                     }
-                    self.spills.retain(|_, s| s.rows() > 0);
                     self.emitted.truncate(emitted_before);
                     self.quarantine.truncate(quarantine_before);
                     self.other_facility = others_before;
@@ -174,25 +177,29 @@ impl Reading {
                 e.insert(Spill::new(dir, encoding).map_err(|e| e.to_string())?)
             }
         };
-        spill
-            .add(schema, &p.frame)
-            .map_err(|e| format!("{}: {e}", p.data_type))?;
-        let at = self
-            .emitted
-            .iter()
-            .position(|e| e.file == fi && e.data_type == p.data_type && e.spec == p.spec);
+        // A summary is one run of the spill's rows: a file's rows of one interface follow one
+        // another there (a profile feeds an interface through one target).
+        let rows = spill.rows();
+        let at = self.emitted.iter().position(|e| {
+            e.file == fi
+                && e.data_type == p.data_type
+                && e.spec == p.spec
+                && e.first_row + e.len() == rows
+        });
         let e = match at {
             Some(i) => &mut self.emitted[i],
             None => {
-                let e = Emitted::new(fi, &p.data_type, &p.spec, dir);
-                self.emitted.push(e.map_err(|e| e.to_string())?);
+                let e = Emitted::new(fi, &p.data_type, &p.spec, spill.rows());
+                self.emitted.push(e);
                 self.emitted.last_mut().expect("pushed just above")
             }
         };
         let none = BTreeSet::new();
         let mapped = mapped.get(p.data_type.as_str()).unwrap_or(&none);
-        e.add(&p.frame, &mut self.users, batch.ledger, mapped)
-            .map_err(|e| format!("cannot write a temporary file in {}: {e}", dir.display()))
+        let hashes = e.add(&p.frame, &mut self.users, batch.ledger, mapped);
+        spill
+            .add(schema, &p.frame, &hashes)
+            .map_err(|e| format!("{}: {e}", p.data_type))
     }
 }
 

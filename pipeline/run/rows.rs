@@ -3,14 +3,12 @@
 //! the ledger and the metrics — a few numbers and short strings per row, never the row.
 
 use std::collections::BTreeSet;
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::Path;
 
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::decode::LINE;
+use crate::emit::spill::Spill;
 use crate::ledger::{Ledger, Submitted};
 
 /// The rows of one file for one interface, in the file's order.
@@ -28,9 +26,9 @@ pub(super) struct Emitted {
     pub users: Vec<u32>,
     /// SERVICE_USER_INFO only: the months of start_date and end_date (see [`month_number`]).
     pub service: Vec<(Option<i64>, Option<i64>)>,
-    /// SHA-256 of each row's values (the ledger's content hash), 32 bytes a row in an
-    /// unnamed temporary file: read back only for the delta and the ledger.
-    hashes: File,
+    /// The interface's spill row of its first row: its rows follow one another there, and so
+    /// do their content hashes (read back only for the delta and the ledger).
+    pub first_row: usize,
     /// Values of each row filled from vendor data (the metrics' filled fields).
     pub filled: Vec<u32>,
 }
@@ -77,8 +75,8 @@ impl Users {
 }
 
 impl Emitted {
-    pub fn new(file: usize, data_type: &str, spec: &str, dir: &Path) -> std::io::Result<Self> {
-        Ok(Emitted {
+    pub fn new(file: usize, data_type: &str, spec: &str, first_row: usize) -> Self {
+        Emitted {
             file,
             data_type: data_type.to_string(),
             spec: spec.to_string(),
@@ -87,9 +85,9 @@ impl Emitted {
             number_ends: Vec::new(),
             users: Vec::new(),
             service: Vec::new(),
-            hashes: tempfile::tempfile_in(dir)?,
+            first_row,
             filled: Vec::new(),
-        })
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -115,14 +113,15 @@ impl Emitted {
         self.users.iter().map(|&u| (u != NO_USER).then_some(u))
     }
 
-    /// Adds a frame's rows. `mapped`: the items the profiles fill from a vendor column.
+    /// Adds a frame's rows; returns their content hashes, 32 bytes a row, for the spill.
+    /// `mapped`: the items the profiles fill from a vendor column.
     pub fn add(
         &mut self,
         frame: &DataFrame,
         users: &mut Users,
         ledger: Option<&Ledger>,
         mapped: &BTreeSet<&str>,
-    ) -> std::io::Result<()> {
+    ) -> Vec<u8> {
         let n = frame.height();
         let str_col = |name: &str| frame.column(name).ok().and_then(|c| c.str().ok());
         match frame.column(LINE).ok().and_then(|c| c.u64().ok()) {
@@ -178,21 +177,13 @@ impl Emitted {
             }
         }
         let digests: Vec<u8> = hashers.into_iter().flat_map(|h| h.finalize()).collect();
-        self.hashes.write_all(&digests)?;
         self.filled.extend(filled);
-        Ok(())
+        digests
     }
 
-    /// Every row's content hash, read back.
-    pub fn hashes(&self) -> std::io::Result<Vec<[u8; 32]>> {
-        let mut bytes = vec![0u8; self.len() * 32];
-        let mut f = &self.hashes;
-        f.seek(SeekFrom::Start(0))?;
-        f.read_exact(&mut bytes)?;
-        Ok(bytes
-            .chunks_exact(32)
-            .map(|c| c.try_into().expect("32 bytes"))
-            .collect())
+    /// Every row's content hash, read back from the interface's spill.
+    pub fn hashes(&self, spill: &Spill) -> std::io::Result<Vec<[u8; 32]>> {
+        spill.hashes(self.first_row, self.len())
     }
 }
 
@@ -223,6 +214,7 @@ pub(super) fn user_key<'e>(
 pub(super) fn sent_rows<'e>(
     parts: &[&'e Emitted],
     sent: &'e [bool],
+    spill: &'e Spill,
     users: &'e Users,
     ledger: Option<&'e Ledger>,
 ) -> impl Iterator<Item = std::io::Result<Submitted<'e>>> + 'e {
@@ -234,7 +226,7 @@ pub(super) fn sent_rows<'e>(
     let parts: Vec<(&'e Emitted, usize)> = parts.iter().copied().zip(starts).collect();
     parts.into_iter().flat_map(move |(e, start)| {
         let rows: Box<dyn Iterator<Item = _>> =
-            match e.hashes() {
+            match e.hashes(spill) {
                 Err(x) => Box::new(std::iter::once(Err(x))),
                 Ok(hashes) => Box::new((0..e.len()).filter(move |&i| sent[start + i]).map(
                     move |i| {
