@@ -809,3 +809,55 @@ fn a_vendor_file_undecodable_past_its_first_block_gives_no_row() {
         "no temporary left: {names:?}"
     );
 }
+
+/// A profile may feed one interface through two targets (here the user master twice, with
+/// key prefixes U and V). Read whole, a file gave the first target's rows, then the second's;
+/// read a table at a time (the master is over 256 KiB: two tables and more), the LIFE file must
+/// still hold all U rows, then all V rows — not table after table.
+#[test]
+fn two_targets_of_one_interface_keep_their_rows_apart_across_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("gen");
+    sample_at(&dir, 1, 1800);
+    let profile = dir.join("profiles/honobono-kaigo.toml");
+    let text = std::fs::read_to_string(&profile).unwrap();
+    let target = &text[text.find("[[target]]").unwrap()..];
+    std::fs::write(
+        &profile,
+        format!(
+            "{text}\n{}",
+            target.replace("key_prefix = \"U\"", "key_prefix = \"V\"")
+        ),
+    )
+    .unwrap();
+    let master = std::fs::read_dir(dir.join("honobono-kaigo"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert!(std::fs::metadata(&master).unwrap().len() > 256 << 10);
+    let out = tmp.path().join("out");
+    let summary = run_at(&dir.join("job.toml"), &out, &[]);
+    let id = summary["results"][0]["facility"].as_str().unwrap();
+    let life = std::fs::read_to_string(
+        out.join("202610")
+            .join(id)
+            .join(format!("SERVICE_USER_INFO_{id}_202610.csv")),
+    )
+    .unwrap();
+    let header: Vec<&str> = life.lines().nth(1).unwrap().split(',').collect();
+    let at = header
+        .iter()
+        .position(|h| *h == "external_system_management_number")
+        .unwrap();
+    let prefixes: Vec<char> = life
+        .lines()
+        .skip(2)
+        .map(|l| l.split(',').nth(at).unwrap().chars().next().unwrap())
+        .collect();
+    let us = prefixes.iter().filter(|p| **p == 'U').count();
+    assert!(us > 1000, "{us} rows of the first target");
+    assert!(prefixes[..us].iter().all(|p| *p == 'U'), "U rows first");
+    assert!(prefixes[us..].iter().all(|p| *p == 'V'), "then V rows");
+}

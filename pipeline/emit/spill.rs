@@ -129,26 +129,53 @@ impl Spill {
     pub fn rows(&self) -> usize {
         self.lens.len()
     }
+}
 
-    /// Writes the LIFE file to `path` (atomically, owner-only): the header, then the rows
-    /// `keep` says, in order. A kept row that could not be written fails it, naming its line in
-    /// the file. Returns the file's SHA-256.
-    pub fn write(&mut self, path: &Path, keep: &[bool]) -> Result<[u8; 32], SpillError> {
-        for (row, e) in &self.errors {
-            if keep[*row] {
-                let at = 3 + keep[..*row].iter().filter(|k| **k).count() as u64;
+/// Rows `first..first + keep.len()` of a spill, each written to the LIFE file if `keep` says.
+pub struct Segment<'a> {
+    pub spill: &'a Spill,
+    pub first: usize,
+    pub keep: &'a [bool],
+}
+
+/// Writes a LIFE file to `path` (atomically, owner-only) from segments of spills, in order: the
+/// header, then the kept rows. The spills must have the same header. A kept row that could not
+/// be written fails it, naming its line in the file. Returns the file's SHA-256.
+pub fn write_life(
+    path: &Path,
+    data_type: &str,
+    segments: &[Segment<'_>],
+) -> Result<[u8; 32], SpillError> {
+    let Some(head) = segments.first() else {
+        return Err(SpillError::Io(std::io::Error::other("no rows to write")));
+    };
+    let mut kept = 0u64;
+    for s in segments {
+        if s.spill.header != head.spill.header {
+            return Err(SpillError::Columns(data_type.to_string()));
+        }
+        let rows = s.first..s.first + s.keep.len();
+        for (row, e) in s.spill.errors.iter().filter(|(r, _)| rows.contains(r)) {
+            let i = row - s.first;
+            if s.keep[i] {
+                let at = 3 + kept + s.keep[..i].iter().filter(|k| **k).count() as u64;
                 return Err(e.clone().at_line(at).into());
             }
         }
-        self.file.flush()?;
-        self.file.seek(SeekFrom::Start(0))?;
-        let mut from = BufReader::with_capacity(1 << 20, &self.file);
-        let mut hash = Sha256::new();
-        let mut row = Vec::new();
-        write_private_with(path, |w| {
-            hash.update(&self.header);
-            w.write_all(&self.header)?;
-            for (&len, &k) in self.lens.iter().zip(keep) {
+        kept += s.keep.iter().filter(|k| **k).count() as u64;
+    }
+    let mut hash = Sha256::new();
+    let mut row = Vec::new();
+    write_private_with(path, |w| {
+        hash.update(&head.spill.header);
+        w.write_all(&head.spill.header)?;
+        for s in segments {
+            let lens = &s.spill.lens;
+            let start: u64 = lens[..s.first].iter().map(|&l| l as u64).sum();
+            let mut f = &s.spill.file;
+            f.seek(SeekFrom::Start(start))?;
+            let mut from = BufReader::with_capacity(1 << 20, f);
+            for (&len, &k) in lens[s.first..].iter().zip(s.keep) {
                 row.resize(len as usize, 0);
                 from.read_exact(&mut row)?;
                 if k {
@@ -156,8 +183,8 @@ impl Spill {
                     w.write_all(&row)?;
                 }
             }
-            Ok(())
-        })?;
-        Ok(hash.finalize().into())
-    }
+        }
+        Ok(())
+    })?;
+    Ok(hash.finalize().into())
 }

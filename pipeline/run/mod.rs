@@ -28,7 +28,7 @@ pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
 pub use lock::{Lock, LockError};
 
 use crate::emit::files::{write_private, write_private_with};
-use crate::emit::spill::SpillError;
+use crate::emit::spill::{Segment, SpillError, write_life};
 use crate::emit::{OutputEncoding, report};
 use crate::ledger::{InterfaceStats, Ledger, RunStats, hex};
 use crate::map::Profile;
@@ -228,7 +228,7 @@ fn facility(
     let Reading {
         mut files,
         emitted,
-        mut spills,
+        spills,
         users,
         other_lines,
         mut quarantine,
@@ -433,11 +433,8 @@ fn facility(
                 .map_err(|e| e.to_string())?;
             let mut new: Vec<bool> = Vec::new();
             let mut flags = keep.iter();
-            let spill = spills
-                .get(interface)
-                .ok_or_else(|| format!("{data_type}: rows without their LIFE lines"))?;
             for e in &parts {
-                let hashes = e.hashes(spill).map_err(|e| e.to_string())?;
+                let hashes = e.hashes(&spills).map_err(|e| e.to_string())?;
                 for (i, k) in (0..e.len()).zip(&mut flags) {
                     if *k {
                         let number = e.number(i).unwrap_or("");
@@ -481,15 +478,26 @@ fn facility(
         if ledger.is_some() {
             sent_by_type.push((interface, parts.clone(), sent));
         }
-        let Some(spill) = spills.get_mut(&(data_type.clone(), spec.clone())) else {
-            continue;
-        };
         if emitted_rows == 0 {
             continue;
         }
+        // The kept rows, part after part (file after file, a file's targets in order).
+        let mut segments = Vec::with_capacity(parts.len());
+        let mut flags: &[bool] = &keep;
+        for e in &parts {
+            let (mine, rest) = flags.split_at(e.len());
+            flags = rest;
+            let spill = e.spill(&spills).map_err(|e| e.to_string())?;
+            segments.push(Segment {
+                spill,
+                first: e.first_row,
+                keep: mine,
+            });
+        }
         let name = format!("{data_type}_{}_{}.csv", fac.id, month.compact());
-        let sha = spill.write(&dir.join(&name), &keep).map_err(|e| match e {
-            SpillError::Io(e) => format!("cannot write {}: {e}", dir.join(&name).display()),
+        let path = dir.join(&name);
+        let sha = write_life(&path, data_type, &segments).map_err(|e| match e {
+            SpillError::Io(e) => format!("cannot write {}: {e}", path.display()),
             e => format!("{name}: {e}"),
         })?;
         result.outputs.push(FileEntry {
@@ -503,13 +511,8 @@ fn facility(
     if let Some(l) = ledger {
         let mut sent = Vec::new();
         for (key, parts, flags) in &sent_by_type {
-            let spill = spills
-                .get(*key)
-                .ok_or_else(|| format!("{}: rows without their LIFE lines", key.0))?;
-            sent.push((
-                key.0.as_str(),
-                sent_rows(parts, flags, spill, &users, ledger),
-            ));
+            let rows = sent_rows(parts, flags, &spills, &users, ledger);
+            sent.push((key.0.as_str(), rows));
         }
         l.record(&fac.id, &month.compact(), sent)
             .map_err(|e| e.to_string())?;

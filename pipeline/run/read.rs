@@ -21,6 +21,11 @@ use crate::validate::Context;
 /// A quarantine.csv line: file, line, reason, the row's fields.
 pub(super) type QuarantineLine = (String, u64, String, Vec<String>);
 
+/// A spill: an interface (data type, spec) as one target of a profile (by index) feeds it.
+/// Rows of one target follow one another in it, file after file, so the LIFE file can take a
+/// file's rows target after target, as reading files whole did.
+pub(super) type SpillKey = (String, String, usize);
+
 /// What reading a facility's files gives.
 pub(super) struct Reading {
     /// Each file with the index of the profile it was read through.
@@ -28,7 +33,7 @@ pub(super) struct Reading {
     /// Each file's rows per interface of this facility, in file order.
     pub(super) emitted: Vec<Emitted>,
     /// Each interface's LIFE lines, by (data type, spec).
-    pub(super) spills: BTreeMap<(String, String), Spill>,
+    pub(super) spills: BTreeMap<SpillKey, Spill>,
     pub(super) users: Users,
     /// Per file: the lines of rows of other facilities.
     pub(super) other_lines: Vec<BTreeSet<u64>>,
@@ -72,7 +77,7 @@ impl Reading {
                 return Ok(());
             }
         };
-        let marks: Vec<((String, String), Mark)> = self
+        let marks: Vec<(SpillKey, Mark)> = self
             .spills
             .iter()
             .map(|(k, s)| (k.clone(), s.mark()))
@@ -94,8 +99,7 @@ impl Reading {
                 Err(ReadError::Io(e)) => return Err(cannot_read(e)),
                 Err(ReadError::Decode(e)) => {
                     // Spills this file began go; those before it go back to where they were.
-                    let before: BTreeSet<(String, String)> =
-                        marks.iter().map(|(k, _)| k.clone()).collect();
+                    let before: BTreeSet<SpillKey> = marks.iter().map(|(k, _)| k.clone()).collect();
                     self.spills.retain(|k, _| before.contains(k));
                     for (k, m) in marks {
                         if let Some(s) = self.spills.get_mut(&k) {
@@ -170,26 +174,21 @@ impl Reading {
         else {
             return Ok(());
         };
-        let key = (p.data_type.clone(), p.spec.clone());
+        let key = (p.data_type.clone(), p.spec.clone(), p.plan);
         let spill = match self.spills.entry(key) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
                 e.insert(Spill::new(dir, encoding).map_err(|e| e.to_string())?)
             }
         };
-        // A summary is one run of the spill's rows: a file's rows of one interface follow one
-        // another there (a profile feeds an interface through one target).
-        let rows = spill.rows();
+        // A summary is one run of the spill's rows: a file's rows of one target.
         let at = self.emitted.iter().position(|e| {
-            e.file == fi
-                && e.data_type == p.data_type
-                && e.spec == p.spec
-                && e.first_row + e.len() == rows
+            e.file == fi && e.plan == p.plan && e.data_type == p.data_type && e.spec == p.spec
         });
         let e = match at {
             Some(i) => &mut self.emitted[i],
             None => {
-                let e = Emitted::new(fi, &p.data_type, &p.spec, spill.rows());
+                let e = Emitted::new(fi, p, spill.rows());
                 self.emitted.push(e);
                 self.emitted.last_mut().expect("pushed just above")
             }

@@ -2,14 +2,16 @@
 //! row's LIFE line waits in the interface's spill: enough for the cross-file and due checks,
 //! the ledger and the metrics — a few numbers and short strings per row, never the row.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::read::SpillKey;
 use crate::decode::LINE;
 use crate::emit::spill::Spill;
 use crate::ledger::{Ledger, Submitted};
+use crate::normalize::ingest::Part;
 
 /// The rows of one file for one interface, in the file's order.
 pub(super) struct Emitted {
@@ -17,6 +19,8 @@ pub(super) struct Emitted {
     pub file: usize,
     pub data_type: String,
     pub spec: String,
+    /// The profile target whose frames they were (see `read::SpillKey`).
+    pub plan: usize,
     pub lines: Vec<u64>,
     /// Each row's 外部システム管理番号, end to end in one string (see [`Emitted::number`]).
     numbers: String,
@@ -75,11 +79,13 @@ impl Users {
 }
 
 impl Emitted {
-    pub fn new(file: usize, data_type: &str, spec: &str, first_row: usize) -> Self {
+    /// The summary of `part`'s file for its target, from spill row `first_row` on.
+    pub fn new(file: usize, part: &Part, first_row: usize) -> Self {
         Emitted {
             file,
-            data_type: data_type.to_string(),
-            spec: spec.to_string(),
+            data_type: part.data_type.clone(),
+            spec: part.spec.clone(),
+            plan: part.plan,
             lines: Vec::new(),
             numbers: String::new(),
             number_ends: Vec::new(),
@@ -181,9 +187,17 @@ impl Emitted {
         digests
     }
 
-    /// Every row's content hash, read back from the interface's spill.
-    pub fn hashes(&self, spill: &Spill) -> std::io::Result<Vec<[u8; 32]>> {
-        spill.hashes(self.first_row, self.len())
+    /// Every row's content hash, read back from its spill.
+    pub fn hashes(&self, spills: &BTreeMap<SpillKey, Spill>) -> std::io::Result<Vec<[u8; 32]>> {
+        self.spill(spills)?.hashes(self.first_row, self.len())
+    }
+
+    /// The spill its rows are in.
+    pub fn spill<'s>(&self, spills: &'s BTreeMap<SpillKey, Spill>) -> std::io::Result<&'s Spill> {
+        let key = (self.data_type.clone(), self.spec.clone(), self.plan);
+        spills.get(&key).ok_or_else(|| {
+            std::io::Error::other(format!("{}: rows without their LIFE lines", self.data_type))
+        })
     }
 }
 
@@ -214,7 +228,7 @@ pub(super) fn user_key<'e>(
 pub(super) fn sent_rows<'e>(
     parts: &[&'e Emitted],
     sent: &'e [bool],
-    spill: &'e Spill,
+    spills: &'e BTreeMap<SpillKey, Spill>,
     users: &'e Users,
     ledger: Option<&'e Ledger>,
 ) -> impl Iterator<Item = std::io::Result<Submitted<'e>>> + 'e {
@@ -226,7 +240,7 @@ pub(super) fn sent_rows<'e>(
     let parts: Vec<(&'e Emitted, usize)> = parts.iter().copied().zip(starts).collect();
     parts.into_iter().flat_map(move |(e, start)| {
         let rows: Box<dyn Iterator<Item = _>> =
-            match e.hashes(spill) {
+            match e.hashes(spills) {
                 Err(x) => Box::new(std::iter::once(Err(x))),
                 Ok(hashes) => Box::new((0..e.len()).filter(move |&i| sent[start + i]).map(
                     move |i| {
