@@ -30,6 +30,10 @@ pub struct Chunks<R> {
     delimiter: u8,
     /// Bytes decoded at a time: [`BLOCK`] (tests use tiny ones).
     block: usize,
+    /// Bytes to have before the next split: a block, doubled each time a record spans all
+    /// that was read (a quoted value with line breaks, or a stray quote that runs on), so such
+    /// a record is split again once per doubling, not once per block.
+    want: usize,
     /// Bytes read and not yet decoded, and the file offset of the first.
     raw: Vec<u8>,
     offset: u64,
@@ -77,6 +81,7 @@ impl<R: Read + Seek> Chunks<R> {
             encoding: TextEncoding::Utf8,
             delimiter,
             block,
+            want: block,
             raw: Vec::new(),
             offset: 0,
             eof: false,
@@ -139,6 +144,10 @@ impl<R: Read + Seek> Chunks<R> {
                 split_part(&self.carry, self.encoding, self.delimiter, self.line, last)?;
             self.line += line_ends(self.carry.as_bytes(), 0, taken);
             self.carry.drain(..taken);
+            self.want = match taken {
+                0 => self.want.saturating_mul(2),
+                _ => self.block,
+            };
             self.done = last;
             if !table.is_empty() {
                 return Ok(Some(table));
@@ -153,7 +162,7 @@ impl<R: Read + Seek> Chunks<R> {
     fn fill(&mut self) -> Result<usize, ReadError> {
         let mut searched = 0;
         loop {
-            if self.raw.len() >= self.block || self.eof {
+            if self.raw.len() >= self.want || self.eof {
                 if let Some(i) = memchr::memrchr(b'\n', &self.raw[searched..]) {
                     return Ok(searched + i + 1);
                 }
@@ -163,9 +172,9 @@ impl<R: Read + Seek> Chunks<R> {
                 searched = self.raw.len();
             }
             let had = self.raw.len();
-            let want = match self.block.checked_sub(had) {
+            let want = match self.want.checked_sub(had) {
                 Some(n) if n > 0 => n,
-                _ => self.block,
+                _ => self.want,
             };
             self.raw.resize(had + want, 0);
             let n = read_full(&mut self.reader, &mut self.raw[had..])?;

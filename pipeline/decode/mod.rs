@@ -46,7 +46,7 @@ pub enum DecodeError {
     Binary { line: u64, byte: u64 },
     #[error("the file starts with a UTF-16 byte-order mark; LIFE accepts only UTF-8 or CP932")]
     Utf16,
-    #[error("the file's text is {bytes} bytes: more than the 4 GiB one vendor file may have")]
+    #[error("{bytes} bytes of text without a record's end: more than the 4 GiB read at once")]
     TooLarge { bytes: usize },
     #[error(
         "bytes at line {line}, byte {byte} ({bytes}) decode in neither UTF-8 nor CP932 \
