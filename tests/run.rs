@@ -861,3 +861,44 @@ fn two_targets_of_one_interface_keep_their_rows_apart_across_tables() {
     assert!(prefixes[..us].iter().all(|p| *p == 'U'), "U rows first");
     assert!(prefixes[us..].iter().all(|p| *p == 'V'), "then V rows");
 }
+
+/// A facility that cannot run (an input pattern matching no file) fails alone, with the
+/// reason, and leaves no folder behind; the other facility of the job runs.
+#[test]
+fn a_facility_without_its_inputs_fails_alone_and_leaves_no_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("gen");
+    sample_at(&dir, 2, 3);
+    let mut exports: Vec<PathBuf> = std::fs::read_dir(dir.join("assessment"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    exports.sort();
+    std::fs::remove_file(&exports[1]).unwrap();
+    let gone = exports[1].file_name().unwrap().to_str().unwrap();
+    let gone = gone.split('_').next().unwrap();
+    let out = tmp.path().join("out");
+    let job = dir.join("job.toml");
+    let (job, to) = (job.to_str().unwrap(), out.to_str().unwrap());
+    let o = lifeline(&["run", "--config", job, "--out", to, "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = summary["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for r in results {
+        let id = r["facility"].as_str().unwrap();
+        if id == gone {
+            let why = r["failed"].as_str().unwrap();
+            assert!(why.contains("no input file matches"), "{why}");
+            assert!(!out.join("202610").join(id).exists());
+        } else {
+            assert!(r["failed"].is_null(), "{r}");
+            assert!(out.join("202610").join(id).join("manifest.json").is_file());
+        }
+    }
+}

@@ -5,7 +5,7 @@ mod chunks;
 mod lifefile;
 mod vendor;
 
-pub use chunks::{BLOCK, Chunks, ReadError};
+pub use chunks::{Chunks, ReadError};
 pub use lifefile::{LifeFile, ReadIssue, is_id_shaped, read_life_file};
 pub use vendor::{Record, Table, read_table};
 

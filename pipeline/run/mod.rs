@@ -31,7 +31,6 @@ use crate::emit::files::{write_private, write_private_with};
 use crate::emit::spill::{Segment, SpillError, write_life};
 use crate::emit::{OutputEncoding, report};
 use crate::ledger::{InterfaceStats, Ledger, RunStats, hex};
-use crate::map::Profile;
 use crate::normalize::ingest::FileIngest;
 use crate::spec::Registry;
 use crate::validate::{Context, Severity};
@@ -187,15 +186,20 @@ fn facility(
         delta,
     } = *batch;
     let ctx = Context::default();
-    let profiles = fac
-        .sources
-        .iter()
-        .map(|s| {
+    // Profiles and inputs first, source after source: a facility that cannot run leaves no
+    // folder behind.
+    let (mut profiles, mut inputs) = (Vec::new(), Vec::new());
+    for s in &fac.sources {
+        let dir = &job.dir;
+        profiles.push(
             job.profiles
-                .get(&job.dir.join(&s.profile), registry, job.spec.as_deref())
-        })
-        .collect::<Result<Vec<Profile>, String>>()?;
-    let dir = out.join(month.compact()).join(&fac.id);
+                .get(&dir.join(&s.profile), registry, job.spec.as_deref())?,
+        );
+        inputs.push(expand_inputs(dir, &s.inputs)?);
+    }
+    let month_dir = out.join(month.compact());
+    let dir = month_dir.join(&fac.id);
+    let made = [&month_dir, &dir].map(|d| !d.exists());
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     remove_leftover_temporaries(&dir);
     let encoding = match job.encoding {
@@ -217,13 +221,26 @@ fn facility(
         input_entries: Vec::new(),
     };
     let mapped = mapped_items(&profiles);
-    for (pi, (source, profile)) in fac.sources.iter().zip(&profiles).enumerate() {
-        for (shown, path) in expand_inputs(&job.dir, &source.inputs)? {
-            let file = File::open(&path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-            read.file(
-                &shown, file, pi, profile, &mapped, fac, batch, &dir, encoding, &ctx,
-            )?;
+    let reading = (|| {
+        for (pi, (inputs, profile)) in inputs.iter().zip(&profiles).enumerate() {
+            for (shown, path) in inputs {
+                let file = File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+                read.file(
+                    shown, file, pi, profile, &mapped, fac, batch, &dir, encoding, &ctx,
+                )?;
+            }
         }
+        Ok::<(), String>(())
+    })();
+    if let Err(e) = reading {
+        // Nothing was written yet (spills are unnamed): the folders this run made go.
+        drop(read);
+        for (d, made) in [&dir, &month_dir].into_iter().zip([made[1], made[0]]) {
+            if made {
+                let _ = std::fs::remove_dir(d);
+            }
+        }
+        return Err(e);
     }
     let Reading {
         mut files,

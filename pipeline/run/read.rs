@@ -8,9 +8,9 @@ use std::path::Path;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::rows::{Emitted, Users};
+use super::rows::{Emitted, Users, lines};
 use super::{Batch, FacilityJob, FileEntry};
-use crate::decode::{Chunks, LINE, ReadError};
+use crate::decode::{Chunks, ReadError};
 use crate::emit::OutputEncoding;
 use crate::emit::spill::{Mark, Spill};
 use crate::ledger::hex;
@@ -132,13 +132,7 @@ impl Reading {
                     self.add(fi, p, batch, dir, encoding, mapped)?;
                     continue;
                 }
-                let lines = p
-                    .frame
-                    .column(LINE)
-                    .ok()
-                    .and_then(|c| c.u64().ok())
-                    .map(|ca| ca.iter().map(|l| l.unwrap_or(0)).collect::<Vec<_>>())
-                    .unwrap_or_default();
+                let lines: Vec<u64> = lines(&p.frame).collect();
                 *self.other_facility.entry(p.data_type.clone()).or_default() += lines.len();
                 for &line in &lines {
                     self.quarantine.push((

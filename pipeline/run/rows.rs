@@ -130,10 +130,7 @@ impl Emitted {
     ) -> Vec<u8> {
         let n = frame.height();
         let str_col = |name: &str| frame.column(name).ok().and_then(|c| c.str().ok());
-        match frame.column(LINE).ok().and_then(|c| c.u64().ok()) {
-            Some(ca) => self.lines.extend(ca.iter().map(|l| l.unwrap_or(0))),
-            None => self.lines.extend(std::iter::repeat_n(0, n)),
-        }
+        self.lines.extend(lines(frame));
         if let Some(numbers) = str_col("external_system_management_number") {
             for v in numbers.iter() {
                 self.numbers.push_str(v.unwrap_or(""));
@@ -254,6 +251,12 @@ pub(super) fn sent_rows<'e>(
             };
         rows
     })
+}
+
+/// Each row's physical line in its vendor file (0 if a frame has none).
+pub(super) fn lines(frame: &DataFrame) -> impl Iterator<Item = u64> + '_ {
+    let ca = frame.column(LINE).ok().and_then(|c| c.u64().ok());
+    (0..frame.height()).map(move |i| ca.and_then(|c| c.get(i)).unwrap_or(0))
 }
 
 /// Months since year 0 of a `YYYYMMDD` or `YYYYMM` value.
