@@ -668,6 +668,16 @@ fn the_sample_job_writes_its_metrics_and_report_without_personal_data() {
     }
 }
 
+/// The first file of a folder (a generated office's only export of a layout).
+fn first_file(dir: &Path) -> PathBuf {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+}
+
 /// `lifeline sample --facilities N --users M --out DIR`; what it printed.
 fn sample_at(dir: &Path, facilities: u32, users: u32) -> String {
     let (f, u) = (facilities.to_string(), users.to_string());
@@ -720,12 +730,7 @@ fn an_undecodable_vendor_file_is_a_finding_not_a_failure() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("gen");
     sample_at(&dir, 1, 3);
-    let master = std::fs::read_dir(dir.join("honobono-kaigo"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let master = first_file(&dir.join("honobono-kaigo"));
     std::fs::write(&master, b"a,b\r\n1,2\r\n\x85\x40,3\r\n").unwrap();
     let summary = run_at(&dir.join("job.toml"), &tmp.path().join("out"), &[]);
     let r = &summary["results"][0];
@@ -755,12 +760,7 @@ fn a_vendor_file_undecodable_past_its_first_block_gives_no_row() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("gen");
     sample_at(&dir, 1, 600);
-    let export = std::fs::read_dir(dir.join("assessment"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let export = first_file(&dir.join("assessment"));
     let alone = tmp.path().join("alone");
     let want = run_at(&dir.join("job.toml"), &alone, &[]);
     let mut bytes = std::fs::read(&export).unwrap();
@@ -830,12 +830,7 @@ fn two_targets_of_one_interface_keep_their_rows_apart_across_tables() {
         ),
     )
     .unwrap();
-    let master = std::fs::read_dir(dir.join("honobono-kaigo"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let master = first_file(&dir.join("honobono-kaigo"));
     assert!(std::fs::metadata(&master).unwrap().len() > 256 << 10);
     let out = tmp.path().join("out");
     let summary = run_at(&dir.join("job.toml"), &out, &[]);
