@@ -1,8 +1,8 @@
-//! An interface's LIFE lines, encoded as its rows come — a table of a vendor file at a time —
-//! into an unnamed temporary file beside the outputs (readable by the owner only, gone when
-//! closed, even by a killed run), and each row's content hash (for the ledger) into another.
-//! At the end the LIFE file is written from it, without the rows held back: memory holds a
-//! length per row, not the rows.
+//! LIFE lines, encoded as their rows come — a table of a vendor file at a time — into an
+//! unnamed temporary file beside the outputs (readable by the owner only, gone when closed,
+//! even by a killed run), and each row's content hash (for the ledger) into another. At the
+//! end a LIFE file is written from segments of spills ([`write_life`]), without the rows held
+//! back: memory holds a length per row, not the rows.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};

@@ -4,7 +4,7 @@
 //! row accounting `read = emitted + quarantined` balances per interface.
 //!
 //! An office's files stream through: a table of records at a time (`decode::Chunks`) is
-//! normalized and validated, and its rows' LIFE lines go straight to a spill per interface
+//! normalized and validated, and its rows' LIFE lines go straight to a spill per interface and target
 //! (`emit::spill`). What must wait for the whole office — the cross-file and due checks, the
 //! rows held back, the ledger — works on a small summary per row (`rows`). Memory follows the
 //! table being read and those summaries, not the office's files.
@@ -208,7 +208,7 @@ fn facility(
     };
 
     // Every file, a table of records at a time, through normalize and validate; each table's
-    // rows of this facility are written to their interface's spill at once, and only a summary
+    // rows of this facility are written to their spill at once, and only a summary
     // of each row stays (see `rows`). Memory follows a table, not the facility.
     let mut read = Reading {
         files: Vec::new(),

@@ -1,5 +1,5 @@
 //! Reading an office's vendor files a table at a time: each table normalized and validated,
-//! its rows' LIFE lines written to their interface's spill and a summary of each row kept.
+//! its rows' LIFE lines written to their spill (see `SpillKey`) and a summary of each row kept.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -150,7 +150,7 @@ impl Reading {
         Ok(())
     }
 
-    /// A frame of this facility's rows: its LIFE lines to the interface's spill, its summary to
+    /// A frame of this facility's rows: its LIFE lines to its spill, its summary to
     /// the file's rows of that interface.
     fn add(
         &mut self,
