@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use polars::prelude::*;
+use sha2::{Digest, Sha256};
 
 /// Creates (truncates) a file with mode 0600 on Unix.
 fn create_private(path: &Path) -> std::io::Result<File> {
@@ -58,16 +59,33 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     atomically(path, |f| f.write_all(bytes))
 }
 
-/// Writes what `write` gives to a private file, atomically, buffered.
-pub fn write_private_with(
+/// Writes what `write` gives to a private file, atomically, buffered; returns the SHA-256 of
+/// what was written (for the manifest), hashed as it passes.
+pub fn write_private_hashed(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<[u8; 32]> {
+    /// Hashes what passes through it.
+    struct Hashing<W>(W, Sha256);
+    impl<W: Write> Write for Hashing<W> {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            let n = self.0.write(b)?;
+            self.1.update(&b[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.0.flush()
+        }
+    }
+    let mut hash = Sha256::new();
     atomically(path, |f| {
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        let mut w = Hashing(std::io::BufWriter::with_capacity(1 << 16, f), Sha256::new());
         write(&mut w)?;
-        w.flush()
-    })
+        w.flush()?;
+        hash = w.1;
+        Ok(())
+    })?;
+    Ok(hash.finalize().into())
 }
 
 /// Writes a frame as Parquet (zstd) to a private file, atomically, for analysts' polars / DuckDB.

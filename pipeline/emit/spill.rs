@@ -9,9 +9,8 @@ use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use polars::prelude::*;
-use sha2::{Digest, Sha256};
 
-use super::files::write_private_with;
+use super::files::write_private_hashed;
 use super::writer::{LifeRows, OutputEncoding, WriteError};
 use crate::spec::Schema;
 
@@ -164,10 +163,8 @@ pub fn write_life(
         }
         kept += s.keep.iter().filter(|k| **k).count() as u64;
     }
-    let mut hash = Sha256::new();
     let mut row = Vec::new();
-    write_private_with(path, |w| {
-        hash.update(&head.spill.header);
+    let sha = write_private_hashed(path, |w| {
         w.write_all(&head.spill.header)?;
         for s in segments {
             let lens = &s.spill.lens;
@@ -179,12 +176,11 @@ pub fn write_life(
                 row.resize(len as usize, 0);
                 from.read_exact(&mut row)?;
                 if k {
-                    hash.update(&row);
                     w.write_all(&row)?;
                 }
             }
         }
         Ok(())
     })?;
-    Ok(hash.finalize().into())
+    Ok(sha)
 }

@@ -21,13 +21,12 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 pub use clock::{RunTime, civil_from_days};
 pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
 pub use lock::{Lock, LockError};
 
-use crate::emit::files::{write_private, write_private_with};
+use crate::emit::files::{write_private, write_private_hashed};
 use crate::emit::spill::{Segment, SpillError, write_life};
 use crate::emit::{OutputEncoding, report};
 use crate::ledger::{InterfaceStats, Ledger, RunStats, hex};
@@ -83,10 +82,6 @@ struct Manifest<'a> {
     inputs: Vec<FileEntry>,
     outputs: &'a [FileEntry],
     accounting: &'a [Accounting],
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
 }
 
 /// Runs one facility into `<out>/<YYYYMM>/<facility>/`.
@@ -541,19 +536,17 @@ fn facility(
 
     // Findings (JSON and a CSV Excel opens), quarantine, manifest.
     let reports: Vec<_> = files.iter_mut().map(|(_, f)| f.take_report()).collect();
-    put_with(&dir, "findings.json", &mut result.outputs, |w| {
+    put(&dir, "findings.json", &mut result.outputs, |w| {
         report::write_json(&reports, w)
     })?;
-    put_with(&dir, "findings.csv", &mut result.outputs, |w| {
+    put(&dir, "findings.csv", &mut result.outputs, |w| {
         report::write_csv(&reports, w)
     })?;
     quarantine.sort_by(|a, b| (&a.0, a.1, &a.2).cmp(&(&b.0, b.1, &b.2)));
-    put(
-        &dir,
-        "quarantine.csv",
-        &report::quarantine_csv(&quarantine),
-        &mut result.outputs,
-    )?;
+    let quarantine = report::quarantine_csv(&quarantine);
+    put(&dir, "quarantine.csv", &mut result.outputs, |w| {
+        w.write_all(&quarantine)
+    })?;
     let manifest = Manifest {
         tool: format!("lifeline {}", env!("CARGO_PKG_VERSION")),
         facility: &fac.id,
@@ -617,47 +610,20 @@ fn remove_leftover_temporaries(dir: &Path) {
     }
 }
 
-/// [`put`] of what `write` writes, as it writes it.
-fn put_with(
+/// Writes an output of the office's folder with what `write` writes, and lists it with its
+/// SHA-256 for the manifest.
+fn put(
     dir: &Path,
     name: &str,
     outputs: &mut Vec<FileEntry>,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
-    /// Hashes what passes through it.
-    struct Hashing<'a>(&'a mut dyn std::io::Write, Sha256);
-    impl std::io::Write for Hashing<'_> {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            let n = self.0.write(b)?;
-            self.1.update(&b[..n]);
-            Ok(n)
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            self.0.flush()
-        }
-    }
     let path = dir.join(name);
-    let mut hash = Sha256::new();
-    write_private_with(&path, |w| {
-        let mut h = Hashing(w, Sha256::new());
-        write(&mut h)?;
-        hash = h.1;
-        Ok(())
-    })
-    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let sha = write_private_hashed(&path, write)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     outputs.push(FileEntry {
         path: name.to_string(),
-        sha256: hex(&hash.finalize()),
-    });
-    Ok(())
-}
-
-fn put(dir: &Path, name: &str, bytes: &[u8], outputs: &mut Vec<FileEntry>) -> Result<(), String> {
-    let path = dir.join(name);
-    write_private(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    outputs.push(FileEntry {
-        path: name.to_string(),
-        sha256: sha256(bytes),
+        sha256: hex(&sha),
     });
     Ok(())
 }
