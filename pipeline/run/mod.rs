@@ -34,7 +34,7 @@ use crate::normalize::ingest::FileIngest;
 use crate::spec::Registry;
 use crate::validate::{Context, Severity};
 use read::{Reading, mapped_items};
-use rows::{Emitted, Users, rows_of, sent_rows, user_key};
+use rows::{Emitted, Users, per_part, rows_of, sent_rows, user_key};
 
 /// A LIFE interface: (data type, spec version).
 type Interface = (String, String);
@@ -444,14 +444,11 @@ fn facility(
                 .latest_hashes(&fac.id, data_type, &month.compact())
                 .map_err(|e| e.to_string())?;
             let mut new: Vec<bool> = Vec::new();
-            let mut flags = keep.iter();
-            for e in &parts {
+            for (e, keep) in per_part(&parts, &keep) {
                 let hashes = e.hashes(&spills).map_err(|e| e.to_string())?;
-                for (i, k) in (0..e.len()).zip(&mut flags) {
-                    if *k {
-                        let number = e.number(i).unwrap_or("");
-                        new.push(before.get(number) != Some(&hex(&hashes[i])));
-                    }
+                for i in (0..e.len()).filter(|&i| keep[i]) {
+                    let number = e.number(i).unwrap_or("");
+                    new.push(before.get(number) != Some(&hex(&hashes[i])));
                 }
             }
             unchanged = new.iter().filter(|k| !**k).count();
@@ -494,18 +491,17 @@ fn facility(
             continue;
         }
         // The kept rows, part after part (file after file, a file's targets in order).
-        let mut segments = Vec::with_capacity(parts.len());
-        let mut flags: &[bool] = &keep;
-        for e in &parts {
-            let (mine, rest) = flags.split_at(e.len());
-            flags = rest;
-            let spill = e.spill(&spills).map_err(|e| e.to_string())?;
-            segments.push(Segment {
-                spill,
-                first: e.first_row,
-                keep: mine,
-            });
-        }
+        let segments = per_part(&parts, &keep)
+            .into_iter()
+            .map(|(e, keep)| {
+                let spill = e.spill(&spills).map_err(|e| e.to_string())?;
+                Ok(Segment {
+                    spill,
+                    first: e.first_row,
+                    keep,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
         let name = format!("{data_type}_{}_{}.csv", fac.id, month.compact());
         let path = dir.join(&name);
         let sha = write_life(&path, data_type, &segments).map_err(|e| match e {

@@ -207,6 +207,21 @@ pub(super) fn rows_of<'e>(
         .flat_map(|e| (0..e.len()).map(move |i| (*e, i)))
 }
 
+/// A mask over every row of an interface's parts (see [`rows_of`]), cut into each part's share.
+pub(super) fn per_part<'e, 'f>(
+    parts: &[&'e Emitted],
+    mut flags: &'f [bool],
+) -> Vec<(&'e Emitted, &'f [bool])> {
+    parts
+        .iter()
+        .map(|e| {
+            let (mine, rest) = flags.split_at(e.len());
+            flags = rest;
+            (*e, mine)
+        })
+        .collect()
+}
+
 /// A row's user key as the ledger records it: only with a ledger.
 pub(super) fn user_key<'e>(
     e: &Emitted,
@@ -229,28 +244,21 @@ pub(super) fn sent_rows<'e>(
     users: &'e Users,
     ledger: Option<&'e Ledger>,
 ) -> impl Iterator<Item = std::io::Result<Submitted<'e>>> + 'e {
-    let starts = parts.iter().scan(0, |start, e| {
-        let at = *start;
-        *start += e.len();
-        Some(at)
-    });
-    let parts: Vec<(&'e Emitted, usize)> = parts.iter().copied().zip(starts).collect();
-    parts.into_iter().flat_map(move |(e, start)| {
-        let rows: Box<dyn Iterator<Item = _>> =
-            match e.hashes(spills) {
+    per_part(parts, sent)
+        .into_iter()
+        .flat_map(move |(e, sent)| {
+            let rows: Box<dyn Iterator<Item = _>> = match e.hashes(spills) {
                 Err(x) => Box::new(std::iter::once(Err(x))),
-                Ok(hashes) => Box::new((0..e.len()).filter(move |&i| sent[start + i]).map(
-                    move |i| {
-                        Ok(Submitted {
-                            number: e.number(i).unwrap_or(""),
-                            content_hash: hashes[i],
-                            user_key: user_key(e, i, users, ledger),
-                        })
-                    },
-                )),
+                Ok(hashes) => Box::new((0..e.len()).filter(move |&i| sent[i]).map(move |i| {
+                    Ok(Submitted {
+                        number: e.number(i).unwrap_or(""),
+                        content_hash: hashes[i],
+                        user_key: user_key(e, i, users, ledger),
+                    })
+                })),
             };
-        rows
-    })
+            rows
+        })
 }
 
 /// Each row's physical line in its vendor file (0 if a frame has none).
