@@ -33,7 +33,7 @@ use crate::ledger::{InterfaceStats, Ledger, RunStats, hex};
 use crate::normalize::ingest::FileIngest;
 use crate::spec::Registry;
 use crate::validate::{Context, Severity};
-use read::{Reading, mapped_items};
+use read::{Office, Reading, mapped_items};
 use rows::{Emitted, Users, per_part, rows_of, sent_rows, user_key};
 
 /// A LIFE interface: (data type, spec version).
@@ -180,7 +180,6 @@ fn facility(
         ledger,
         delta,
     } = *batch;
-    let ctx = Context::default();
     // Profiles and inputs first, source after source: a facility that cannot run leaves no
     // folder behind.
     let (mut profiles, mut inputs) = (Vec::new(), Vec::new());
@@ -206,6 +205,14 @@ fn facility(
     // rows of this facility are written to their spill at once, and only a summary
     // of each row stays (see `rows`). Memory follows a table, not the facility.
     let mut read = Reading {
+        office: Office {
+            fac,
+            batch,
+            dir: &dir,
+            encoding,
+            mapped: mapped_items(&profiles),
+            ctx: Context::default(),
+        },
         files: Vec::new(),
         emitted: Vec::new(),
         spills: BTreeMap::new(),
@@ -215,14 +222,11 @@ fn facility(
         other_facility: BTreeMap::new(),
         input_entries: Vec::new(),
     };
-    let mapped = mapped_items(&profiles);
     let reading = (|| {
         for (pi, (inputs, profile)) in inputs.iter().zip(&profiles).enumerate() {
             for (shown, path) in inputs {
                 let file = File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-                read.file(
-                    shown, file, pi, profile, &mapped, fac, batch, &dir, encoding, &ctx,
-                )?;
+                read.file(shown, file, pi, profile)?;
             }
         }
         Ok::<(), String>(())
@@ -238,6 +242,7 @@ fn facility(
         return Err(e);
     }
     let Reading {
+        office: _,
         mut files,
         emitted,
         spills,

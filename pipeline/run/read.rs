@@ -26,8 +26,21 @@ pub(super) type QuarantineLine = (String, u64, String, Vec<String>);
 /// file's rows target after target, as reading files whole did.
 pub(super) type SpillKey = (String, String, usize);
 
+/// What every file of an office is read with.
+pub(super) struct Office<'a> {
+    pub(super) fac: &'a FacilityJob,
+    pub(super) batch: &'a Batch<'a>,
+    /// The office's output folder, where the spills are made.
+    pub(super) dir: &'a Path,
+    pub(super) encoding: OutputEncoding,
+    /// Per interface, the items the profiles fill from a vendor column (see [`mapped_items`]).
+    pub(super) mapped: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    pub(super) ctx: Context,
+}
+
 /// What reading a facility's files gives.
-pub(super) struct Reading {
+pub(super) struct Reading<'a> {
+    pub(super) office: Office<'a>,
     /// Each file with the index of the profile it was read through.
     pub(super) files: Vec<(usize, FileIngest)>,
     /// Each file's rows per interface of this facility, in file order.
@@ -43,23 +56,17 @@ pub(super) struct Reading {
     pub(super) input_entries: Vec<FileEntry>,
 }
 
-impl Reading {
+impl Reading<'_> {
     /// Reads one vendor file a table at a time. A file that turns out unreadable halfway gives
     /// nothing but its error: what its first tables added is taken back.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn file(
         &mut self,
         shown: &str,
         file: File,
         profile_index: usize,
         profile: &Profile,
-        mapped: &BTreeMap<&str, BTreeSet<&str>>,
-        fac: &FacilityJob,
-        batch: &Batch<'_>,
-        dir: &Path,
-        encoding: OutputEncoding,
-        ctx: &Context,
     ) -> Result<(), String> {
+        let (fac, batch) = (self.office.fac, self.office.batch);
         let cannot_read = |e: std::io::Error| format!("cannot read {shown}: {e}");
         let mut hash = Sha256::new();
         let opened = Chunks::open(file, delimiter(profile, shown), |b| hash.update(b));
@@ -72,12 +79,11 @@ impl Reading {
             Ok(c) => c,
             Err(ReadError::Io(e)) => return Err(cannot_read(e)),
             Err(ReadError::Decode(e)) => {
-                self.files.push((profile_index, unreadable(shown, &e)));
-                self.other_lines.push(BTreeSet::new());
+                self.unreadable(profile_index, shown, &e);
                 return Ok(());
             }
         };
-        let marks: Vec<(SpillKey, Mark)> = self
+        let marks: BTreeMap<SpillKey, Mark> = self
             .spills
             .iter()
             .map(|(k, s)| (k.clone(), s.mark()))
@@ -99,18 +105,14 @@ impl Reading {
                 Err(ReadError::Io(e)) => return Err(cannot_read(e)),
                 Err(ReadError::Decode(e)) => {
                     // Spills this file began go; those before it go back to where they were.
-                    let before: BTreeSet<SpillKey> = marks.iter().map(|(k, _)| k.clone()).collect();
-                    self.spills.retain(|k, _| before.contains(k));
-                    for (k, m) in marks {
-                        if let Some(s) = self.spills.get_mut(&k) {
-                            s.rewind(m).map_err(|e| e.to_string())?;
-                        }
+                    self.spills.retain(|k, _| marks.contains_key(k));
+                    for (k, s) in &mut self.spills {
+                        s.rewind(marks[k]).map_err(|e| e.to_string())?;
                     }
                     self.emitted.truncate(emitted_before);
                     self.quarantine.truncate(quarantine_before);
                     self.other_facility = others_before;
-                    self.files.push((profile_index, unreadable(shown, &e)));
-                    self.other_lines.push(BTreeSet::new());
+                    self.unreadable(profile_index, shown, &e);
                     return Ok(());
                 }
             };
@@ -126,10 +128,10 @@ impl Reading {
                         .map_err(|e| e.to_string())?;
                 }
             }
-            ing.check(&parts, ctx);
+            ing.check(&parts, &self.office.ctx);
             for p in &parts {
                 if p.facility == fac.id {
-                    self.add(fi, p, batch, dir, encoding, mapped)?;
+                    self.add(fi, p)?;
                     continue;
                 }
                 let lines: Vec<u64> = lines(&p.frame).collect();
@@ -150,17 +152,22 @@ impl Reading {
         Ok(())
     }
 
+    /// A file that could not be read: its error, and no row.
+    fn unreadable(&mut self, profile_index: usize, shown: &str, e: &crate::decode::DecodeError) {
+        self.files.push((profile_index, unreadable(shown, e)));
+        self.other_lines.push(BTreeSet::new());
+    }
+
     /// A frame of this facility's rows: its LIFE lines to its spill, its summary to
     /// the file's rows of that interface.
-    fn add(
-        &mut self,
-        fi: usize,
-        p: &Part,
-        batch: &Batch<'_>,
-        dir: &Path,
-        encoding: OutputEncoding,
-        mapped: &BTreeMap<&str, BTreeSet<&str>>,
-    ) -> Result<(), String> {
+    fn add(&mut self, fi: usize, p: &Part) -> Result<(), String> {
+        let Office {
+            batch,
+            dir,
+            encoding,
+            ref mapped,
+            ..
+        } = self.office;
         let Some(schema) = batch
             .registry
             .spec(&p.spec)
