@@ -107,11 +107,9 @@ impl<R: Read + Seek> Chunks<R> {
             (false, None) if s.ascii || s.wide || !chunks.decodes_as_cp932()? => TextEncoding::Utf8,
             _ => TextEncoding::Cp932,
         };
-        chunks.reader.seek(SeekFrom::Start(0))?;
-        if s.bom {
-            chunks.reader.seek(SeekFrom::Start(3))?;
-            chunks.offset = 3;
-        }
+        // The second pass starts after a BOM.
+        chunks.offset = if s.bom { 3 } else { 0 };
+        chunks.reader.seek(SeekFrom::Start(chunks.offset))?;
         Ok(chunks)
     }
 

@@ -24,18 +24,14 @@ pub struct Spill {
     /// Each row's line length; 0 for a row that could not be written, whose error is kept.
     lens: Vec<u32>,
     errors: Vec<(usize, WriteError)>,
-    /// Bytes in the file.
-    len: u64,
     /// Lines of the current table, before they go to the file.
     buf: Vec<u8>,
 }
 
-/// Where a spill stood, to go back to when a file turns out unreadable halfway.
+/// Where a spill stood (its row count), to go back to when a file turns out unreadable
+/// halfway.
 #[derive(Clone, Copy)]
-pub struct Mark {
-    rows: usize,
-    len: u64,
-}
+pub struct Mark(usize);
 
 /// Why a spill failed.
 #[derive(Debug, thiserror::Error)]
@@ -57,7 +53,6 @@ impl Spill {
             header: Vec::new(),
             lens: Vec::new(),
             errors: Vec::new(),
-            len: 0,
             buf: Vec::new(),
         })
     }
@@ -88,7 +83,6 @@ impl Spill {
             }
         });
         self.file.write_all(&self.buf)?;
-        self.len += self.buf.len() as u64;
         self.hashes.write_all(hashes)?;
         Ok(())
     }
@@ -106,23 +100,25 @@ impl Spill {
     }
 
     pub fn mark(&self) -> Mark {
-        Mark {
-            rows: self.lens.len(),
-            len: self.len,
-        }
+        Mark(self.lens.len())
     }
 
     /// Forgets the rows added since `mark`.
-    pub fn rewind(&mut self, mark: Mark) -> std::io::Result<()> {
-        self.file.set_len(mark.len)?;
-        self.file.seek(SeekFrom::Start(mark.len))?;
-        let hashes = mark.rows as u64 * 32;
+    pub fn rewind(&mut self, Mark(rows): Mark) -> std::io::Result<()> {
+        let len = self.start_of(rows);
+        self.file.set_len(len)?;
+        self.file.seek(SeekFrom::Start(len))?;
+        let hashes = rows as u64 * 32;
         self.hashes.set_len(hashes)?;
         self.hashes.seek(SeekFrom::Start(hashes))?;
-        self.len = mark.len;
-        self.lens.truncate(mark.rows);
-        self.errors.retain(|(row, _)| *row < mark.rows);
+        self.lens.truncate(rows);
+        self.errors.retain(|(row, _)| *row < rows);
         Ok(())
+    }
+
+    /// Where row `row`'s line starts in the file.
+    fn start_of(&self, row: usize) -> u64 {
+        self.lens[..row].iter().map(|&l| l as u64).sum()
     }
 
     pub fn rows(&self) -> usize {
@@ -167,12 +163,10 @@ pub fn write_life(
     let sha = write_private_hashed(path, |w| {
         w.write_all(&head.spill.header)?;
         for s in segments {
-            let lens = &s.spill.lens;
-            let start: u64 = lens[..s.first].iter().map(|&l| l as u64).sum();
             let mut f = &s.spill.file;
-            f.seek(SeekFrom::Start(start))?;
+            f.seek(SeekFrom::Start(s.spill.start_of(s.first)))?;
             let mut from = BufReader::with_capacity(1 << 20, f);
-            for (&len, &k) in lens[s.first..].iter().zip(s.keep) {
+            for (&len, &k) in s.spill.lens[s.first..].iter().zip(s.keep) {
                 row.resize(len as usize, 0);
                 from.read_exact(&mut row)?;
                 if k {

@@ -22,9 +22,8 @@ pub(super) struct Emitted {
     /// The profile target whose frames they were (see `read::SpillKey`).
     pub plan: usize,
     pub lines: Vec<u64>,
-    /// Each row's 外部システム管理番号, end to end in one string (see [`Emitted::number`]).
-    numbers: String,
-    number_ends: Vec<usize>,
+    /// Each row's 外部システム管理番号 (see [`Emitted::number`]).
+    numbers: Texts,
     /// The user of each row (both 保険者番号 and 被保険者番号 given), as an index into [`Users`];
     /// [`NO_USER`] when not.
     pub users: Vec<u32>,
@@ -40,13 +39,35 @@ pub(super) struct Emitted {
 /// A row without a user.
 pub(super) const NO_USER: u32 = u32::MAX;
 
-/// The facility's users, each key once: the ledger's keyed hash of (保険者番号, 被保険者番号),
-/// or the two numbers joined by `/` without a ledger. The keys end to end in one string, found
-/// again through a hash table of their indexes.
+/// Strings end to end in one buffer: a few bytes each, not an allocation each.
 #[derive(Default)]
-pub(super) struct Users {
+struct Texts {
     text: String,
     ends: Vec<usize>,
+}
+
+impl Texts {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+/// The facility's users, each key once: the ledger's keyed hash of (保険者番号, 被保険者番号),
+/// or the two numbers joined by `/` without a ledger. The keys are found again through a hash
+/// table of their indexes.
+#[derive(Default)]
+pub(super) struct Users {
+    keys: Texts,
     index: hashbrown::HashTable<u32>,
 }
 
@@ -58,23 +79,16 @@ impl Users {
         if let Some(&i) = self.index.find(hash, |&i| self.key(i) == key) {
             return i;
         }
-        let i = self.ends.len() as u32;
-        self.text.push_str(key);
-        self.ends.push(self.text.len());
-        let (text, ends) = (&self.text, &self.ends);
-        let rehash = |&i: &u32| state.hash_one(Self::at(text, ends, i));
+        let i = self.keys.len() as u32;
+        self.keys.push(key);
+        let keys = &self.keys;
+        let rehash = |&i: &u32| state.hash_one(keys.get(i as usize));
         self.index.insert_unique(hash, i, rehash);
         i
     }
 
     pub fn key(&self, id: u32) -> &str {
-        Self::at(&self.text, &self.ends, id)
-    }
-
-    fn at<'t>(text: &'t str, ends: &[usize], id: u32) -> &'t str {
-        let i = id as usize;
-        let start = if i == 0 { 0 } else { ends[i - 1] };
-        &text[start..ends[i]]
+        self.keys.get(id as usize)
     }
 }
 
@@ -87,8 +101,7 @@ impl Emitted {
             spec: part.spec.clone(),
             plan: part.plan,
             lines: Vec::new(),
-            numbers: String::new(),
-            number_ends: Vec::new(),
+            numbers: Texts::default(),
             users: Vec::new(),
             service: Vec::new(),
             first_row,
@@ -102,11 +115,7 @@ impl Emitted {
 
     /// Row `i`'s 外部システム管理番号 (never empty when there is one).
     pub fn number(&self, i: usize) -> Option<&str> {
-        let start = match i {
-            0 => 0,
-            _ => self.number_ends[i - 1],
-        };
-        Some(&self.numbers[start..self.number_ends[i]]).filter(|n| !n.is_empty())
+        Some(self.numbers.get(i)).filter(|n| !n.is_empty())
     }
 
     /// Every row's number, in order.
@@ -131,14 +140,11 @@ impl Emitted {
         let n = frame.height();
         let str_col = |name: &str| frame.column(name).ok().and_then(|c| c.str().ok());
         self.lines.extend(lines(frame));
-        if let Some(numbers) = str_col("external_system_management_number") {
-            for v in numbers.iter() {
-                self.numbers.push_str(v.unwrap_or(""));
-                self.number_ends.push(self.numbers.len());
-            }
-        } else {
-            self.number_ends
-                .extend(std::iter::repeat_n(self.numbers.len(), n));
+        match str_col("external_system_management_number") {
+            Some(numbers) => numbers
+                .iter()
+                .for_each(|v| self.numbers.push(v.unwrap_or(""))),
+            None => (0..n).for_each(|_| self.numbers.push("")),
         }
         let (a, b) = (str_col("insurer_no"), str_col("insured_no"));
         for i in 0..n {
