@@ -22,7 +22,7 @@ fn json(o: &Output) -> serde_json::Value {
 }
 
 fn official(name: &str) -> String {
-    common::shared_spec()
+    common::official_spec()
         .join("life-2021")
         .join(name)
         .display()
@@ -209,7 +209,7 @@ fn schemas_list_and_show() {
 fn schemagen_reads_the_workbook() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("2021");
-    let wb = common::shared_spec().join("life-2021/interface-items-v1.00.xlsx");
+    let wb = common::official_spec().join("life-2021/interface-items-v1.00.xlsx");
     let o = lifeline(&[
         "schemagen",
         &wb.display().to_string(),

@@ -37,7 +37,7 @@ fn cp932(s: &str) -> Vec<u8> {
 #[test]
 fn reads_the_help_desk_sample_cp932_lf_no_final_newline() {
     let bytes =
-        std::fs::read(common::shared_spec().join("life-2021/SERVICE_USER_INFO_2021_sample.csv"))
+        std::fs::read(common::official_spec().join("life-2021/SERVICE_USER_INFO_2021_sample.csv"))
             .unwrap();
     assert!(!bytes.ends_with(b"\n"));
     let f = read_life_file(&bytes);

@@ -64,7 +64,9 @@ fn the_sample_job_runs_every_facility_and_every_manifest_balances() {
         let dir = tmp.path().join("202610").join(fac);
         let manifest: serde_json::Value =
             serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
-        for a in manifest["accounting"].as_array().unwrap() {
+        let accounting = manifest["accounting"].as_array().unwrap();
+        assert!(!accounting.is_empty(), "{fac}: the manifest accounts for no interface");
+        for a in accounting {
             let (r, e, q) = (
                 a["read"].as_u64().unwrap(),
                 a["emitted"].as_u64().unwrap(),
@@ -72,7 +74,9 @@ fn the_sample_job_runs_every_facility_and_every_manifest_balances() {
             );
             assert_eq!(r, e + q, "{fac} {}", a["data_type"]);
         }
-        for out in manifest["outputs"].as_array().unwrap() {
+        let outputs = manifest["outputs"].as_array().unwrap();
+        let mut validated = 0;
+        for out in outputs {
             let name = out["path"].as_str().unwrap();
             let bytes = std::fs::read(dir.join(name)).unwrap();
             let sha: String = {
@@ -93,8 +97,11 @@ fn the_sample_job_runs_every_facility_and_every_manifest_balances() {
                 ]);
                 let j: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
                 assert_eq!(j["files"][0]["errors"], 0, "{fac}/{name}");
+                assert!(j["files"][0]["rows"].as_u64().unwrap() > 0, "{fac}/{name}: no row");
+                validated += 1;
             }
         }
+        assert!(validated >= 2, "{fac}: {validated} LIFE files in {outputs:?}");
         for f in ["findings.json", "findings.csv", "quarantine.csv"] {
             assert!(dir.join(f).exists(), "{fac}/{f}");
         }
@@ -102,12 +109,11 @@ fn the_sample_job_runs_every_facility_and_every_manifest_balances() {
     // The dirty facility's mistakes are quarantined with their reasons.
     let q = std::fs::read_to_string(tmp.path().join("202610/2370090009/quarantine.csv")).unwrap();
     assert!(q.contains("ingest."), "{q}");
-    assert!(
-        !tree(tmp.path())
-            .keys()
-            .any(|p| p.to_string_lossy().contains(".tmp-")),
-        "no temporary file is left"
-    );
+    let left: Vec<_> = tree(tmp.path())
+        .into_keys()
+        .filter(|p| is_temporary(p))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
     assert!(
         !tmp.path().join(".lifeline.lock").exists(),
         "the lock is released"
@@ -140,7 +146,7 @@ fn a_run_killed_midway_then_rerun_gives_the_same_bytes() {
         let clean_tree = tree(clean.path());
         for (p, bytes) in tree(killed.path()) {
             // The ledger is SQLite's own crash-safe file (with a random key), not an output.
-            if p.to_string_lossy().contains(".tmp-")
+            if is_temporary(&p)
                 || p.ends_with(".lifeline.lock")
                 || p.to_string_lossy().starts_with("ledger.sqlite")
             {
@@ -491,7 +497,9 @@ fn a_job_can_set_the_service_code_of_an_office() {
     let mut lines = life.lines().skip(1);
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let at = header.iter().position(|h| *h == "service_code").unwrap();
-    for row in lines {
+    let rows: Vec<&str> = lines.collect();
+    assert!(!rows.is_empty(), "no row in {life}");
+    for row in rows {
         assert_eq!(row.split(',').nth(at), Some("78"), "{row}");
     }
 }
@@ -666,6 +674,13 @@ fn the_sample_job_writes_its_metrics_and_report_without_personal_data() {
             assert!(!text.contains(kana), "{f}: {kana}");
         }
     }
+}
+
+/// A temporary file of an output being written (`.NAME.tmp-…`, hidden): never an output.
+fn is_temporary(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') && n.contains(".tmp-"))
 }
 
 /// The first file of a folder (a generated office's only export of a layout).

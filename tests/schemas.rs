@@ -42,13 +42,13 @@ fn regenerate_and_compare(inputs: &[std::path::PathBuf], version: &str) {
 
 #[test]
 fn schemas_2021_are_generated_from_the_official_workbook() {
-    let wb = common::shared_spec().join("life-2021/interface-items-v1.00.xlsx");
+    let wb = common::official_spec().join("life-2021/interface-items-v1.00.xlsx");
     regenerate_and_compare(&[wb], "2021");
 }
 
 #[test]
 fn schemas_3_10_are_generated_from_the_known_items() {
-    let dir = common::shared_spec().join("life-2024-v3.10-partial");
+    let dir = common::official_spec().join("life-2024-v3.10-partial");
     regenerate_and_compare(
         &[dir.join("items.tsv"), dir.join("headers-only.tsv")],
         "3.10",
