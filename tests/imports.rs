@@ -135,7 +135,10 @@ fn references(src: &Source) -> Vec<ModPath> {
         ("crate::", vec![]),
         ("lifeline::", vec![]),
         ("self::", src.module.clone()),
-        ("super::", src.module[..src.module.len().saturating_sub(1)].to_vec()),
+        (
+            "super::",
+            src.module[..src.module.len().saturating_sub(1)].to_vec(),
+        ),
     ] {
         if kw == "lifeline::" && src.module.first().is_none_or(|m| m != "cli") {
             continue;
@@ -211,7 +214,10 @@ impl Tree {
                 .rev()
                 .find(|&n| self.files.contains_key(&path[..n]))?;
             let module = path[..n].to_vec();
-            match path.get(n).and_then(|name| self.reexports.get(&(module.clone(), name.clone()))) {
+            match path
+                .get(n)
+                .and_then(|name| self.reexports.get(&(module.clone(), name.clone())))
+            {
                 Some(target) if *target != path[..=n] => {
                     let mut next = target.clone();
                     next.extend_from_slice(&path[n + 1..]);
@@ -270,7 +276,10 @@ fn every_module_uses_only_the_layers_below_it() {
     for src in &srcs {
         let m = top(&src.file);
         if !m.is_empty() && rank(&m).is_none() {
-            wrong.push(format!("{}: module `{m}` is not in lib.rs's layers", src.file));
+            wrong.push(format!(
+                "{}: module `{m}` is not in lib.rs's layers",
+                src.file
+            ));
         }
     }
     let all = edges(&srcs, &tree);
@@ -331,7 +340,11 @@ fn no_two_files_of_a_module_use_each_other() {
     for f in next.keys() {
         visit(f, &next, &mut Vec::new(), &mut done, &mut circles);
     }
-    assert!(circles.is_empty(), "import circles:\n{}", circles.join("\n"));
+    assert!(
+        circles.is_empty(),
+        "import circles:\n{}",
+        circles.join("\n")
+    );
 }
 
 /// The reader itself: a circle and a layer slip it must see.

@@ -1,4 +1,7 @@
 //! A splitmix64 generator: tiny, fast, and the same numbers on every machine.
+//!
+//! Kept by hand on purpose: `lifeline sample` promises the same bytes for the same options in
+//! every version, and the `rand` crates do not promise stable streams across their releases.
 
 /// splitmix64 (Steele, Lea and Flood 2014): a 64-bit state advanced by a Weyl sequence and
 /// mixed by two multiply-xorshift rounds.
