@@ -3,6 +3,7 @@
 
 mod chunks;
 mod lifefile;
+pub mod text;
 mod vendor;
 
 pub use chunks::{Chunks, ReadError};

@@ -7,7 +7,7 @@ pub use profile::{
     ColumnMap, Facility, Profile, ProfileError, ReadSpec, SkipRule, Target, Transform, strip_points,
 };
 
-use crate::normalize::text::label_key;
+use crate::decode::text::label_key;
 
 /// A target's columns resolved against one file's header: the header index of each profile
 /// column (None when the file lacks it), and of each key column.

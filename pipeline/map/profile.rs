@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::normalize::text::label_key;
+use crate::decode::text::label_key;
 use crate::spec::Registry;
 
 #[derive(Debug, thiserror::Error)]

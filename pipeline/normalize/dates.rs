@@ -133,7 +133,7 @@ static ERAS: [Era; 5] = [
 /// or `.` throughout, or 年 月 日). Western years have four digits, era years one or two (or
 /// 元). Year-month values are rejected with [`DateError::YearMonthOnly`].
 pub fn parse_date(s: &str) -> Result<ParsedDate, DateError> {
-    let norm = super::text::nfkc(s);
+    let norm = crate::decode::text::nfkc(s);
     let t = norm.trim_matches(char::is_whitespace);
     if t.is_empty() {
         return Err(DateError::Empty);

@@ -7,13 +7,12 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::ingest::{
-    FileIngest, Fixes, Part, Quarantined, SOURCE_FILE, Validated, append, management_number,
-    unconverted,
-};
+use super::file::{FileIngest, Fixes, Part, Quarantined, SOURCE_FILE};
+use super::key::management_number;
 use super::sink::Sink;
-use super::text::{code, code_cow};
 use super::transform::{Fix, Memo};
+use super::validated::{Validated, append, unconverted};
+use crate::decode::text::{code, code_cow, label_key};
 use crate::decode::{LINE, Record, Table, TextEncoding};
 use crate::map::{Facility, Profile, Target, Transform};
 use crate::spec::{Registry, Schema};
@@ -22,7 +21,7 @@ use crate::validate::{MASK, Severity};
 /// A vendor file read through a profile a table of records at a time (see
 /// [`Chunks`](crate::decode::Chunks)): each table's rows become frames at once, and only what
 /// spans rows stays — the converters' memos, the findings, the quarantine and the counts. The
-/// findings are those of [`ingest_table`] and [`FileIngest::validate`] on the whole file.
+/// findings are those of `ingest_table` and [`FileIngest::validate`] on the whole file.
 pub struct Ingest<'a> {
     out: FileIngest,
     sink: Sink,
@@ -297,7 +296,7 @@ impl<'a> Ingest<'a> {
             .skip
             .iter()
             .map(|s| {
-                let k = super::text::label_key(&s.column);
+                let k = label_key(&s.column);
                 (keys.iter().position(|x| *x == k), s)
             })
             .collect();

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::dates::parse_date;
-use super::text::{code_cow, half_width_kana, label_key};
+use crate::decode::text::{code_cow, half_width_kana, label_key};
 use crate::map::{ColumnMap, Transform, strip_points};
 use crate::spec::Item;
 

@@ -1,0 +1,114 @@
+//! The validation engine on the frames of a vendor file: its findings join the file's own, so
+//! they name vendor lines, without repeating a value that could not be converted as missing.
+
+use super::file::{FileIngest, Part};
+use crate::spec::Registry;
+use crate::validate::{Check, Finding, Findings, Severity};
+
+impl FileIngest {
+    /// Runs the validation engine on every frame of this file; its findings join the file's
+    /// own, so they name vendor lines.
+    pub fn validate(&mut self, registry: &Registry, ctx: &crate::validate::Context) {
+        let unconverted = unconverted(&self.findings.checks, &self.findings.findings);
+        let blocks: Vec<Validated> = self
+            .parts
+            .iter()
+            .map(|part| {
+                let mut v = Validated::default();
+                v.check(part, registry, ctx, &unconverted);
+                v
+            })
+            .collect();
+        drop(unconverted);
+        append(&mut self.findings, blocks);
+        self.findings.sort();
+    }
+}
+
+/// The (line, item) of every value that could not be converted. One finding per root cause: a
+/// value that could not be converted is already an error on its line and item, so the item
+/// left empty is not reported again as missing.
+pub(super) fn unconverted<'f>(checks: &'f [Check], findings: &[Finding]) -> Unconverted<'f> {
+    findings
+        .iter()
+        .filter_map(|f| {
+            let c = &checks[f.check as usize];
+            let converting = c.rule.starts_with("ingest.") && c.severity == Severity::Error;
+            converting.then_some((f.line, c.column.as_deref()?))
+        })
+        .collect()
+}
+
+pub(super) type Unconverted<'f> =
+    std::collections::HashSet<(u64, &'f str), foldhash::fast::FixedState>;
+
+/// The validation engine's findings on the frames of one (interface, facility) of a file, part
+/// after part: every part registers the same checks, kept once.
+#[derive(Default)]
+pub(super) struct Validated {
+    checks: Vec<Check>,
+    findings: Vec<Finding>,
+    carry: crate::validate::Carry,
+}
+
+impl Validated {
+    pub(super) fn check(
+        &mut self,
+        part: &Part,
+        registry: &Registry,
+        ctx: &crate::validate::Context,
+        unconverted: &Unconverted<'_>,
+    ) {
+        let Some(spec) = registry.spec(&part.spec) else {
+            return;
+        };
+        let Some(schema) = spec.schema(&part.data_type) else {
+            return;
+        };
+        let mut found = Findings::default();
+        crate::validate::validate_frame(
+            &part.frame,
+            schema,
+            spec.rules(&part.data_type),
+            spec.code_sheets.as_ref(),
+            ctx,
+            &mut found,
+            &mut self.carry,
+        );
+        let missing = |c: &Check| {
+            matches!(
+                c.rule,
+                "value.required" | "value.recommended" | "cond.required"
+            )
+        };
+        for f in found.findings {
+            let c = &found.checks[f.check as usize];
+            let repeat = missing(c)
+                && c.column
+                    .as_deref()
+                    .is_some_and(|col| unconverted.contains(&(f.line, col)));
+            if !repeat {
+                self.findings.push(f);
+            }
+        }
+        if self.checks.is_empty() {
+            self.checks = found.checks;
+        } else {
+            debug_assert_eq!(self.checks, found.checks, "a part's checks are its frame's");
+        }
+    }
+}
+
+/// The validation findings, block after block, join a file's own.
+pub(super) fn append(findings: &mut Findings, blocks: impl IntoIterator<Item = Validated>) {
+    for v in blocks {
+        let offset = findings.checks.len() as u32;
+        findings
+            .findings
+            .extend(v.findings.into_iter().map(|f| Finding {
+                check: f.check + offset,
+                ..f
+            }));
+        findings.checks.extend(v.checks);
+    }
+}
