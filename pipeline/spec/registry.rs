@@ -165,6 +165,12 @@ impl Registry {
                                 ),
                             ));
                         }
+                        if let Some(id) = repeated_item(&schema) {
+                            return Err(SpecError::invalid(
+                                path(&f.rel),
+                                format!("item id `{id}` is given more than once"),
+                            ));
+                        }
                         spec.schemas.insert(schema.data_type.clone(), schema);
                     }
                 }
@@ -250,6 +256,17 @@ impl Registry {
     }
 }
 
+/// An item id a schema gives twice: its columns are looked up by id, and a frame cannot hold
+/// two columns of one name.
+fn repeated_item(schema: &Schema) -> Option<&str> {
+    let mut seen = std::collections::HashSet::new();
+    schema
+        .items
+        .iter()
+        .find(|i| !seen.insert(i.id.as_str()))
+        .map(|i| i.id.as_str())
+}
+
 fn parse_json<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, SpecError> {
     serde_json::from_str(text).map_err(|e| SpecError::invalid(path, e.to_string()))
 }
@@ -296,4 +313,45 @@ fn collect_dir(root: &Path, dir: &Path, out: &mut Vec<TreeFile>) -> Result<(), S
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tree of one schema, 2021's FORM_0000_2021, its items changed by `edit`.
+    fn load(edit: impl FnOnce(&mut Vec<serde_json::Value>)) -> Result<Registry, SpecError> {
+        let rel = "2021/FORM_0000_2021.json";
+        let text = EMBEDDED.get_file(rel).unwrap().contents_utf8().unwrap();
+        let mut schema: serde_json::Value = serde_json::from_str(text).unwrap();
+        edit(schema["items"].as_array_mut().unwrap());
+        let files = vec![TreeFile {
+            rel: rel.into(),
+            text: schema.to_string(),
+        }];
+        Registry::from_files("tree", files)
+    }
+
+    #[test]
+    fn a_schema_with_an_item_id_twice_is_refused_naming_file_and_id() {
+        let e = load(|items| {
+            let mut again = items[1].clone();
+            again["no"] = serde_json::json!(items.len() + 1);
+            items.push(again);
+        })
+        .unwrap_err();
+        let id = load(|_| {}).unwrap().specs[0].schemas["FORM_0000_2021"].items[1]
+            .id
+            .clone();
+        assert_eq!(
+            e.to_string(),
+            format!("tree/2021/FORM_0000_2021.json: item id `{id}` is given more than once")
+        );
+    }
+
+    #[test]
+    fn a_schema_whose_item_ids_differ_loads() {
+        let r = load(|_| {}).unwrap();
+        assert!(r.specs[0].schemas["FORM_0000_2021"].items.len() > 1);
+    }
 }
