@@ -1,9 +1,9 @@
 //! A vendor file read a part at a time, so that memory follows the part, not the file. A
 //! first pass over the bytes settles the encoding with the [`Scan`] that
 //! [`decode`](super::decode) uses on a whole file (and shows every byte to the caller, for its
-//! hash); the second decodes blocks cut
-//! at line ends — LF never occurs inside a CP932 or UTF-8 character — and splits them into
-//! tables whose records are exactly those [`read_table`](super::read_table) gives.
+//! hash); the second decodes blocks cut at line ends — LF never occurs inside a CP932 or UTF-8
+//! character — and splits them into tables whose records are exactly those
+//! [`read_table`](super::read_table) gives.
 
 use std::io::{Read, Seek, SeekFrom};
 
