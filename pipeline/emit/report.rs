@@ -32,12 +32,40 @@ struct JsonCheck<'a> {
     message_en: &'a str,
 }
 
-/// Everything but the findings, which are written by hand: `{"file","line","check","value"}`
-/// each, many thousands of them in a file where every row is wrong.
 #[derive(Serialize)]
 struct Json<'a> {
     files: Vec<JsonFile<'a>>,
     checks: Vec<JsonCheck<'a>>,
+    findings: JsonFindings<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    file: usize,
+    line: Option<u64>,
+    check: u32,
+    value: Option<&'a str>,
+}
+
+/// Every file's findings, serialized as they are met (never gathered: a file where every row
+/// is wrong has millions); with each file's check indexes into `checks`.
+struct JsonFindings<'a> {
+    reports: &'a [FileReport],
+    at_of: Vec<Vec<Option<u32>>>,
+}
+
+impl Serialize for JsonFindings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let each = self.reports.iter().zip(&self.at_of).enumerate();
+        s.collect_seq(each.flat_map(|(file, (r, at))| {
+            r.findings.findings.iter().map(move |f| JsonFinding {
+                file,
+                line: (f.line > 0).then_some(f.line),
+                check: at[f.check as usize].expect("assigned in the first pass"),
+                value: f.value.as_deref(),
+            })
+        }))
+    }
 }
 
 /// `{"files":[…],"checks":[…],"findings":[…]}`, one document, newline-terminated. A finding
@@ -82,34 +110,18 @@ pub fn write_json(reports: &[FileReport], out: &mut (impl Write + ?Sized)) -> io
         }
         at_of.push(at);
     }
-    let mut buf = serde_json::to_vec(&Json { files, checks })?;
-    buf.pop(); // the closing brace
-    buf.extend_from_slice(b",\"findings\":[");
-    // The findings go out a buffer at a time: a file where every row is wrong has millions.
-    let mut first = true;
-    for (file, (r, at)) in reports.iter().zip(&at_of).enumerate() {
-        for f in &r.findings.findings {
-            let check = at[f.check as usize].expect("assigned in the first pass");
-            if !first {
-                buf.push(b',');
-            }
-            first = false;
-            write!(buf, "{{\"file\":{file},\"line\":")?;
-            match f.line {
-                0 => buf.extend_from_slice(b"null"),
-                n => write!(buf, "{n}")?,
-            }
-            write!(buf, ",\"check\":{check},\"value\":")?;
-            serde_json::to_writer(&mut buf, &f.value)?;
-            buf.push(b'}');
-            if buf.len() >= FLUSH_AT {
-                out.write_all(&buf)?;
-                buf.clear();
-            }
-        }
-    }
-    buf.extend_from_slice(b"]}\n");
-    out.write_all(&buf)
+    let findings = JsonFindings { reports, at_of };
+    let mut w = io::BufWriter::with_capacity(FLUSH_AT, out);
+    serde_json::to_writer(
+        &mut w,
+        &Json {
+            files,
+            checks,
+            findings,
+        },
+    )?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
 
 /// Bytes a report gathers before it writes them out.
