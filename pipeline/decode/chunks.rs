@@ -229,7 +229,8 @@ impl<R: Read + Seek> Chunks<R> {
     }
 }
 
-/// Reads until `buf` is full or the file ends; the bytes read.
+/// Reads until `buf` is full or the file ends; the bytes read (std's `read_exact` fails on the
+/// short last block this wants).
 fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {

@@ -1,6 +1,7 @@
 //! Which encoding a file is in, told one way whether it is read whole ([`decode`](super::decode))
 //! or a block at a time ([`Chunks`](super::Chunks)): its bytes are shown to a [`Scan`] once, in
-//! order, and [`Scan::settle`] says.
+//! order, and [`Scan::settle`] says. Not a detector crate (chardetng and the like guess among
+//! many encodings from letter statistics): LIFE allows two, and the rule between them is exact.
 
 use super::{DecodeError, TextEncoding, neither, position};
 
