@@ -128,6 +128,21 @@ mod tests {
         assert_eq!(held, format!("pid {}\n", std::process::id()));
     }
 
+    /// A file opened before its holder removed it (and another made in its place) is not the
+    /// one at the path: a lock won on it is taken again.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_removed_since_it_was_opened_is_not_at_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(NAME);
+        let file = File::create(&path).unwrap();
+        assert!(is_at(&file, &path));
+        std::fs::remove_file(&path).unwrap();
+        assert!(!is_at(&file, &path));
+        File::create(&path).unwrap();
+        assert!(!is_at(&file, &path));
+    }
+
     /// Locks on different folders do not meet.
     #[test]
     fn locks_on_two_folders_are_both_held() {
