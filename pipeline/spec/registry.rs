@@ -165,11 +165,8 @@ impl Registry {
                                 ),
                             ));
                         }
-                        if let Some(id) = repeated_item(&schema) {
-                            return Err(SpecError::invalid(
-                                path(&f.rel),
-                                format!("item id `{id}` is given more than once"),
-                            ));
+                        if let Some(e) = bad_item(&schema) {
+                            return Err(SpecError::invalid(path(&f.rel), e));
                         }
                         spec.schemas.insert(schema.data_type.clone(), schema);
                     }
@@ -256,15 +253,23 @@ impl Registry {
     }
 }
 
-/// An item id a schema gives twice: its columns are looked up by id, and a frame cannot hold
-/// two columns of one name.
-fn repeated_item(schema: &Schema) -> Option<&str> {
+/// What is wrong with a schema's item ids: one given twice, or one named like the lineage
+/// columns every frame carries (`__line`, `__source_file`). Columns are looked up by id, and a
+/// frame cannot hold two columns of one name.
+fn bad_item(schema: &Schema) -> Option<String> {
     let mut seen = std::collections::HashSet::new();
-    schema
-        .items
-        .iter()
-        .find(|i| !seen.insert(i.id.as_str()))
-        .map(|i| i.id.as_str())
+    schema.items.iter().find_map(|i| {
+        if i.id.starts_with("__") {
+            Some(format!(
+                "item id `{}`: names beginning `__` are the pipeline's own",
+                i.id
+            ))
+        } else if !seen.insert(i.id.as_str()) {
+            Some(format!("item id `{}` is given more than once", i.id))
+        } else {
+            None
+        }
+    })
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, SpecError> {
@@ -346,6 +351,16 @@ mod tests {
         assert_eq!(
             e.to_string(),
             format!("tree/2021/FORM_0000_2021.json: item id `{id}` is given more than once")
+        );
+    }
+
+    #[test]
+    fn a_schema_with_an_item_id_named_like_a_lineage_column_is_refused() {
+        let e = load(|items| items[1]["id"] = serde_json::json!("__line")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "tree/2021/FORM_0000_2021.json: item id `__line`: names beginning `__` are the \
+             pipeline's own"
         );
     }
 
