@@ -356,3 +356,43 @@ fn a_broken_profile_is_exit_2_with_its_line() {
         "{err}"
     );
 }
+
+/// A `--schemas` tree whose schema gives an item id twice is refused when loaded (exit 2,
+/// naming the file and the id), not met later by a worker that cannot build its frame.
+#[test]
+fn a_schema_tree_with_an_item_id_twice_is_exit_2_naming_file_and_id() {
+    let schema = common::root().join("schemas/2021/SERVICE_USER_INFO.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
+    let validate = |v: &serde_json::Value| {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("2021")).unwrap();
+        let file = tmp.path().join("2021/SERVICE_USER_INFO.json");
+        std::fs::write(&file, v.to_string()).unwrap();
+        let o = lifeline(&[
+            "--schemas",
+            &tmp.path().display().to_string(),
+            "validate",
+            "samples/life/SERVICE_USER_INFO_1_20261101.csv",
+        ]);
+        (o, file.display().to_string())
+    };
+    let (o, _) = validate(&v);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let items = v["items"].as_array_mut().unwrap();
+    let id = items[3]["id"].as_str().unwrap().to_string();
+    let again = items[3].clone();
+    items.push(again);
+    let (o, file) = validate(&v);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&file) && err.contains(&format!("item id `{id}` is given more than once")),
+        "{err}"
+    );
+}

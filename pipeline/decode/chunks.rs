@@ -1,15 +1,17 @@
 //! A vendor file read a part at a time, so that memory follows the part, not the file. A
-//! first pass over the bytes settles the encoding as [`decode`](super::decode) would for the
-//! whole file (and shows every byte to the caller, for its hash); the second decodes blocks cut
-//! at line ends — LF never occurs inside a CP932 or UTF-8 character — and splits them into
-//! tables whose records are exactly those [`read_table`](super::read_table) gives.
+//! first pass over the bytes settles the encoding with the [`Scan`] that
+//! [`decode`](super::decode) uses on a whole file (and shows every byte to the caller, for its
+//! hash); the second decodes blocks cut at line ends — LF never occurs inside a CP932 or UTF-8
+//! character — and splits them into tables whose records are exactly those
+//! [`read_table`](super::read_table) gives.
 
 use std::io::{Read, Seek, SeekFrom};
 
 use encoding_rs::{DecoderResult, SHIFT_JIS};
 
+use super::encoding::{Scan, Settled, closest};
 use super::vendor::split_part;
-use super::{DecodeError, Table, TextEncoding, line_ends, neither, position};
+use super::{DecodeError, Table, TextEncoding, line_ends, neither};
 
 /// Bytes decoded at a time (a block grows past it only to reach a line end).
 pub const BLOCK: usize = 1 << 18;
@@ -47,19 +49,6 @@ pub struct Chunks<R> {
     done: bool,
 }
 
-/// What the first pass learns.
-struct Scan {
-    len: u64,
-    bom: bool,
-    utf16: bool,
-    nul: Option<u64>,
-    /// The first byte that is not UTF-8 (after a BOM), if any.
-    utf8_err: Option<u64>,
-    ascii: bool,
-    /// A character of three or more UTF-8 bytes (U+0800 and up: all Japanese).
-    wide: bool,
-}
-
 impl<R: Read + Seek> Chunks<R> {
     /// Reads the file once, showing every byte to `each` (also when it turns out unreadable),
     /// and settles its encoding.
@@ -87,28 +76,27 @@ impl<R: Read + Seek> Chunks<R> {
             eof: false,
             carry: String::new(),
             line: 0,
-            utf8_valid_up_to: s.utf8_err.unwrap_or(s.len),
+            utf8_valid_up_to: s.utf8_valid_up_to(),
             done: false,
         };
-        if s.len == 0 {
-            return Err(DecodeError::Empty.into());
-        }
-        if s.utf16 {
-            return Err(DecodeError::Utf16.into());
-        }
-        if let Some(at) = s.nul {
-            let bytes = chunks.prefix(at)?;
-            let (line, byte) = position(&bytes, at as usize);
-            return Err(DecodeError::Binary { line, byte }.into());
-        }
-        chunks.encoding = match (s.bom, s.utf8_err) {
-            (true, None) => TextEncoding::Utf8Bom,
-            (true, Some(at)) => return Err(chunks.neither(at, "UTF-8")?.into()),
-            (false, None) if s.ascii || s.wide || !chunks.decodes_as_cp932()? => TextEncoding::Utf8,
-            _ => TextEncoding::Cp932,
+        chunks.encoding = match s.settle() {
+            Ok(Settled::Is(e)) => e,
+            Ok(Settled::Cp932IfItDecodes) if chunks.decodes_as_cp932()? => TextEncoding::Cp932,
+            Ok(Settled::Cp932IfItDecodes) => TextEncoding::Utf8,
+            Err(u) => {
+                let bytes = match u.at() {
+                    Some(at) => chunks.prefix(at + 2)?,
+                    None => Vec::new(),
+                };
+                return Err(u.error(&bytes).into());
+            }
         };
         // The second pass starts after a BOM.
-        chunks.offset = if s.bom { 3 } else { 0 };
+        chunks.offset = if chunks.encoding == TextEncoding::Utf8Bom {
+            3
+        } else {
+            0
+        };
         chunks.reader.seek(SeekFrom::Start(chunks.offset))?;
         Ok(chunks)
     }
@@ -198,12 +186,8 @@ impl<R: Read + Seek> Chunks<R> {
                 DecoderResult::Malformed(bad, _) => {
                     // `read` is past the malformed sequence; point at its first byte.
                     let at = self.offset + (done + read).saturating_sub(bad as usize) as u64;
-                    let e = if at >= self.utf8_valid_up_to {
-                        self.neither(at, "CP932")?
-                    } else {
-                        self.neither(self.utf8_valid_up_to, "UTF-8")?
-                    };
-                    return Err(e.into());
+                    let (at, closest) = closest(at, self.utf8_valid_up_to);
+                    return Err(self.neither(at, closest)?.into());
                 }
             }
         }
@@ -245,7 +229,8 @@ impl<R: Read + Seek> Chunks<R> {
     }
 }
 
-/// Reads until `buf` is full or the file ends; the bytes read.
+/// Reads until `buf` is full or the file ends; the bytes read (std's `read_exact` fails on the
+/// short last block this wants).
 fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
@@ -265,50 +250,14 @@ fn scan(
     block: usize,
     mut each: impl FnMut(&[u8]),
 ) -> Result<Scan, ReadError> {
-    let mut s = Scan {
-        len: 0,
-        bom: false,
-        utf16: false,
-        nul: None,
-        utf8_err: None,
-        ascii: true,
-        wide: false,
-    };
+    let mut s = Scan::new();
     // At least a BOM's length: the first block says whether there is one.
     let mut block = vec![0u8; block.max(4)];
-    // A UTF-8 character cut by the block's end, prefixed to the next block.
-    let mut pending: Vec<u8> = Vec::new();
     loop {
         let n = read_full(reader, &mut block)?;
-        let bytes = &block[..n];
-        each(bytes);
-        if s.len == 0 && n > 0 {
-            s.utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-            s.bom = bytes.starts_with(b"\xEF\xBB\xBF");
-        }
-        if s.nul.is_none()
-            && let Some(i) = memchr::memchr(0, bytes)
-        {
-            s.nul = Some(s.len + i as u64);
-        }
-        let skip = if s.len == 0 && s.bom { 3 } else { 0 };
         let last = n < block.len();
-        if s.utf8_err.is_none() {
-            let start = s.len + skip as u64 - pending.len() as u64;
-            pending.extend_from_slice(&bytes[skip..]);
-            let max = pending.iter().copied().max().unwrap_or(0);
-            match simdutf8::compat::from_utf8(&pending) {
-                Ok(_) => pending.clear(),
-                Err(e) if e.error_len().is_none() && !last => {
-                    let keep = pending.len() - e.valid_up_to();
-                    pending.drain(..pending.len() - keep);
-                }
-                Err(e) => s.utf8_err = Some(start + e.valid_up_to() as u64),
-            }
-            s.ascii &= max < 0x80;
-            s.wide |= max >= 0xE0;
-        }
-        s.len += n as u64;
+        each(&block[..n]);
+        s.feed(&block[..n], last);
         if last {
             return Ok(s);
         }

@@ -1,7 +1,8 @@
-//! Bytes → text → frames. Encoding detection (UTF-8 with or without BOM, or CP932) and the
-//! LIFE file reader.
+//! Bytes → text → frames. Decoding (UTF-8 with or without BOM, or CP932, told by
+//! [`encoding`]) and the LIFE file reader.
 
 mod chunks;
+mod encoding;
 mod lifefile;
 pub mod text;
 mod vendor;
@@ -14,6 +15,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use encoding_rs::{DecoderResult, SHIFT_JIS};
+
+use encoding::{Scan, Settled, closest};
 
 /// The lineage column every frame carries: the physical 1-based line its row came from.
 pub const LINE: &str = "__line";
@@ -70,35 +73,28 @@ pub struct Decoded<'a> {
 /// Detects the encoding and decodes. Never substitutes U+FFFD: bytes that are valid in neither
 /// encoding are an error naming where they are.
 pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
-    if bytes.is_empty() {
-        return Err(DecodeError::Empty);
-    }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(DecodeError::Utf16);
-    }
-    if let Some(at) = memchr_nul(bytes) {
-        let (line, byte) = position(bytes, at);
-        return Err(DecodeError::Binary { line, byte });
-    }
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return match simdutf8::compat::from_utf8(rest) {
-            Ok(s) => Ok(Decoded {
-                text: Cow::Borrowed(s),
-                encoding: TextEncoding::Utf8Bom,
-            }),
-            Err(e) => Err(neither(bytes, 3 + e.valid_up_to(), "UTF-8")),
-        };
-    }
-    let utf8_err = match simdutf8::compat::from_utf8(bytes) {
-        Ok(s) if !looks_like_cp932(s, bytes) => {
-            return Ok(Decoded {
-                text: Cow::Borrowed(s),
-                encoding: TextEncoding::Utf8,
-            });
+    let mut scan = Scan::new();
+    let text = scan.feed(bytes, true);
+    let encoding = match scan.settle().map_err(|u| u.error(bytes))? {
+        Settled::Is(e) => e,
+        Settled::Cp932IfItDecodes => {
+            let cp932 = SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes);
+            if cp932.is_some() {
+                TextEncoding::Cp932
+            } else {
+                TextEncoding::Utf8
+            }
         }
-        Ok(_) => bytes.len(),
-        Err(e) => e.valid_up_to(),
     };
+    if encoding != TextEncoding::Cp932 {
+        // Settled as UTF-8: the scan found every byte after any BOM UTF-8.
+        let at = scan.utf8_valid_up_to() as usize;
+        let text = text.ok_or_else(|| neither(bytes, at, "UTF-8"))?;
+        return Ok(Decoded {
+            text: Cow::Borrowed(text),
+            encoding,
+        });
+    }
     let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
     let capacity = decoder
         .max_utf8_buffer_length_without_replacement(bytes.len())
@@ -108,34 +104,16 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     match result {
         DecoderResult::InputEmpty => Ok(Decoded {
             text: Cow::Owned(out),
-            encoding: TextEncoding::Cp932,
+            encoding,
         }),
         DecoderResult::Malformed(bad, _) => {
             // `read` is past the malformed sequence; point at its first byte.
-            let sjis_err = read.saturating_sub(bad as usize);
-            if sjis_err >= utf8_err {
-                Err(neither(bytes, sjis_err, "CP932"))
-            } else {
-                Err(neither(bytes, utf8_err, "UTF-8"))
-            }
+            let cp932_err = read.saturating_sub(bad as usize) as u64;
+            let (at, closest) = closest(cp932_err, scan.utf8_valid_up_to());
+            Err(neither(bytes, at as usize, closest))
         }
         DecoderResult::OutputFull => unreachable!("capacity is the decoder's own maximum"),
     }
-}
-
-/// Bytes that are valid UTF-8 but hold no Japanese in it — only 2-byte sequences (U+0080–U+07FF:
-/// Latin, Greek, Cyrillic …) — and decode cleanly as CP932 are CP932: half-width kana pairs such
-/// as `ﾅｶ` (C5 B6) are also valid UTF-8 (`Ŷ`). Japanese in UTF-8 always takes 3-byte sequences.
-fn looks_like_cp932(s: &str, bytes: &[u8]) -> bool {
-    !s.is_ascii()
-        && s.chars().all(|c| (c as u32) < 0x800)
-        && SHIFT_JIS
-            .decode_without_bom_handling_and_without_replacement(bytes)
-            .is_some()
-}
-
-fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
 }
 
 fn neither(bytes: &[u8], at: usize, closest: &'static str) -> DecodeError {

@@ -1,6 +1,7 @@
 //! Output files: created readable by their owner only (they hold 要配慮個人情報), and written
-//! atomically — to a temporary file beside the target, then renamed — so a run killed at any
-//! point leaves no half-written file.
+//! atomically — to a temporary file beside the target (tempfile: 0600, removed if the write
+//! fails), renamed into place, then the folder synced so the rename survives a power cut — so a
+//! run killed at any point leaves no half-written file.
 
 use std::fs::File;
 use std::io::Write;
@@ -9,49 +10,40 @@ use std::path::Path;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-/// Creates (truncates) a file with mode 0600 on Unix.
-fn create_private(path: &Path) -> std::io::Result<File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let f = opts.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(f)
-}
+/// What a temporary file's name holds after `.<name>`: a run killed before its rename leaves
+/// the file behind, and the next run removes the files so named (`run`'s sweep).
+const TEMP_MARK: &str = ".tmp-";
 
-/// The temporary name a file is written under before it is renamed into place.
-fn temp_path(path: &Path) -> std::path::PathBuf {
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-}
-
-/// Writes through `write` into a private temporary file, then renames it over `path`.
+/// Writes through `write` into a private temporary file beside `path`, then renames it over
+/// `path` and syncs the folder.
 fn atomically(
     path: &Path,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let tmp = temp_path(path);
-    let result = create_private(&tmp).and_then(|mut f| {
-        write(&mut f)?;
-        f.sync_all()
-    });
-    match result.and_then(|()| std::fs::rename(&tmp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}{TEMP_MARK}"))
+        .tempfile_in(dir)?;
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
+/// Makes a rename in `dir` durable. Unix only: elsewhere a folder cannot be opened as a file,
+/// and the rename is as durable as the file system makes it.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 /// Writes bytes to a private file, atomically.
@@ -100,4 +92,59 @@ pub fn write_parquet(path: &Path, frame: &DataFrame) -> std::io::Result<()> {
             .map_err(std::io::Error::other)?;
         w.flush()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names in a folder, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    }
+
+    #[test]
+    fn a_write_replaces_the_file_owner_only_and_leaves_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        std::fs::write(&path, "old").unwrap();
+        let sha = write_private_hashed(&path, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(sha, <[u8; 32]>::from(Sha256::digest(b"new")));
+        assert_eq!(names(dir.path()), ["out.csv"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        }
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_old_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        std::fs::write(&path, "old").unwrap();
+        let e = write_private_hashed(&path, |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "disk full");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(names(dir.path()), ["out.csv"]);
+    }
+
+    #[test]
+    fn a_write_into_a_missing_folder_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("no/out.csv");
+        assert!(write_private(&path, b"x").is_err());
+        assert!(names(dir.path()).is_empty());
+    }
 }

@@ -2,6 +2,7 @@
 //! masked when the findings were made; nothing here sees them.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -31,12 +32,40 @@ struct JsonCheck<'a> {
     message_en: &'a str,
 }
 
-/// Everything but the findings, which are written by hand: `{"file","line","check","value"}`
-/// each, many thousands of them in a file where every row is wrong.
 #[derive(Serialize)]
 struct Json<'a> {
     files: Vec<JsonFile<'a>>,
     checks: Vec<JsonCheck<'a>>,
+    findings: JsonFindings<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    file: usize,
+    line: Option<u64>,
+    check: u32,
+    value: Option<&'a str>,
+}
+
+/// Every file's findings, serialized as they are met (never gathered: a file where every row
+/// is wrong has millions); with each file's check indexes into `checks`.
+struct JsonFindings<'a> {
+    reports: &'a [FileReport],
+    at_of: Vec<Vec<Option<u32>>>,
+}
+
+impl Serialize for JsonFindings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let each = self.reports.iter().zip(&self.at_of).enumerate();
+        s.collect_seq(each.flat_map(|(file, (r, at))| {
+            r.findings.findings.iter().map(move |f| JsonFinding {
+                file,
+                line: (f.line > 0).then_some(f.line),
+                check: at[f.check as usize].expect("assigned in the first pass"),
+                value: f.value.as_deref(),
+            })
+        }))
+    }
 }
 
 /// `{"files":[…],"checks":[…],"findings":[…]}`, one document, newline-terminated. A finding
@@ -81,34 +110,18 @@ pub fn write_json(reports: &[FileReport], out: &mut (impl Write + ?Sized)) -> io
         }
         at_of.push(at);
     }
-    let mut buf = serde_json::to_vec(&Json { files, checks })?;
-    buf.pop(); // the closing brace
-    buf.extend_from_slice(b",\"findings\":[");
-    // The findings go out a buffer at a time: a file where every row is wrong has millions.
-    let mut first = true;
-    for (file, (r, at)) in reports.iter().zip(&at_of).enumerate() {
-        for f in &r.findings.findings {
-            let check = at[f.check as usize].expect("assigned in the first pass");
-            if !first {
-                buf.push(b',');
-            }
-            first = false;
-            write!(buf, "{{\"file\":{file},\"line\":")?;
-            match f.line {
-                0 => buf.extend_from_slice(b"null"),
-                n => write!(buf, "{n}")?,
-            }
-            write!(buf, ",\"check\":{check},\"value\":")?;
-            serde_json::to_writer(&mut buf, &f.value)?;
-            buf.push(b'}');
-            if buf.len() >= FLUSH_AT {
-                out.write_all(&buf)?;
-                buf.clear();
-            }
-        }
-    }
-    buf.extend_from_slice(b"]}\n");
-    out.write_all(&buf)
+    let findings = JsonFindings { reports, at_of };
+    let mut w = io::BufWriter::with_capacity(FLUSH_AT, out);
+    serde_json::to_writer(
+        &mut w,
+        &Json {
+            files,
+            checks,
+            findings,
+        },
+    )?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
 
 /// Bytes a report gathers before it writes them out.
@@ -179,86 +192,76 @@ pub fn write_text(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
     )
 }
 
-/// The findings as a CSV that Excel opens: UTF-8 with BOM, CRLF. What a finding shares with
-/// its check is rendered once per check and copied per finding.
+/// A CSV writer as Excel reads it: CRLF, fields quoted only when they must be.
+fn csv_writer<W: Write>(w: W, flexible: bool) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .flexible(flexible)
+        .buffer_capacity(FLUSH_AT)
+        .from_writer(w)
+}
+
+/// The findings as a CSV that Excel opens: UTF-8 with BOM, CRLF.
 pub fn write_csv(reports: &[FileReport], w: &mut (impl Write + ?Sized)) -> io::Result<()> {
-    let mut out =
-        b"\xEF\xBB\xBFfile,line,column,severity,rule,value,message_ja,message_en\r\n".to_vec();
+    w.write_all(b"\xEF\xBB\xBF")?;
+    let mut out = csv_writer(w, false);
+    out.write_record([
+        "file",
+        "line",
+        "column",
+        "severity",
+        "rule",
+        "value",
+        "message_ja",
+        "message_en",
+    ])?;
+    let mut line = String::new();
     for r in reports {
-        let mut file = Vec::new();
-        csv_field(&mut file, &r.path);
-        file.push(b',');
-        // Per check that found something: the fields before and after the value.
-        let mut parts: Vec<Option<(Vec<u8>, Vec<u8>)>> = vec![None; r.findings.checks.len()];
         for f in &r.findings.findings {
-            let (head, tail) = parts[f.check as usize].get_or_insert_with(|| {
-                let c = &r.findings.checks[f.check as usize];
-                let mut head = vec![b','];
-                csv_field(&mut head, c.column.as_deref().unwrap_or(""));
-                head.push(b',');
-                head.extend_from_slice(match c.severity {
-                    Severity::Error => b"error,",
-                    Severity::Warning => b"warning,",
-                });
-                csv_field(&mut head, c.rule);
-                head.push(b',');
-                let mut tail = vec![b','];
-                csv_field(&mut tail, &c.message_ja);
-                tail.push(b',');
-                csv_field(&mut tail, &c.message_en);
-                tail.extend_from_slice(b"\r\n");
-                (head, tail)
-            });
-            out.extend_from_slice(&file);
+            let c = &r.findings.checks[f.check as usize];
+            line.clear();
             if f.line > 0 {
-                let _ = write!(out, "{}", f.line);
+                let _ = write!(line, "{}", f.line);
             }
-            out.extend_from_slice(head);
-            csv_field(&mut out, f.value.as_deref().unwrap_or(""));
-            out.extend_from_slice(tail);
-            if out.len() >= FLUSH_AT {
-                w.write_all(&out)?;
-                out.clear();
-            }
+            out.write_record([
+                r.path.as_str(),
+                &line,
+                c.column.as_deref().unwrap_or(""),
+                match c.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+                c.rule,
+                f.value.as_deref().unwrap_or(""),
+                &c.message_ja,
+                &c.message_en,
+            ])?;
         }
     }
-    w.write_all(&out)
+    out.flush()
 }
 
 /// Rows that went into no frame, as a CSV (UTF-8 with BOM, CRLF): source file, line, reason and
 /// the vendor fields as read.
 pub fn quarantine_csv(rows: &[(String, u64, String, Vec<String>)]) -> Vec<u8> {
-    let mut out = "\u{FEFF}source_file,line,reason,fields…\r\n"
-        .as_bytes()
-        .to_vec();
-    for (file, line, reason, fields) in rows {
-        csv_field(&mut out, file);
-        let _ = write!(out, ",{line},");
-        csv_field(&mut out, reason);
-        for f in fields {
-            out.push(b',');
-            csv_field(&mut out, f);
-        }
-        out.extend_from_slice(b"\r\n");
-    }
+    let mut out = Vec::new();
+    write_quarantine(rows, &mut out).expect("a flexible CSV writer into memory cannot fail");
     out
 }
 
-/// Appends one CSV field, quoted (quotes doubled) only when it holds `,` `"` CR or LF — as the
-/// csv crate writes it.
-fn csv_field(out: &mut Vec<u8>, s: &str) {
-    if !s.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
-        out.extend_from_slice(s.as_bytes());
-        return;
+fn write_quarantine(
+    rows: &[(String, u64, String, Vec<String>)],
+    w: &mut impl Write,
+) -> io::Result<()> {
+    w.write_all("\u{FEFF}".as_bytes())?;
+    let mut out = csv_writer(w, true);
+    out.write_record(["source_file", "line", "reason", "fields…"])?;
+    for (file, line, reason, fields) in rows {
+        let line = line.to_string();
+        let head = [file.as_str(), &line, reason];
+        out.write_record(head.into_iter().chain(fields.iter().map(String::as_str)))?;
     }
-    out.push(b'"');
-    for part in s.split_inclusive('"') {
-        out.extend_from_slice(part.as_bytes());
-        if part.ends_with('"') {
-            out.push(b'"');
-        }
-    }
-    out.push(b'"');
+    out.flush()
 }
 
 #[cfg(test)]
@@ -297,8 +300,26 @@ mod tests {
         }
     }
 
+    /// A field is quoted only when it holds a comma, a quote or a line break, its quotes
+    /// doubled; an empty one (no line, no value) stays empty.
+    #[test]
+    fn findings_csv_quotes_only_what_needs_it() {
+        let r = report("a,b.csv", "COL", "say \"no\"\r\nplease", "x y");
+        let mut got = Vec::new();
+        write_csv(&[r], &mut got).unwrap();
+        let m = "\"say \"\"no\"\"\r\nplease\"";
+        let want = format!(
+            "\u{FEFF}file,line,column,severity,rule,value,message_ja,message_en\r\n\
+             \"a,b.csv\",3,COL,error,value.code,x y,{m},{m}\r\n\
+             \"a,b.csv\",,,warning,file.encoding,,ja,en\r\n\
+             \"a,b.csv\",7,COL,error,value.code,,{m},{m}\r\n"
+        );
+        assert_eq!(String::from_utf8(got).unwrap(), want);
+    }
+
     proptest! {
-        /// The per-check rendering writes the same bytes as the csv crate, field for field.
+        /// Each finding is a record of the same fields as a CRLF csv writer writes them, after
+        /// a BOM and the header; a file-level finding has no line.
         #[test]
         fn findings_csv_is_what_the_csv_crate_writes(
             path in "\\PC*", column in "\\PC*", message in "[a,\"\r\n ]*", value in "\\PC*",
@@ -352,7 +373,8 @@ mod tests {
             prop_assert_eq!(got.to_string(), want.to_string());
         }
 
-        /// Quarantine rows: the same bytes as the csv crate writes (flexible records).
+        /// Quarantine rows: source file, line, reason, then as many fields as were read (a
+        /// flexible record), after a BOM and the header.
         #[test]
         fn quarantine_csv_is_what_the_csv_crate_writes(
             file in "\\PC*", reason in "[a,\"\r\n ]*", fields in proptest::collection::vec("[a,\"\r\n ]*", 0..4),

@@ -1,7 +1,9 @@
 //! The LIFE file writer: data-type line, header in the spec's order, CRLF after every line,
 //! quotes only where a value needs them (`,` `"`), values trimmed. UTF-8 with BOM by default,
 //! CP932 on request — a character CP932 cannot hold is an error naming line and column, never a
-//! silent `?` or `&#NNNNN;`.
+//! silent `?` or `&#NNNNN;`. Written by hand, not with csv::Writer: LIFE's quoting differs
+//! (a line break in a value is an error, not a quoted field), and the lines are built a block of
+//! rows at a time from the frame's columns, each value encoded once, straight to CP932.
 
 use encoding_rs::{EncoderResult, SHIFT_JIS};
 use polars::prelude::*;

@@ -165,6 +165,9 @@ impl Registry {
                                 ),
                             ));
                         }
+                        if let Some(e) = bad_item(&schema) {
+                            return Err(SpecError::invalid(path(&f.rel), e));
+                        }
                         spec.schemas.insert(schema.data_type.clone(), schema);
                     }
                 }
@@ -250,6 +253,25 @@ impl Registry {
     }
 }
 
+/// What is wrong with a schema's item ids: one given twice, or one named like the lineage
+/// columns every frame carries (`__line`, `__source_file`). Columns are looked up by id, and a
+/// frame cannot hold two columns of one name.
+fn bad_item(schema: &Schema) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    schema.items.iter().find_map(|i| {
+        if i.id.starts_with("__") {
+            Some(format!(
+                "item id `{}`: names beginning `__` are the pipeline's own",
+                i.id
+            ))
+        } else if !seen.insert(i.id.as_str()) {
+            Some(format!("item id `{}` is given more than once", i.id))
+        } else {
+            None
+        }
+    })
+}
+
 fn parse_json<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, SpecError> {
     serde_json::from_str(text).map_err(|e| SpecError::invalid(path, e.to_string()))
 }
@@ -296,4 +318,55 @@ fn collect_dir(root: &Path, dir: &Path, out: &mut Vec<TreeFile>) -> Result<(), S
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tree of one schema, 2021's FORM_0000_2021, its items changed by `edit`.
+    fn load(edit: impl FnOnce(&mut Vec<serde_json::Value>)) -> Result<Registry, SpecError> {
+        let rel = "2021/FORM_0000_2021.json";
+        let text = EMBEDDED.get_file(rel).unwrap().contents_utf8().unwrap();
+        let mut schema: serde_json::Value = serde_json::from_str(text).unwrap();
+        edit(schema["items"].as_array_mut().unwrap());
+        let files = vec![TreeFile {
+            rel: rel.into(),
+            text: schema.to_string(),
+        }];
+        Registry::from_files("tree", files)
+    }
+
+    #[test]
+    fn a_schema_with_an_item_id_twice_is_refused_naming_file_and_id() {
+        let e = load(|items| {
+            let mut again = items[1].clone();
+            again["no"] = serde_json::json!(items.len() + 1);
+            items.push(again);
+        })
+        .unwrap_err();
+        let id = load(|_| {}).unwrap().specs[0].schemas["FORM_0000_2021"].items[1]
+            .id
+            .clone();
+        assert_eq!(
+            e.to_string(),
+            format!("tree/2021/FORM_0000_2021.json: item id `{id}` is given more than once")
+        );
+    }
+
+    #[test]
+    fn a_schema_with_an_item_id_named_like_a_lineage_column_is_refused() {
+        let e = load(|items| items[1]["id"] = serde_json::json!("__line")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "tree/2021/FORM_0000_2021.json: item id `__line`: names beginning `__` are the \
+             pipeline's own"
+        );
+    }
+
+    #[test]
+    fn a_schema_whose_item_ids_differ_loads() {
+        let r = load(|_| {}).unwrap();
+        assert!(r.specs[0].schemas["FORM_0000_2021"].items.len() > 1);
+    }
 }
