@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use lifeline::ledger::{DueStats, Fixes, InterfaceStats, Ledger, RunRecord, RunStats};
-use lifeline::metrics::{self, ALL, Baseline, Row};
+use lifeline::ledger::{Ledger, RunRecord};
+use lifeline::metrics::{self, ALL, Baseline, DueStats, Fixes, InterfaceStats, Row, RunStats};
 use lifeline::spec::Registry;
 
 const BASELINE: &str = r#"
@@ -64,7 +64,7 @@ fn iface(dt: &str, records: u64, filled: u64) -> InterfaceStats {
     }
 }
 
-fn run(facility: &str, at: &str, stats: RunStats) -> RunRecord {
+fn run(facility: &str, at: &str, stats: RunStats) -> RunRecord<RunStats> {
     RunRecord {
         facility: facility.into(),
         month: "202610".into(),
@@ -74,7 +74,7 @@ fn run(facility: &str, at: &str, stats: RunStats) -> RunRecord {
 }
 
 /// P: a first pass with errors on 2 Nov, clean on 4 Nov. F: one run with an error.
-fn runs() -> Vec<RunRecord> {
+fn runs() -> Vec<RunRecord<RunStats>> {
     let p_interfaces = vec![
         iface("FORM_0000_2021", 12, 150),
         iface("SERVICE_USER_INFO", 8, 40),
@@ -327,11 +327,11 @@ fn the_ledger_keeps_runs_in_order_and_by_month() {
         &RunStats::default(),
     )
     .unwrap();
-    let back = l.runs(None, Some("202610")).unwrap();
+    let back: Vec<RunRecord<RunStats>> = l.runs(None, Some("202610")).unwrap();
     let mut want = runs();
     want.sort_by(|a, b| (&a.facility, &a.run_at).cmp(&(&b.facility, &b.run_at)));
     assert_eq!(back, want);
-    assert_eq!(l.runs(Some("202611"), None).unwrap().len(), 1);
+    assert_eq!(l.runs::<RunStats>(Some("202611"), None).unwrap().len(), 1);
 }
 
 fn parse_err(text: &str) -> String {

@@ -3,18 +3,26 @@
 //! answers cross-month questions: was this user registered before (a form row needs its user),
 //! and did this record change since it was last sent (`--delta`). No names are stored;
 //! 被保険者番号 only as a keyed hash (HMAC-SHA256 with a random key kept in the ledger itself).
-//! Every run also leaves its counts per facility and month ([`RunStats`]) for the metrics.
+//! Every run also leaves its counts per facility and month for the metrics, kept as JSON: the
+//! ledger is a store and knows no other stage's types.
+//!
+//! The file's schema version is SQLite's `user_version`. Opening migrates an older file and
+//! refuses a newer one; to change the schema, append a migration in `schema.rs`, never edit one
+//! that has shipped.
 
-mod stats;
+mod schema;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
 
+use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::Sha256;
 
-pub use stats::{DueStats, Fixes, InterfaceStats, RunRecord, RunStats};
+pub use schema::VERSION;
 
 #[derive(Debug, thiserror::Error)]
 #[error("ledger {path}: {message}")]
@@ -26,8 +34,9 @@ pub struct LedgerError {
 pub struct Ledger {
     path: String,
     conn: Mutex<Connection>,
-    /// HMAC-SHA256 with the ledger's key, its padded key blocks already hashed.
-    mac: Mac,
+    /// HMAC-SHA256 with the ledger's key, cloned per signature: its padded key blocks are
+    /// hashed once, here.
+    mac: Hmac<Sha256>,
 }
 
 /// One submitted record, borrowed from what the run keeps of it.
@@ -39,29 +48,20 @@ pub struct Submitted<'a> {
     pub user_key: &'a str,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS submissions (
-    facility TEXT NOT NULL,
-    data_type TEXT NOT NULL,
-    month TEXT NOT NULL,
-    number TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    user_key TEXT NOT NULL,
-    PRIMARY KEY (facility, data_type, month, number)
-);
-CREATE INDEX IF NOT EXISTS submissions_user ON submissions (facility, data_type, user_key);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    facility TEXT NOT NULL,
-    month TEXT NOT NULL,
-    run_at TEXT NOT NULL,
-    stats TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_month ON runs (month, facility);
-";
+/// A run as the ledger keeps it; `stats` is whatever the caller recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord<T> {
+    pub facility: String,
+    /// `YYYYMM`.
+    pub month: String,
+    /// Local time in Japan, `YYYY-MM-DDTHH:MM:SS+09:00`.
+    pub run_at: String,
+    pub stats: T,
+}
 
 impl Ledger {
+    /// Opens (or creates) a ledger file and brings it to this build's [`VERSION`]; a file of a
+    /// newer version is refused and left as it was.
     pub fn open(path: &Path) -> Result<Self, LedgerError> {
         let shown = path.display().to_string();
         let err = |e: &dyn std::fmt::Display| LedgerError {
@@ -71,7 +71,9 @@ impl Ledger {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
         }
-        let conn = Connection::open(path).map_err(|e| err(&e))?;
+        let mut conn = Connection::open(path).map_err(|e| err(&e))?;
+        // Before anything writes: a file of a newer version is left as it was.
+        schema::check(&conn).map_err(|e| err(&e))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -84,7 +86,7 @@ impl Ledger {
         // month records it again (idempotent).
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
             .map_err(|e| err(&e))?;
-        conn.execute_batch(SCHEMA).map_err(|e| err(&e))?;
+        schema::migrate(&mut conn).map_err(|e| err(&e))?;
         let key: Option<Vec<u8>> = conn
             .query_row("SELECT value FROM meta WHERE name = 'user_key'", [], |r| {
                 r.get(0)
@@ -94,7 +96,8 @@ impl Ledger {
         let key = match key {
             Some(k) => k,
             None => {
-                let k = random_key().map_err(|e| err(&e))?;
+                let mut k = vec![0u8; 32];
+                getrandom::fill(&mut k).map_err(|e| err(&e))?;
                 conn.execute(
                     "INSERT INTO meta (name, value) VALUES ('user_key', ?1)",
                     params![k],
@@ -103,10 +106,11 @@ impl Ledger {
                 k
             }
         };
+        let mac = Hmac::new_from_slice(&key).map_err(|e| err(&e))?;
         Ok(Ledger {
             path: shown,
             conn: Mutex::new(conn),
-            mac: Mac::new(&key),
+            mac,
         })
     }
 
@@ -119,9 +123,10 @@ impl Ledger {
 
     /// The keyed hash that stands for a person: HMAC-SHA256(key, 保険者番号 "/" 被保険者番号).
     pub fn user_key(&self, insurer_no: &str, insured_no: &str) -> String {
-        let mac = self
-            .mac
-            .sign(&[insurer_no.as_bytes(), b"/", insured_no.as_bytes()]);
+        let mac = sign(
+            &self.mac,
+            &[insurer_no.as_bytes(), b"/", insured_no.as_bytes()],
+        );
         hex(&mac[..16])
     }
 
@@ -247,14 +252,14 @@ impl Ledger {
 }
 
 impl Ledger {
-    /// Keeps the counts of one facility's run of a month (every run is kept: the first one of a
-    /// month is the first pass, the last one the month's final state).
-    pub fn record_run(
+    /// Keeps the counts of one facility's run of a month, as JSON (every run is kept: the
+    /// first one of a month is the first pass, the last one the month's final state).
+    pub fn record_run<T: Serialize + ?Sized>(
         &self,
         facility: &str,
         month: &str,
         run_at: &str,
-        stats: &RunStats,
+        stats: &T,
     ) -> Result<(), LedgerError> {
         let json = serde_json::to_string(stats).map_err(|e| self.err(e))?;
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
@@ -266,12 +271,13 @@ impl Ledger {
         Ok(())
     }
 
-    /// Every run of the months `from..=to` (`YYYYMM`; None: no bound), in the order they ran.
-    pub fn runs(
+    /// Every run of the months `from..=to` (`YYYYMM`; None: no bound), in the order they ran,
+    /// its counts read back as `T`.
+    pub fn runs<T: DeserializeOwned>(
         &self,
         from: Option<&str>,
         to: Option<&str>,
-    ) -> Result<Vec<RunRecord>, LedgerError> {
+    ) -> Result<Vec<RunRecord<T>>, LedgerError> {
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
         let mut st = conn
             .prepare_cached(
@@ -301,53 +307,17 @@ impl Ledger {
     }
 }
 
-fn random_key() -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut k = vec![0u8; 32];
-    std::fs::File::open("/dev/urandom")?.read_exact(&mut k)?;
-    Ok(k)
-}
-
-/// HMAC-SHA256 (RFC 2104) for one key: the inner and outer padded key blocks hashed once, so
-/// signing a short message costs two SHA-256 blocks.
-#[derive(Clone)]
-struct Mac {
-    inner: Sha256,
-    outer: Sha256,
-}
-
-impl Mac {
-    fn new(key: &[u8]) -> Mac {
-        let mut k = [0u8; 64];
-        if key.len() > 64 {
-            k[..32].copy_from_slice(&Sha256::digest(key));
-        } else {
-            k[..key.len()].copy_from_slice(key);
-        }
-        let pad = |x: u8| {
-            let mut h = Sha256::new();
-            h.update(k.map(|b| b ^ x));
-            h
-        };
-        Mac {
-            inner: pad(0x36),
-            outer: pad(0x5c),
-        }
+/// The HMAC of the concatenated parts, from a copy of the keyed `mac`.
+fn sign(mac: &Hmac<Sha256>, parts: &[&[u8]]) -> [u8; 32] {
+    let mut m = mac.clone();
+    for p in parts {
+        m.update(p);
     }
-
-    /// The MAC of the concatenated parts.
-    fn sign(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut h = self.inner.clone();
-        for p in parts {
-            h.update(p);
-        }
-        let mut o = self.outer.clone();
-        o.update(h.finalize());
-        o.finalize().into()
-    }
+    m.finalize().into_bytes().into()
 }
 
-/// Lower-case hexadecimal.
+/// Lower-case hexadecimal (by hand: the `hex` crate is no dependency of ours, and this is all
+/// of it we would use).
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -364,7 +334,8 @@ mod tests {
 
     #[test]
     fn hmac_matches_rfc_4231_case_2() {
-        let mac = Mac::new(b"Jefe").sign(&[b"what do ya ", b"want for nothing?"]);
+        let key = Hmac::new_from_slice(b"Jefe").unwrap();
+        let mac = sign(&key, &[b"what do ya ", b"want for nothing?"]);
         assert_eq!(
             hex(&mac),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"

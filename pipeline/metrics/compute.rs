@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Unit;
 use super::{ALL, Assumption, Baseline, BaselineInfo, Channel, Form, FormRow, HALF, Metrics, Row};
-use crate::ledger::{InterfaceStats, RunRecord, RunStats};
+use super::{InterfaceStats, RunStats};
+use crate::ledger::RunRecord;
 use crate::run::{RunTime, days_from_civil};
 
 /// The metrics of every facility-month in `runs` (as [`crate::ledger::Ledger::runs`] returns
 /// them: by month, facility, time).
-pub fn compute(runs: &[RunRecord], baseline: Option<&Baseline>) -> Metrics {
+pub fn compute(runs: &[RunRecord<RunStats>], baseline: Option<&Baseline>) -> Metrics {
     let mut notes = Notes::default();
     if let Some(b) = baseline {
         notes.add(
@@ -26,7 +27,7 @@ pub fn compute(runs: &[RunRecord], baseline: Option<&Baseline>) -> Metrics {
             ),
         );
     }
-    let mut by_key: BTreeMap<(&str, &str), Vec<&RunRecord>> = BTreeMap::new();
+    let mut by_key: BTreeMap<(&str, &str), Vec<&RunRecord<RunStats>>> = BTreeMap::new();
     for r in runs {
         by_key
             .entry((r.month.as_str(), r.facility.as_str()))
@@ -86,7 +87,7 @@ fn rejections(s: &RunStats) -> (u64, u64) {
 fn facility_row(
     month: &str,
     facility: &str,
-    runs: &[&RunRecord],
+    runs: &[&RunRecord<RunStats>],
     forms: &[Form],
     notes: &mut Notes,
 ) -> Row {

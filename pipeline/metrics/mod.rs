@@ -2,13 +2,14 @@
 //! runs the ledger kept), conversion factors from a baseline inventory the office declares.
 //! Every derived number names its assumptions; nothing here is about a person.
 //!
-//! `baseline` reads the inventory, `compute` turns ledger runs into one [`Row`] per facility ×
-//! month (and per month for the whole corporation), `tables` writes CSV, Parquet and JSON,
-//! `html` the self-contained report.
+//! `stats` is what a run leaves in the ledger ([`RunStats`]), `baseline` reads the inventory,
+//! `compute` turns ledger runs into one [`Row`] per facility × month (and per month for the
+//! whole corporation), `tables` writes CSV, Parquet and JSON, `html` the self-contained report.
 
 pub mod baseline;
 pub mod compute;
 pub mod html;
+mod stats;
 pub mod tables;
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ use serde::Serialize;
 
 pub use baseline::{Baseline, BaselineError, Channel, Form, Unit};
 pub use compute::compute;
+pub use stats::{DueStats, Fixes, InterfaceStats, RunStats};
 
 /// The half-reduction line of the ICT subsidy (文書量半減).
 pub const HALF: f64 = 0.5;

@@ -6,7 +6,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::Month;
 use super::rows::{Emitted, Users, month_number};
-use crate::ledger::{DueStats, Ledger};
+use crate::ledger::Ledger;
+use crate::metrics::DueStats;
 use crate::normalize::ingest::FileIngest;
 use crate::validate::Severity;
 

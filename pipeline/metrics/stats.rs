@@ -1,5 +1,7 @@
 //! What one run did for one facility and month, kept in the ledger for the metrics: counts
 //! only. Nothing here names or identifies a person.
+//!
+//! Every field has a default, so a run recorded before a field existed still reads.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +11,7 @@ pub use crate::normalize::ingest::Fixes;
 
 /// One facility's run of one month.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RunStats {
     /// The facility could not run at all (bad profile, unreadable inputs).
     pub failed: bool,
@@ -34,6 +37,7 @@ pub struct RunStats {
 
 /// One LIFE interface of the facility's month.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct InterfaceStats {
     pub data_type: String,
     /// Records valid this month: emitted now, or unchanged since sent before (`--delta`).
@@ -48,6 +52,7 @@ pub struct InterfaceStats {
 
 /// Users due under one rule of the due calendar.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DueStats {
     /// The add-on, e.g. 科学的介護推進体制加算.
     pub name: String,
@@ -57,13 +62,28 @@ pub struct DueStats {
     pub missing: u64,
 }
 
-/// A run as the ledger keeps it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRecord {
-    pub facility: String,
-    /// `YYYYMM`.
-    pub month: String,
-    /// Local time in Japan, `YYYY-MM-DDTHH:MM:SS+09:00`.
-    pub run_at: String,
-    pub stats: RunStats,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_recorded_before_a_field_existed_reads_with_its_default() {
+        let old = r#"{"rows_read":7,"interfaces":[{"data_type":"SERVICE_USER_INFO","records":3}]}"#;
+        let s: RunStats = serde_json::from_str(old).unwrap();
+        assert_eq!(s.rows_read, 7);
+        assert_eq!(s.errors, 0);
+        assert_eq!(s.interfaces[0].records, 3);
+        assert_eq!(s.interfaces[0].filled_fields, 0);
+        // A field that is there is read, not defaulted.
+        let full = RunStats {
+            errors: 2,
+            interfaces: vec![InterfaceStats {
+                filled_fields: 5,
+                ..InterfaceStats::default()
+            }],
+            ..RunStats::default()
+        };
+        let back: RunStats = serde_json::from_str(&serde_json::to_string(&full).unwrap()).unwrap();
+        assert_eq!(back, full);
+    }
 }
