@@ -5,10 +5,22 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::Month;
-use super::rows::{Emitted, Users, month_number};
+use super::error::RunError;
+use super::rows::{Emitted, Users, month_index, month_number};
 use crate::ledger::{DueStats, Ledger};
 use crate::normalize::ingest::FileIngest;
+use crate::spec::ids::{DataType, FacilityId};
 use crate::validate::Severity;
+
+/// A row a cross-file rule finds wrong, by the interface it is of.
+enum Miss<'a> {
+    /// `batch.duplicate_key`: its 外部システム管理番号 came from another file first.
+    Duplicate(&'a DataType),
+    /// `batch.parent_missing`: (child, parent).
+    Parent(&'a DataType, &'a str),
+    /// `batch.user_missing`.
+    User(&'a DataType),
+}
 
 /// Cross-file rules within a facility: a form row's user must be in this batch's
 /// SERVICE_USER_INFO or one sent in an earlier month (ledger); 外部システム管理番号 must be
@@ -17,20 +29,19 @@ pub(super) fn cross_file_checks(
     files: &mut [(usize, FileIngest)],
     emitted: &[Emitted],
     users: &Users,
-    facility: &str,
+    facility: &FacilityId,
     month: Month,
     ledger: Option<&Ledger>,
     parents: &[crate::spec::ParentRule],
-) -> Result<(), String> {
+) -> Result<(), RunError> {
+    let (facility, month) = (facility.as_str(), month.compact());
     let before: HashSet<String> = match ledger {
-        Some(l) => l
-            .known_users(facility, &month.compact())
-            .map_err(|e| e.to_string())?,
+        Some(l) => l.known_users(facility, &month)?,
         None => HashSet::new(),
     };
     let here: HashSet<u32> = emitted
         .iter()
-        .filter(|e| e.data_type == "SERVICE_USER_INFO")
+        .filter(|e| e.data_type.is_service_user_info())
         .flat_map(|e| e.user_ids().flatten())
         .collect();
     let known = |u: u32| here.contains(&u) || before.contains(users.key(u));
@@ -38,28 +49,32 @@ pub(super) fn cross_file_checks(
     let mut parent_numbers: HashMap<&str, HashSet<&str>> = HashMap::new();
     for rule in parents {
         let set = parent_numbers.entry(rule.parent.as_str()).or_default();
-        for e in emitted.iter().filter(|e| e.data_type == rule.parent) {
+        for e in emitted
+            .iter()
+            .filter(|e| e.data_type.as_str() == rule.parent)
+        {
             set.extend(e.numbers().flatten());
         }
     }
-    // (file index, line, rule, data type) of each miss, then the findings.
-    let mut misses: Vec<(usize, u64, &'static str, String)> = Vec::new();
+    // (file index, line) of each miss, then the findings.
+    let mut misses: Vec<(usize, u64, Miss)> = Vec::new();
     let mut first_seen: HashMap<(&str, &str), usize> = HashMap::new();
     for e in emitted {
         let fi = e.file;
         for (number, &line) in e.numbers().zip(&e.lines) {
             let Some(number) = number else { continue };
             match first_seen.get(&(e.data_type.as_str(), number)) {
-                Some(&other) if other != fi => {
-                    misses.push((fi, line, "batch.duplicate_key", e.data_type.clone()))
-                }
+                Some(&other) if other != fi => misses.push((fi, line, Miss::Duplicate(&e.data_type))),
                 Some(_) => {}
                 None => {
                     first_seen.insert((e.data_type.as_str(), number), fi);
                 }
             }
         }
-        if let Some(rule) = parents.iter().find(|r| r.child == e.data_type) {
+        if let Some(rule) = parents
+            .iter()
+            .find(|r| r.child == e.data_type.as_str())
+        {
             for (number, &line) in e.numbers().zip(&e.lines) {
                 let Some(number) = number else { continue };
                 let here = parent_numbers
@@ -67,43 +82,38 @@ pub(super) fn cross_file_checks(
                     .is_some_and(|s| s.contains(number));
                 // The ledger is asked only about parents not in this month's files.
                 let before = match ledger {
-                    Some(l) if !here => l
-                        .was_sent(facility, &rule.parent, number, &month.compact())
-                        .map_err(|e| e.to_string())?,
+                    Some(l) if !here => l.was_sent(facility, &rule.parent, number, &month)?,
                     _ => false,
                 };
                 if !here && !before {
-                    misses.push((
-                        fi,
-                        line,
-                        "batch.parent_missing",
-                        format!("{} → {}", e.data_type, rule.parent),
-                    ));
+                    misses.push((fi, line, Miss::Parent(&e.data_type, &rule.parent)));
                 }
             }
         }
-        if e.data_type == "SERVICE_USER_INFO" {
+        if e.data_type.is_service_user_info() {
             continue;
         }
         for (user, &line) in e.user_ids().zip(&e.lines) {
             if let Some(u) = user
                 && !known(u)
             {
-                misses.push((fi, line, "batch.user_missing", e.data_type.clone()));
+                misses.push((fi, line, Miss::User(&e.data_type)));
             }
         }
     }
-    for (fi, line, rule, data_type) in misses {
+    for (fi, line, miss) in misses {
         let findings = &mut files[fi].1.findings;
-        let (column, ja, en) = match rule {
-            "batch.parent_missing" => (
+        let (rule, column, ja, en) = match miss {
+            Miss::Parent(child, parent) => (
+                "batch.parent_missing",
                 "external_system_management_number",
-                format!("{data_type}：親の記録が今回のデータにも過去の提出にもありません"),
+                format!("{child} → {parent}：親の記録が今回のデータにも過去の提出にもありません"),
                 format!(
-                    "{data_type}: the parent record is in neither this run nor an earlier month"
+                    "{child} → {parent}: the parent record is in neither this run nor an earlier month"
                 ),
             ),
-            "batch.user_missing" => (
+            Miss::User(data_type) => (
+                "batch.user_missing",
                 "insured_no",
                 format!(
                     "{data_type}の利用者が利用者情報（SERVICE_USER_INFO）にありません（今回も過去の提出にも）"
@@ -112,7 +122,8 @@ pub(super) fn cross_file_checks(
                     "{data_type}: the user is in no SERVICE_USER_INFO of this batch or of an earlier month"
                 ),
             ),
-            _ => (
+            Miss::Duplicate(data_type) => (
+                "batch.duplicate_key",
                 "external_system_management_number",
                 format!(
                     "{data_type}の外部システム管理番号が同じ事業所の別のファイルと重複しています"
@@ -148,13 +159,14 @@ pub(super) fn due_checks(
     files: &mut [(usize, FileIngest)],
     emitted: &[Emitted],
     users: &Users,
-    facility: &str,
+    facility: &FacilityId,
     month: Month,
     rules: &[crate::spec::DueRule],
     fed: &BTreeSet<&str>,
     ledger: &Ledger,
-) -> Result<Vec<DueStats>, String> {
-    let target = (month.year as i64) * 12 + month.month as i64 - 1;
+) -> Result<Vec<DueStats>, RunError> {
+    let target = month_index(month.year.into(), month.month.into());
+    let (facility, month) = (facility.as_str(), month.compact());
     let rules: Vec<&crate::spec::DueRule> = rules
         .iter()
         .filter(|r| r.data_types.iter().any(|d| fed.contains(d.as_str())))
@@ -167,7 +179,7 @@ pub(super) fn due_checks(
     for rule in rules {
         let present: HashSet<u32> = emitted
             .iter()
-            .filter(|e| rule.data_types.contains(&e.data_type))
+            .filter(|e| rule.data_types.iter().any(|d| d == e.data_type.as_str()))
             .flat_map(|e| e.user_ids().flatten())
             .collect();
         let mut due = DueStats {
@@ -175,10 +187,7 @@ pub(super) fn due_checks(
             ..DueStats::default()
         };
         let mut in_service = BTreeSet::new();
-        for e in emitted
-            .iter()
-            .filter(|e| e.data_type == "SERVICE_USER_INFO")
-        {
+        for e in emitted.iter().filter(|e| e.data_type.is_service_user_info()) {
             let fi = e.file;
             for ((&line, &(start, end)), user) in e.lines.iter().zip(&e.service).zip(e.user_ids()) {
                 if start.is_some_and(|s| s > target) || end.is_some_and(|e| e < target) {
@@ -195,9 +204,7 @@ pub(super) fn due_checks(
                     continue;
                 }
                 let user = users.key(user);
-                let history = ledger
-                    .user_months(facility, &rule.data_types, user, &month.compact())
-                    .map_err(|e| e.to_string())?;
+                let history = ledger.user_months(facility, &rule.data_types, user, &month)?;
                 let (first, last) = match &history {
                     Some((a, b)) => (month_number(a), month_number(b)),
                     None => (None, None),

@@ -8,28 +8,30 @@ use std::path::Path;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::rows::{Emitted, Users, lines};
-use super::{Batch, FacilityJob, FileEntry};
+use super::error::RunError;
+use super::manifest::FileEntry;
+use super::rows::{Emitted, SpillKey, Users, lines};
 use crate::decode::{Chunks, ReadError};
 use crate::emit::OutputEncoding;
 use crate::emit::spill::{Mark, Spill};
-use crate::ledger::hex;
+use crate::ledger::{Ledger, hex};
 use crate::map::Profile;
 use crate::normalize::ingest::{FileIngest, Ingest, Part, delimiter, unreadable};
+use crate::spec::Registry;
+use crate::spec::ids::{DataType, FacilityId};
 use crate::validate::Context;
 
 /// A quarantine.csv line: file, line, reason, the row's fields.
 pub(super) type QuarantineLine = (String, u64, String, Vec<String>);
 
-/// A spill: an interface (data type, spec) as one target of a profile (by index) feeds it.
-/// Rows of one target follow one another in it, file after file, so the LIFE file can take a
-/// file's rows target after target, as reading files whole did.
-pub(super) type SpillKey = (String, String, usize);
-
 /// What every file of an office is read with.
 pub(super) struct Office<'a> {
-    pub(super) fac: &'a FacilityJob,
-    pub(super) batch: &'a Batch<'a>,
+    pub(super) facility: &'a FacilityId,
+    /// サービス種類コード: when given, every row of the office gets it.
+    pub(super) service_code: Option<&'a str>,
+    pub(super) registry: &'a Registry,
+    /// Makes the users' keys (see `rows::Users`).
+    pub(super) ledger: Option<&'a Ledger>,
     /// The office's output folder, where the spills are made.
     pub(super) dir: &'a Path,
     pub(super) encoding: OutputEncoding,
@@ -45,14 +47,14 @@ pub(super) struct Reading<'a> {
     pub(super) files: Vec<(usize, FileIngest)>,
     /// Each file's rows per interface of this facility, in file order.
     pub(super) emitted: Vec<Emitted>,
-    /// Each interface's LIFE lines, by (data type, spec).
+    /// Each interface's LIFE lines, by target (see [`SpillKey`]).
     pub(super) spills: BTreeMap<SpillKey, Spill>,
     pub(super) users: Users,
     /// Per file: the lines of rows of other facilities.
     pub(super) other_lines: Vec<BTreeSet<u64>>,
     pub(super) quarantine: Vec<QuarantineLine>,
     /// Rows of other facilities, per interface.
-    pub(super) other_facility: BTreeMap<String, usize>,
+    pub(super) other_facility: BTreeMap<DataType, usize>,
     pub(super) input_entries: Vec<FileEntry>,
 }
 
@@ -65,9 +67,17 @@ impl Reading<'_> {
         file: File,
         profile_index: usize,
         profile: &Profile,
-    ) -> Result<(), String> {
-        let (fac, batch) = (self.office.fac, self.office.batch);
-        let cannot_read = |e: std::io::Error| format!("cannot read {shown}: {e}");
+    ) -> Result<(), RunError> {
+        let Office {
+            facility,
+            service_code,
+            registry,
+            ..
+        } = self.office;
+        let cannot_read = |source| RunError::Read {
+            path: shown.into(),
+            source,
+        };
         let mut hash = Sha256::new();
         let opened = Chunks::open(file, delimiter(profile, shown), |b| hash.update(b));
         self.input_entries.push(FileEntry {
@@ -94,8 +104,8 @@ impl Reading<'_> {
             shown,
             chunks.encoding(),
             profile,
-            batch.registry,
-            Some(&fac.id),
+            registry,
+            Some(facility.as_str()),
         );
         let mut other = BTreeSet::new();
         loop {
@@ -107,7 +117,8 @@ impl Reading<'_> {
                     // Spills this file began go; those before it go back to where they were.
                     self.spills.retain(|k, _| marks.contains_key(k));
                     for (k, s) in &mut self.spills {
-                        s.rewind(marks[k]).map_err(|e| e.to_string())?;
+                        s.rewind(marks[k])
+                            .map_err(|e| RunError::spill(&k.data_type, e))?;
                     }
                     self.emitted.truncate(emitted_before);
                     self.quarantine.truncate(quarantine_before);
@@ -118,24 +129,28 @@ impl Reading<'_> {
             };
             let mut parts = ing.table(&table);
             drop(table);
-            if let Some(code) = &fac.service_code {
+            if let Some(code) = service_code {
                 for part in &mut parts {
                     let n = part.frame.height();
                     part.frame
                         .with_column(
                             StringChunked::full("service_code".into(), code, n).into_column(),
                         )
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|source| RunError::Frame {
+                            file: shown.to_string(),
+                            source,
+                        })?;
                 }
             }
             ing.check(&parts, &self.office.ctx);
             for p in &parts {
-                if p.facility == fac.id {
+                if p.facility == facility.as_str() {
                     self.add(fi, p)?;
                     continue;
                 }
                 let lines: Vec<u64> = lines(&p.frame).collect();
-                *self.other_facility.entry(p.data_type.clone()).or_default() += lines.len();
+                let data_type = DataType::new(p.data_type.as_str());
+                *self.other_facility.entry(data_type).or_default() += lines.len();
                 for &line in &lines {
                     self.quarantine.push((
                         shown.to_string(),
@@ -160,32 +175,46 @@ impl Reading<'_> {
 
     /// A frame of this facility's rows: its LIFE lines to its spill, its summary to
     /// the file's rows of that interface.
-    fn add(&mut self, fi: usize, p: &Part) -> Result<(), String> {
+    fn add(&mut self, fi: usize, p: &Part) -> Result<(), RunError> {
         let Office {
-            batch,
+            registry,
+            ledger,
             dir,
             encoding,
             ref mapped,
             ..
         } = self.office;
-        let Some(schema) = batch
-            .registry
+        let Some(schema) = registry
             .spec(&p.spec)
             .and_then(|s| s.schema(&p.data_type))
         else {
             return Ok(());
         };
-        let key = (p.data_type.clone(), p.spec.clone(), p.plan);
-        let spill = match self.spills.entry(key) {
+        let key = SpillKey {
+            data_type: DataType::new(p.data_type.as_str()),
+            spec: p.spec.clone(),
+            plan: p.plan,
+        };
+        let spill_error = |source| RunError::Spill {
+            data_type: key.data_type.clone(),
+            source,
+        };
+        let spill = match self.spills.entry(key.clone()) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(Spill::new(dir, encoding).map_err(|e| e.to_string())?)
+                e.insert(Spill::new(dir, encoding).map_err(spill_error)?)
             }
         };
         // A summary is one run of the spill's rows: a file's rows of one target.
-        let at = self.emitted.iter().position(|e| {
-            e.file == fi && e.plan == p.plan && e.data_type == p.data_type && e.spec == p.spec
-        });
+        let at = self
+            .emitted
+            .iter()
+            .position(|e| {
+                e.file == fi
+                    && e.plan == key.plan
+                    && e.data_type == key.data_type
+                    && e.spec == key.spec
+            });
         let e = match at {
             Some(i) => &mut self.emitted[i],
             None => {
@@ -196,10 +225,8 @@ impl Reading<'_> {
         };
         let none = BTreeSet::new();
         let mapped = mapped.get(p.data_type.as_str()).unwrap_or(&none);
-        let hashes = e.add(&p.frame, &mut self.users, batch.ledger, mapped);
-        spill
-            .add(schema, &p.frame, &hashes)
-            .map_err(|e| format!("{}: {e}", p.data_type))
+        let hashes = e.add(&p.frame, &mut self.users, ledger, mapped);
+        spill.add(schema, &p.frame, &hashes).map_err(spill_error)
     }
 }
 

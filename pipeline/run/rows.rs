@@ -7,19 +7,29 @@ use std::collections::{BTreeMap, BTreeSet};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::read::SpillKey;
 use crate::decode::LINE;
 use crate::emit::spill::Spill;
 use crate::ledger::{Ledger, Submitted};
 use crate::normalize::ingest::Part;
+use crate::spec::ids::DataType;
+
+/// A spill: an interface (data type, spec) as one target of a profile (by index) feeds it.
+/// Rows of one target follow one another in it, file after file, so the LIFE file can take a
+/// file's rows target after target, as reading files whole did.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct SpillKey {
+    pub data_type: DataType,
+    pub spec: String,
+    pub plan: usize,
+}
 
 /// The rows of one file for one interface, in the file's order.
 pub(super) struct Emitted {
     /// Index of the file among the facility's files.
     pub file: usize,
-    pub data_type: String,
+    pub data_type: DataType,
     pub spec: String,
-    /// The profile target whose frames they were (see `read::SpillKey`).
+    /// The profile target whose frames they were (see [`SpillKey`]).
     pub plan: usize,
     pub lines: Vec<u64>,
     /// Each row's 外部システム管理番号 (see [`Emitted::number`]).
@@ -97,7 +107,7 @@ impl Emitted {
     pub fn new(file: usize, part: &Part, first_row: usize) -> Self {
         Emitted {
             file,
-            data_type: part.data_type.clone(),
+            data_type: DataType::new(part.data_type.as_str()),
             spec: part.spec.clone(),
             plan: part.plan,
             lines: Vec::new(),
@@ -157,7 +167,7 @@ impl Emitted {
             };
             self.users.push(user);
         }
-        if self.data_type == "SERVICE_USER_INFO" {
+        if self.data_type.is_service_user_info() {
             let (start, end) = (str_col("start_date"), str_col("end_date"));
             let month =
                 |c: Option<&StringChunked>, i| c.and_then(|c| c.get(i)).and_then(month_number);
@@ -197,10 +207,18 @@ impl Emitted {
 
     /// The spill its rows are in.
     pub fn spill<'s>(&self, spills: &'s BTreeMap<SpillKey, Spill>) -> std::io::Result<&'s Spill> {
-        let key = (self.data_type.clone(), self.spec.clone(), self.plan);
-        spills.get(&key).ok_or_else(|| {
-            std::io::Error::other(format!("{}: rows without their LIFE lines", self.data_type))
-        })
+        spills
+            .get(&self.key())
+            .ok_or_else(|| std::io::Error::other("rows without their LIFE lines"))
+    }
+
+    /// The key of the spill its rows are in.
+    pub fn key(&self) -> SpillKey {
+        SpillKey {
+            data_type: self.data_type.clone(),
+            spec: self.spec.clone(),
+            plan: self.plan,
+        }
     }
 }
 
@@ -254,7 +272,10 @@ pub(super) fn sent_rows<'e>(
         .into_iter()
         .flat_map(move |(e, sent)| {
             let rows: Box<dyn Iterator<Item = _>> = match e.hashes(spills) {
-                Err(x) => Box::new(std::iter::once(Err(x))),
+                Err(x) => Box::new(std::iter::once(Err(std::io::Error::other(format!(
+                    "{}: {x}",
+                    e.data_type
+                ))))),
                 Ok(hashes) => Box::new((0..e.len()).filter(move |&i| sent[i]).map(move |i| {
                     Ok(Submitted {
                         number: e.number(i).unwrap_or(""),
@@ -277,5 +298,10 @@ pub(super) fn lines(frame: &DataFrame) -> impl Iterator<Item = u64> + '_ {
 pub(super) fn month_number(s: &str) -> Option<i64> {
     let y: i64 = s.get(0..4)?.parse().ok()?;
     let m: i64 = s.get(4..6)?.parse().ok()?;
-    (1..=12).contains(&m).then_some(y * 12 + m - 1)
+    (1..=12).contains(&m).then_some(month_index(y, m))
+}
+
+/// Months since year 0 of month `m` (1–12) of year `y`: months apart are numbers apart.
+pub(super) fn month_index(y: i64, m: i64) -> i64 {
+    y * 12 + m - 1
 }
