@@ -271,3 +271,284 @@ pub(super) fn due_checks(
     }
     Ok(counts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::Submitted;
+    use crate::run::rows::tests::{Row, emitted};
+    use crate::spec::ParentRule;
+    use crate::validate::Findings;
+
+    const USERS: &str = "SERVICE_USER_INFO";
+    const FORM: &str = "FORM_0000_2021";
+
+    fn office() -> FacilityId {
+        FacilityId::new("0000000001")
+    }
+
+    fn october() -> Month {
+        Month::parse("2026-10").unwrap()
+    }
+
+    fn files(n: usize) -> Vec<(usize, FileIngest)> {
+        (0..n)
+            .map(|i| {
+                let f = FileIngest {
+                    path: format!("file{i}.csv"),
+                    encoding: None,
+                    findings: Findings::default(),
+                    parts: Vec::new(),
+                    quarantine: Vec::new(),
+                    rows_read: 0,
+                    rows_kept: 0,
+                    fixes: Default::default(),
+                };
+                (0, f)
+            })
+            .collect()
+    }
+
+    /// Every finding: (file, line, rule, English message).
+    fn found(files: &[(usize, FileIngest)]) -> Vec<(usize, u64, &'static str, String)> {
+        let mut out = Vec::new();
+        for (fi, (_, f)) in files.iter().enumerate() {
+            for x in &f.findings.findings {
+                let c = &f.findings.checks[x.check as usize];
+                out.push((fi, x.line, c.rule, c.message_en.clone()));
+            }
+        }
+        out
+    }
+
+    fn user(line: u64, number: &'static str, insured: &'static str) -> Row {
+        (line, number, Some(insured), None, None)
+    }
+
+    /// A ledger that was sent `rows` of `data_type` in `month`.
+    fn sent(ledger: &Ledger, data_type: &str, month: &str, rows: &[(&str, &str)]) {
+        let keys: Vec<(String, &str)> = rows
+            .iter()
+            .map(|(number, insured)| (ledger.user_key("999999", insured), *number))
+            .collect();
+        let rows = keys.iter().map(|(key, number)| {
+            Ok(Submitted {
+                number,
+                content_hash: [0; 32],
+                user_key: key,
+            })
+        });
+        ledger
+            .record(office().as_str(), month, [(data_type, rows)])
+            .unwrap();
+    }
+
+    #[test]
+    fn a_form_rows_user_must_be_in_this_runs_or_an_earlier_users() {
+        let mut users = Users::default();
+        let parts = vec![
+            emitted(0, USERS, &[user(2, "U1", "1001")], &mut users, None),
+            emitted(
+                1,
+                FORM,
+                &[user(2, "K1", "1001"), user(3, "K2", "1002")],
+                &mut users,
+                None,
+            ),
+        ];
+        let mut fs = files(2);
+        cross_file_checks(&mut fs, &parts, &users, &office(), october(), None, &[]).unwrap();
+        assert_eq!(
+            found(&fs),
+            [(
+                1,
+                3,
+                "batch.user_missing",
+                format!("{FORM}: the user is in no SERVICE_USER_INFO of this batch or of an earlier month")
+            )]
+        );
+
+        // Sent in September: known.
+        let tmp = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&tmp.path().join("ledger.sqlite")).unwrap();
+        sent(&ledger, USERS, "202609", &[("U2", "1002")]);
+        let mut users = Users::default();
+        let parts = vec![emitted(
+            1,
+            FORM,
+            &[user(3, "K2", "1002"), user(4, "K3", "1003")],
+            &mut users,
+            Some(&ledger),
+        )];
+        let mut fs = files(2);
+        let month = october();
+        cross_file_checks(&mut fs, &parts, &users, &office(), month, Some(&ledger), &[])
+            .unwrap();
+        let lines: Vec<u64> = found(&fs).iter().map(|f| f.1).collect();
+        assert_eq!(lines, [4], "only the user the ledger has never seen");
+    }
+
+    #[test]
+    fn a_number_from_two_files_is_a_duplicate_in_one_file_it_is_not() {
+        let mut users = Users::default();
+        let k = |line, number| (line, number, None, None, None);
+        let parts = vec![
+            emitted(0, FORM, &[k(2, "K1"), k(3, "K1")], &mut users, None),
+            emitted(1, FORM, &[k(2, "K2"), k(5, "K1")], &mut users, None),
+            // Another interface may use the same number.
+            emitted(1, "FORM_0001_2021", &[k(6, "K1")], &mut users, None),
+        ];
+        let mut fs = files(2);
+        cross_file_checks(&mut fs, &parts, &users, &office(), october(), None, &[]).unwrap();
+        let found: Vec<(usize, u64, &str)> = found(&fs)
+            .into_iter()
+            .map(|(fi, line, rule, _)| (fi, line, rule))
+            .collect();
+        assert_eq!(found, [(1, 5, "batch.duplicate_key")]);
+    }
+
+    #[test]
+    fn a_childs_parent_must_be_in_this_run_or_sent_before() {
+        let parents = [ParentRule {
+            child: "FORM_CHILD".into(),
+            parent: "FORM_PARENT".into(),
+        }];
+        let k = |line, number| (line, number, None, None, None);
+        let tmp = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&tmp.path().join("ledger.sqlite")).unwrap();
+        sent(&ledger, "FORM_PARENT", "202609", &[("P3", "1003")]);
+        let mut users = Users::default();
+        let parts = vec![
+            emitted(0, "FORM_PARENT", &[k(2, "P1")], &mut users, None),
+            emitted(
+                1,
+                "FORM_CHILD",
+                &[k(2, "P1"), k(3, "P2"), k(4, "P3")],
+                &mut users,
+                None,
+            ),
+        ];
+        let mut fs = files(2);
+        let (fac, month) = (office(), october());
+        cross_file_checks(&mut fs, &parts, &users, &fac, month, Some(&ledger), &parents)
+            .unwrap();
+        assert_eq!(
+            found(&fs),
+            [(
+                1,
+                3,
+                "batch.parent_missing",
+                "FORM_CHILD → FORM_PARENT: the parent record is in neither this run nor an earlier month".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_ledger_that_cannot_answer_fails_the_office() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("ledger.sqlite");
+        let ledger = Ledger::open(&path).unwrap();
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute("DROP TABLE submissions", [])
+            .unwrap();
+        let mut fs = files(1);
+        let e = cross_file_checks(
+            &mut fs,
+            &[],
+            &Users::default(),
+            &office(),
+            october(),
+            Some(&ledger),
+            &[],
+        )
+        .unwrap_err();
+        assert!(matches!(e, RunError::Ledger(_)), "{e:?}");
+        assert!(e.to_string().contains("ledger.sqlite"), "{e}");
+    }
+
+    /// A rule whose interface is `FORM`.
+    fn rule() -> crate::spec::DueRule {
+        crate::spec::DueRule {
+            name: "テスト加算".into(),
+            data_types: vec![FORM.into()],
+            every_months: Some(6),
+            at_start: true,
+            at_end: true,
+            after_first_months: vec![3],
+        }
+    }
+
+    #[test]
+    fn users_due_this_month_without_an_assessment_are_warned() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&tmp.path().join("ledger.sqlite")).unwrap();
+        sent(&ledger, FORM, "202604", &[("K4", "1004")]); // 6 months ago
+        sent(&ledger, FORM, "202607", &[("K5", "1005"), ("K6", "1006")]); // 3 months ago
+        sent(&ledger, FORM, "202605", &[("K6", "1006")]); // … but first in May
+        let mut users = Users::default();
+        let l = Some(&ledger);
+        let s = |line, insured, start, end| (line, "U", Some(insured), start, end);
+        let service = [
+            s(2, "1001", Some("20261015"), None),    // starts: due
+            s(3, "1002", Some("20261001"), None),    // starts, but assessed in this run
+            s(4, "1003", Some("20260101"), Some("20260930")), // ended: not in service
+            s(5, "1004", Some("20250101"), None),    // 6 months since the last one: due
+            s(6, "1005", Some("20250101"), None),    // 3 months after the first: due
+            s(7, "1006", Some("20250101"), None),    // first 5 months ago, last 3: not due
+            s(8, "1007", Some("20250101"), Some("20261031")), // ends: due
+            s(9, "1001", Some("20261015"), None),    // the first user again: once
+            s(10, "1008", Some("20250101"), None),   // never sent: the tool cannot tell
+        ];
+        let parts = vec![
+            emitted(0, USERS, &service, &mut users, l),
+            emitted(1, FORM, &[user(2, "K2", "1002")], &mut users, l),
+        ];
+        let mut fs = files(2);
+        let fed = BTreeSet::from([FORM]);
+        let (fac, month) = (office(), october());
+        let counts = due_checks(
+            &mut fs, &parts, &users, &fac, month, &[rule()], &fed, &ledger,
+        )
+        .unwrap();
+        assert_eq!(
+            counts,
+            [DueStats {
+                name: "テスト加算".into(),
+                submitted: 1,
+                missing: 4,
+            }]
+        );
+        let found = found(&fs);
+        let lines: Vec<u64> = found.iter().map(|f| f.1).collect();
+        assert_eq!(lines, [2, 5, 6, 8]);
+        assert!(found.iter().all(|f| f.0 == 0 && f.2 == "due.missing"));
+        for (line, why) in [
+            (2, "service starts this month"),
+            (5, "last sent 6 months ago (at least every 6)"),
+            (6, "3 months after the evaluation start"),
+            (8, "service ends this month"),
+        ] {
+            let f = found.iter().find(|f| f.1 == line).unwrap();
+            assert!(f.3.contains(why), "{line}: {}", f.3);
+        }
+    }
+
+    #[test]
+    fn rules_of_interfaces_the_office_does_not_feed_are_not_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&tmp.path().join("ledger.sqlite")).unwrap();
+        let mut users = Users::default();
+        let service = [(2, "U", Some("1001"), Some("20261001"), None)];
+        let parts = vec![emitted(0, USERS, &service, &mut users, Some(&ledger))];
+        let mut fs = files(1);
+        let fed = BTreeSet::from(["FORM_0001_2021"]);
+        let (fac, month) = (office(), october());
+        let counts = due_checks(
+            &mut fs, &parts, &users, &fac, month, &[rule()], &fed, &ledger,
+        )
+        .unwrap();
+        assert!(counts.is_empty());
+        assert!(found(&fs).is_empty());
+    }
+}
