@@ -64,17 +64,16 @@ pub(super) fn cross_file_checks(
         for (number, &line) in e.numbers().zip(&e.lines) {
             let Some(number) = number else { continue };
             match first_seen.get(&(e.data_type.as_str(), number)) {
-                Some(&other) if other != fi => misses.push((fi, line, Miss::Duplicate(&e.data_type))),
+                Some(&other) if other != fi => {
+                    misses.push((fi, line, Miss::Duplicate(&e.data_type)))
+                }
                 Some(_) => {}
                 None => {
                     first_seen.insert((e.data_type.as_str(), number), fi);
                 }
             }
         }
-        if let Some(rule) = parents
-            .iter()
-            .find(|r| r.child == e.data_type.as_str())
-        {
+        if let Some(rule) = parents.iter().find(|r| r.child == e.data_type.as_str()) {
             for (number, &line) in e.numbers().zip(&e.lines) {
                 let Some(number) = number else { continue };
                 let here = parent_numbers
@@ -187,7 +186,10 @@ pub(super) fn due_checks(
             ..DueStats::default()
         };
         let mut in_service = BTreeSet::new();
-        for e in emitted.iter().filter(|e| e.data_type.is_service_user_info()) {
+        for e in emitted
+            .iter()
+            .filter(|e| e.data_type.is_service_user_info())
+        {
             let fi = e.file;
             for ((&line, &(start, end)), user) in e.lines.iter().zip(&e.service).zip(e.user_ids()) {
                 if start.is_some_and(|s| s > target) || end.is_some_and(|e| e < target) {
@@ -364,7 +366,9 @@ mod tests {
                 1,
                 3,
                 "batch.user_missing",
-                format!("{FORM}: the user is in no SERVICE_USER_INFO of this batch or of an earlier month")
+                format!(
+                    "{FORM}: the user is in no SERVICE_USER_INFO of this batch or of an earlier month"
+                )
             )]
         );
 
@@ -382,8 +386,16 @@ mod tests {
         )];
         let mut fs = files(2);
         let month = october();
-        cross_file_checks(&mut fs, &parts, &users, &office(), month, Some(&ledger), &[])
-            .unwrap();
+        cross_file_checks(
+            &mut fs,
+            &parts,
+            &users,
+            &office(),
+            month,
+            Some(&ledger),
+            &[],
+        )
+        .unwrap();
         let lines: Vec<u64> = found(&fs).iter().map(|f| f.1).collect();
         assert_eq!(lines, [4], "only the user the ledger has never seen");
     }
@@ -430,8 +442,16 @@ mod tests {
         ];
         let mut fs = files(2);
         let (fac, month) = (office(), october());
-        cross_file_checks(&mut fs, &parts, &users, &fac, month, Some(&ledger), &parents)
-            .unwrap();
+        cross_file_checks(
+            &mut fs,
+            &parts,
+            &users,
+            &fac,
+            month,
+            Some(&ledger),
+            &parents,
+        )
+        .unwrap();
         assert_eq!(
             found(&fs),
             [(
@@ -490,15 +510,15 @@ mod tests {
         let l = Some(&ledger);
         let s = |line, insured, start, end| (line, "U", Some(insured), start, end);
         let service = [
-            s(2, "1001", Some("20261015"), None),    // starts: due
-            s(3, "1002", Some("20261001"), None),    // starts, but assessed in this run
+            s(2, "1001", Some("20261015"), None),             // starts: due
+            s(3, "1002", Some("20261001"), None),             // starts, but assessed in this run
             s(4, "1003", Some("20260101"), Some("20260930")), // ended: not in service
-            s(5, "1004", Some("20250101"), None),    // 6 months since the last one: due
-            s(6, "1005", Some("20250101"), None),    // 3 months after the first: due
-            s(7, "1006", Some("20250101"), None),    // first 5 months ago, last 3: not due
+            s(5, "1004", Some("20250101"), None),             // 6 months since the last one: due
+            s(6, "1005", Some("20250101"), None),             // 3 months after the first: due
+            s(7, "1006", Some("20250101"), None),             // first 5 months ago, last 3: not due
             s(8, "1007", Some("20250101"), Some("20261031")), // ends: due
-            s(9, "1001", Some("20261015"), None),    // the first user again: once
-            s(10, "1008", Some("20250101"), None),   // never sent: the tool cannot tell
+            s(9, "1001", Some("20261015"), None),             // the first user again: once
+            s(10, "1008", Some("20250101"), None),            // never sent: the tool cannot tell
         ];
         let parts = vec![
             emitted(0, USERS, &service, &mut users, l),
@@ -508,7 +528,14 @@ mod tests {
         let fed = BTreeSet::from([FORM]);
         let (fac, month) = (office(), october());
         let counts = due_checks(
-            &mut fs, &parts, &users, &fac, month, &[rule()], &fed, &ledger,
+            &mut fs,
+            &parts,
+            &users,
+            &fac,
+            month,
+            &[rule()],
+            &fed,
+            &ledger,
         )
         .unwrap();
         assert_eq!(
@@ -545,7 +572,14 @@ mod tests {
         let fed = BTreeSet::from(["FORM_0001_2021"]);
         let (fac, month) = (office(), october());
         let counts = due_checks(
-            &mut fs, &parts, &users, &fac, month, &[rule()], &fed, &ledger,
+            &mut fs,
+            &parts,
+            &users,
+            &fac,
+            month,
+            &[rule()],
+            &fed,
+            &ledger,
         )
         .unwrap();
         assert!(counts.is_empty());

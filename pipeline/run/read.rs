@@ -184,10 +184,7 @@ impl Reading<'_> {
             ref mapped,
             ..
         } = self.office;
-        let Some(schema) = registry
-            .spec(&p.spec)
-            .and_then(|s| s.schema(&p.data_type))
-        else {
+        let Some(schema) = registry.spec(&p.spec).and_then(|s| s.schema(&p.data_type)) else {
             return Ok(());
         };
         let key = SpillKey {
@@ -206,15 +203,9 @@ impl Reading<'_> {
             }
         };
         // A summary is one run of the spill's rows: a file's rows of one target.
-        let at = self
-            .emitted
-            .iter()
-            .position(|e| {
-                e.file == fi
-                    && e.plan == key.plan
-                    && e.data_type == key.data_type
-                    && e.spec == key.spec
-            });
+        let at = self.emitted.iter().position(|e| {
+            e.file == fi && e.plan == key.plan && e.data_type == key.data_type && e.spec == key.spec
+        });
         let e = match at {
             Some(i) => &mut self.emitted[i],
             None => {
@@ -240,4 +231,243 @@ pub(super) fn mapped_items(profiles: &[Profile]) -> BTreeMap<&str, BTreeSet<&str
             .extend(t.columns.iter().map(|c| c.item.as_str()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::ids::DataType;
+
+    const PROFILE: &str = r#"
+name = "test layout"
+[read]
+[facility]
+column = "事業所番号"
+[[target]]
+data_type = "SERVICE_USER_INFO"
+spec = "2021"
+key = ["利用者番号"]
+key_prefix = "U"
+[target.columns]
+insurer_no = { from = "保険者番号", transform = "digits" }
+insured_no = { from = "被保険者番号", transform = "digits" }
+last_name = { from = "氏名（姓）" }
+start_date = { from = "利用開始日", transform = "date" }
+"#;
+
+    const HEADER: &str = "事業所番号,利用者番号,保険者番号,被保険者番号,氏名（姓）,利用開始日\n";
+
+    /// A synthetic row of office `office`.
+    fn row(office: &str, n: usize) -> String {
+        format!("{office},{n},999999,{:08},テスト{n},20261001\n", 1000 + n)
+    }
+
+    struct Setup {
+        tmp: tempfile::TempDir,
+        registry: Registry,
+        facility: FacilityId,
+    }
+
+    impl Setup {
+        fn new() -> Self {
+            Setup {
+                tmp: tempfile::tempdir().unwrap(),
+                registry: Registry::embedded().unwrap(),
+                facility: FacilityId::new("0000000001"),
+            }
+        }
+
+        fn profile(&self) -> Profile {
+            Profile::parse("test.toml", PROFILE, &self.registry).unwrap()
+        }
+
+        fn reading(&self) -> Reading<'_> {
+            Reading {
+                office: Office {
+                    facility: &self.facility,
+                    service_code: None,
+                    registry: &self.registry,
+                    ledger: None,
+                    dir: self.tmp.path(),
+                    encoding: OutputEncoding::Utf8Bom,
+                    mapped: BTreeMap::new(),
+                    ctx: Context::default(),
+                },
+                files: Vec::new(),
+                emitted: Vec::new(),
+                spills: BTreeMap::new(),
+                users: Users::default(),
+                other_lines: Vec::new(),
+                quarantine: Vec::new(),
+                other_facility: BTreeMap::new(),
+                input_entries: Vec::new(),
+            }
+        }
+
+        /// A file of the test folder with `bytes`, opened.
+        fn file(&self, name: &str, bytes: &[u8]) -> File {
+            let path = self.tmp.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            File::open(path).unwrap()
+        }
+    }
+
+    fn rules(f: &FileIngest) -> Vec<&'static str> {
+        f.findings
+            .findings
+            .iter()
+            .map(|x| f.findings.checks[x.check as usize].rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_file_gives_its_offices_rows_and_quarantines_the_others() {
+        let s = Setup::new();
+        let profile = s.profile();
+        let mut read = s.reading();
+        let text =
+            [HEADER, &row("0000000001", 1), &row("0000000002", 2)].concat() + &row("0000000001", 3);
+        read.file(
+            "users.csv",
+            s.file("users.csv", text.as_bytes()),
+            0,
+            &profile,
+        )
+        .unwrap();
+
+        assert_eq!(read.files.len(), 1);
+        assert_eq!(read.files[0].1.rows_read, 3);
+        assert_eq!(read.emitted.len(), 1);
+        let e = &read.emitted[0];
+        assert_eq!(e.data_type, DataType::SERVICE_USER_INFO);
+        assert_eq!(e.lines, [2, 4]);
+        assert_eq!(e.numbers().collect::<Vec<_>>(), [Some("U-1"), Some("U-3")]);
+        assert_eq!(read.spills[&e.key()].rows(), 2);
+        // The other office's row: quarantined with why, counted for its interface.
+        assert_eq!(read.other_lines, [BTreeSet::from([3])]);
+        assert_eq!(read.other_facility[&DataType::SERVICE_USER_INFO], 1);
+        assert_eq!(
+            read.quarantine,
+            [(
+                "users.csv".to_string(),
+                3,
+                "a row of facility 0000000002".to_string(),
+                Vec::new()
+            )]
+        );
+        assert_eq!(read.input_entries[0].path, "users.csv");
+        assert_eq!(
+            read.input_entries[0].sha256,
+            hex(&Sha256::digest(text.as_bytes()))
+        );
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_decoded_is_a_finding_not_an_error() {
+        let s = Setup::new();
+        let profile = s.profile();
+        let mut read = s.reading();
+        let bytes = b"\x00\x01binary\n";
+        read.file("users.csv", s.file("users.csv", bytes), 0, &profile)
+            .unwrap();
+        assert_eq!(read.files.len(), 1);
+        assert_eq!(rules(&read.files[0].1), ["file.encoding"]);
+        assert!(read.emitted.is_empty() && read.spills.is_empty());
+        assert_eq!(read.other_lines.len(), 1, "one entry per file");
+        // Still listed, with its hash, as an input of the office.
+        assert_eq!(read.input_entries[0].sha256, hex(&Sha256::digest(bytes)));
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_fails_the_office() {
+        let s = Setup::new();
+        let profile = s.profile();
+        let mut read = s.reading();
+        let folder = File::open(s.tmp.path()).unwrap();
+        let e = read.file("users.csv", folder, 0, &profile).unwrap_err();
+        assert!(
+            matches!(&e, RunError::Read { path, .. } if path == Path::new("users.csv")),
+            "{e:?}"
+        );
+        assert!(e.to_string().starts_with("cannot read users.csv: "), "{e}");
+        assert!(read.files.is_empty());
+    }
+
+    /// A file whose first tables are read before a byte further on turns out unreadable:
+    /// what those tables added goes, what the files before it added stays.
+    #[test]
+    fn a_file_unreadable_halfway_takes_back_what_it_added() {
+        let s = Setup::new();
+        let profile = s.profile();
+        let mut read = s.reading();
+        let good = [HEADER, &row("0000000001", 1)].concat();
+        read.file("a.csv", s.file("a.csv", good.as_bytes()), 0, &profile)
+            .unwrap();
+
+        // CP932 (its header is not UTF-8), rows well past the first table (the reader decodes
+        // 256 KiB at a time), then a byte that is neither UTF-8 nor CP932.
+        let (header, _, _) = encoding_rs::SHIFT_JIS.encode(HEADER);
+        let mut bad = header.into_owned();
+        bad.extend(row("0000000002", 0).replace("テスト", "T").bytes());
+        let mut n = 1;
+        while bad.len() < 1 << 20 {
+            bad.extend(row("0000000001", n).replace("テスト", "T").bytes());
+            n += 1;
+        }
+        bad.extend(b"0000000001,0,999999,1,\xff,20261001\n");
+        let mut chunks = Chunks::open(std::io::Cursor::new(&bad), b',', |_| {}).unwrap();
+        assert!(
+            matches!(chunks.next_table(), Ok(Some(_))),
+            "the first table reads"
+        );
+        read.file("b.csv", s.file("b.csv", &bad), 0, &profile)
+            .unwrap();
+
+        assert_eq!(read.files.len(), 2);
+        assert!(
+            !rules(&read.files[0].1).contains(&"file.encoding"),
+            "{:?}",
+            rules(&read.files[0].1)
+        );
+        assert_eq!(rules(&read.files[1].1), ["file.encoding"]);
+        assert_eq!(read.emitted.len(), 1, "a.csv's rows only");
+        assert_eq!(read.emitted[0].file, 0);
+        let spill = &read.spills[&read.emitted[0].key()];
+        assert_eq!(spill.rows(), 1, "back to where a.csv left it");
+        assert!(
+            read.quarantine.is_empty(),
+            "b.csv's other office row goes too"
+        );
+        assert!(read.other_facility.is_empty());
+        assert_eq!(read.other_lines, [BTreeSet::new(), BTreeSet::new()]);
+    }
+
+    #[test]
+    fn mapped_items_are_the_columns_of_every_profile_per_interface() {
+        let registry = Registry::embedded().unwrap();
+        let a = Profile::parse("a.toml", PROFILE, &registry).unwrap();
+        let b = Profile::parse(
+            "b.toml",
+            &PROFILE.replace(
+                "last_name = { from = \"氏名（姓）\" }",
+                "first_name = { from = \"氏名（名）\" }",
+            ),
+            &registry,
+        )
+        .unwrap();
+        let profiles = [a, b];
+        let mapped = mapped_items(&profiles);
+        assert_eq!(
+            mapped.keys().copied().collect::<Vec<_>>(),
+            ["SERVICE_USER_INFO"]
+        );
+        let items = &mapped["SERVICE_USER_INFO"];
+        assert!(items.contains("last_name") && items.contains("first_name"));
+        assert!(items.contains("insured_no"));
+        assert!(
+            !items.contains("external_system_management_number"),
+            "a generated key is not a vendor column: {items:?}"
+        );
+        assert!(mapped_items(&[]).is_empty());
+    }
 }

@@ -388,7 +388,10 @@ pub(super) mod tests {
         ];
         let e = emitted(0, "SERVICE_USER_INFO", &rows, &mut users, None);
         assert_eq!(e.lines, [2, 3, 5]);
-        assert_eq!(e.numbers().collect::<Vec<_>>(), [Some("U1"), None, Some("U3")]);
+        assert_eq!(
+            e.numbers().collect::<Vec<_>>(),
+            [Some("U1"), None, Some("U3")]
+        );
         let ids: Vec<_> = e.user_ids().collect();
         assert_eq!(ids[1], None, "no 被保険者番号, no user");
         assert_eq!(ids[0], ids[2], "one user on two rows");
@@ -449,7 +452,10 @@ pub(super) mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let ledger = Ledger::open(&tmp.path().join("ledger.sqlite")).unwrap();
         let mut users = Users::default();
-        let rows = [(2, "U1", Some("1001"), None, None), (3, "U2", None, None, None)];
+        let rows = [
+            (2, "U1", Some("1001"), None, None),
+            (3, "U2", None, None, None),
+        ];
         let e = emitted(0, "SERVICE_USER_INFO", &rows, &mut users, Some(&ledger));
         let key = ledger.user_key("999999", "1001");
         assert_eq!(user_key(&e, 0, &users, Some(&ledger)), key);
