@@ -639,3 +639,36 @@ fn expand_inputs(dir: &Path, patterns: &[String]) -> Result<Vec<(String, PathBuf
     }
     Ok(out.into_iter().collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_are_the_files_their_patterns_match_sorted_once_each() {
+        let tmp = tempfile::tempdir().unwrap();
+        for name in ["b.csv", "a.csv", "notes.txt"] {
+            std::fs::write(tmp.path().join(name), "x").unwrap();
+        }
+        std::fs::create_dir(tmp.path().join("folder.csv")).unwrap();
+        let patterns = ["*.csv".to_string(), "a.csv".to_string()];
+        let found = expand_inputs(tmp.path(), &patterns).unwrap();
+        let shown: Vec<&str> = found.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(shown, ["a.csv", "b.csv"], "files only, each once");
+        assert_eq!(found[0].1, tmp.path().join("a.csv"));
+    }
+
+    #[test]
+    fn a_pattern_that_matches_nothing_or_is_not_one_fails_the_office() {
+        let tmp = tempfile::tempdir().unwrap();
+        let e = expand_inputs(tmp.path(), &["*.csv".to_string()]).unwrap_err();
+        assert!(matches!(&e, RunError::NoInput(p) if p == "*.csv"), "{e:?}");
+        assert_eq!(e.to_string(), "no input file matches `*.csv`");
+        let e = expand_inputs(tmp.path(), &["[a.csv".to_string()]).unwrap_err();
+        assert!(matches!(e, RunError::Pattern { .. }), "{e:?}");
+        assert!(
+            e.to_string().starts_with("bad input pattern `[a.csv`: "),
+            "{e}"
+        );
+    }
+}

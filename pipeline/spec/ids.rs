@@ -70,7 +70,10 @@ mod tests {
         let form = DataType::new("FORM_0000_2021");
         assert!(!form.is_service_user_info());
         assert_eq!(form.as_str(), "FORM_0000_2021");
-        assert!(form < DataType::SERVICE_USER_INFO, "ordered by name, as text");
+        assert!(
+            form < DataType::SERVICE_USER_INFO,
+            "ordered by name, as text"
+        );
     }
 
     #[test]
