@@ -89,7 +89,7 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
             let mut r = run_facility(&job, f, month, registry, out_dir, Some(&ledger), delta);
             // Its counts, for `lifeline metrics`.
             if let Err(e) = ledger.record_run(&r.facility, &month.compact(), &now.text, &r.stats) {
-                r.failed.get_or_insert(e.to_string());
+                r.failed.get_or_insert(e.into());
             }
             // Facility numbers and counts only: never names or 被保険者番号.
             log(

@@ -11,8 +11,10 @@
 
 mod checks;
 mod clock;
+mod error;
 pub mod job;
 mod lock;
+mod manifest;
 mod read;
 mod rows;
 
@@ -23,46 +25,34 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use clock::{RunTime, civil_from_days};
+pub use error::RunError;
 pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
 pub use lock::{Lock, LockError};
+pub use manifest::{Accounting, FileEntry};
 
-use crate::emit::files::{write_private, write_private_hashed};
 use crate::emit::spill::{Segment, SpillError, write_life};
 use crate::emit::{OutputEncoding, report};
 use crate::ledger::{Ledger, hex};
 use crate::metrics::{InterfaceStats, RunStats};
 use crate::normalize::ingest::FileIngest;
 use crate::spec::Registry;
+use crate::spec::ids::{DataType, FacilityId};
 use crate::validate::{Context, Severity};
+use manifest::{Manifest, put};
 use read::{Office, Reading, mapped_items};
 use rows::{Emitted, Users, per_part, rows_of, sent_rows, user_key};
 
 /// A LIFE interface: (data type, spec version).
-type Interface = (String, String);
-
-/// Row accounting of one interface of one facility.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Accounting {
-    pub data_type: String,
-    pub read: usize,
-    pub emitted: usize,
-    /// With `--delta`: rows the ledger says were sent before with the same content.
-    pub unchanged: usize,
-    pub quarantined: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FileEntry {
-    pub path: String,
-    pub sha256: String,
-}
+type Interface = (DataType, String);
 
 /// What one facility's run gave.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct FacilityResult {
     pub facility: String,
-    /// Why the facility could not run at all (bad profile, no or unreadable inputs).
-    pub failed: Option<String>,
+    /// Why the facility could not run at all (bad profile, no or unreadable inputs); shown as
+    /// its message.
+    #[serde(serialize_with = "error::as_message")]
+    pub failed: Option<RunError>,
     pub errors: usize,
     pub warnings: usize,
     pub per_rule: BTreeMap<String, usize>,
@@ -71,18 +61,6 @@ pub struct FacilityResult {
     /// The counts the ledger keeps for the metrics (not in the run's own report).
     #[serde(skip)]
     pub stats: RunStats,
-}
-
-#[derive(Serialize)]
-struct Manifest<'a> {
-    tool: String,
-    facility: &'a str,
-    month: String,
-    profiles: Vec<String>,
-    specs: Vec<String>,
-    inputs: Vec<FileEntry>,
-    outputs: &'a [FileEntry],
-    accounting: &'a [Accounting],
 }
 
 /// Runs one facility into `<out>/<YYYYMM>/<facility>/`.
@@ -173,7 +151,7 @@ fn facility(
     fac: &FacilityJob,
     batch: &Batch<'_>,
     result: &mut FacilityResult,
-) -> Result<(), String> {
+) -> Result<(), RunError> {
     let Batch {
         month,
         registry,
@@ -188,14 +166,19 @@ fn facility(
         let dir = &job.dir;
         profiles.push(
             job.profiles
-                .get(&dir.join(&s.profile), registry, job.spec.as_deref())?,
+                .get(&dir.join(&s.profile), registry, job.spec.as_deref())
+                .map_err(RunError::Profile)?,
         );
         inputs.push(expand_inputs(dir, &s.inputs)?);
     }
+    let facility = FacilityId::new(fac.id.as_str());
     let month_dir = out.join(month.compact());
-    let dir = month_dir.join(&fac.id);
+    let dir = month_dir.join(facility.as_str());
     let made = [&month_dir, &dir].map(|d| !d.exists());
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|source| RunError::CreateDir {
+        path: dir.clone(),
+        source,
+    })?;
     remove_leftover_temporaries(&dir);
     let encoding = match job.encoding {
         Encoding::Utf8 => OutputEncoding::Utf8Bom,
@@ -207,8 +190,10 @@ fn facility(
     // of each row stays (see `rows`). Memory follows a table, not the facility.
     let mut read = Reading {
         office: Office {
-            fac,
-            batch,
+            facility: &facility,
+            service_code: fac.service_code.as_deref(),
+            registry,
+            ledger,
             dir: &dir,
             encoding,
             mapped: mapped_items(&profiles),
@@ -226,11 +211,14 @@ fn facility(
     let reading = (|| {
         for (pi, (inputs, profile)) in inputs.iter().zip(&profiles).enumerate() {
             for (shown, path) in inputs {
-                let file = File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+                let file = File::open(path).map_err(|source| RunError::Read {
+                    path: shown.into(),
+                    source,
+                })?;
                 read.file(shown, file, pi, profile)?;
             }
         }
-        Ok::<(), String>(())
+        Ok::<(), RunError>(())
     })();
     if let Err(e) = reading {
         // Nothing was written yet (spills are unnamed): the folders this run made go.
@@ -257,7 +245,7 @@ fn facility(
         &mut files,
         &emitted,
         &users,
-        &fac.id,
+        &facility,
         month,
         ledger,
         &registry.parents,
@@ -271,7 +259,7 @@ fn facility(
             &mut files,
             &emitted,
             &users,
-            &fac.id,
+            &facility,
             month,
             &registry.due,
             &fed,
@@ -330,12 +318,12 @@ fn facility(
     // any interface, and the rules that withheld them, are counted for the metrics.
     let mut rejected: BTreeMap<(usize, u64), BTreeSet<&'static str>> = BTreeMap::new();
     let mut specs = BTreeSet::new();
-    let targets: BTreeSet<(String, String)> = profiles
+    let targets: BTreeSet<Interface> = profiles
         .iter()
         .flat_map(|p| {
             p.targets
                 .iter()
-                .map(|t| (t.data_type.clone(), t.spec.clone()))
+                .map(|t| (DataType::new(t.data_type.as_str()), t.spec.clone()))
         })
         .collect();
     // Per interface: its rows and which of them were sent.
@@ -347,7 +335,7 @@ fn facility(
             profiles[i]
                 .targets
                 .iter()
-                .any(|t| &t.data_type == data_type && &t.spec == spec)
+                .any(|t| t.data_type == data_type.as_str() && &t.spec == spec)
         };
         let read: usize = files
             .iter()
@@ -363,7 +351,9 @@ fn facility(
             .iter()
             .filter(|e| &e.data_type == data_type && &e.spec == spec)
             .collect();
-        let schema = registry.spec(spec).and_then(|s| s.schema(data_type));
+        let schema = registry
+            .spec(spec)
+            .and_then(|s| s.schema(data_type.as_str()));
         // The checks withholding a row from this interface.
         let reasons = |fi: usize, line: u64| -> Vec<u32> {
             let checks = &files[fi].1.findings.checks;
@@ -446,12 +436,13 @@ fn facility(
         // What the ledger records as sent this month: the kept rows (see `delta` below).
         let mut sent = keep.clone();
         if let (true, Some(l)) = (delta, ledger) {
-            let before = l
-                .latest_hashes(&fac.id, data_type, &month.compact())
-                .map_err(|e| e.to_string())?;
+            let before =
+                l.latest_hashes(facility.as_str(), data_type.as_str(), &month.compact())?;
             let mut new: Vec<bool> = Vec::new();
             for (e, keep) in per_part(&parts, &keep) {
-                let hashes = e.hashes(&spills).map_err(|e| e.to_string())?;
+                let hashes = e
+                    .hashes(&spills)
+                    .map_err(|x| RunError::spill(&e.data_type, x))?;
                 for i in (0..e.len()).filter(|&i| keep[i]) {
                     let number = e.number(i).unwrap_or("");
                     new.push(before.get(number) != Some(&hex(&hashes[i])));
@@ -483,7 +474,7 @@ fn facility(
             quarantined,
         });
         result.stats.interfaces.push(InterfaceStats {
-            data_type: data_type.clone(),
+            data_type: data_type.to_string(),
             records: (emitted_rows + unchanged) as u64,
             emitted: emitted_rows as u64,
             unchanged: unchanged as u64,
@@ -500,19 +491,27 @@ fn facility(
         let segments = per_part(&parts, &keep)
             .into_iter()
             .map(|(e, keep)| {
-                let spill = e.spill(&spills).map_err(|e| e.to_string())?;
+                let spill = e
+                    .spill(&spills)
+                    .map_err(|x| RunError::spill(&e.data_type, x))?;
                 Ok(Segment {
                     spill,
                     first: e.first_row,
                     keep,
                 })
             })
-            .collect::<Result<Vec<_>, String>>()?;
-        let name = format!("{data_type}_{}_{}.csv", fac.id, month.compact());
+            .collect::<Result<Vec<_>, RunError>>()?;
+        let name = format!("{data_type}_{facility}_{}.csv", month.compact());
         let path = dir.join(&name);
-        let sha = write_life(&path, data_type, &segments).map_err(|e| match e {
-            SpillError::Io(e) => format!("cannot write {}: {e}", path.display()),
-            e => format!("{name}: {e}"),
+        let sha = write_life(&path, data_type.as_str(), &segments).map_err(|e| match e {
+            SpillError::Io(source) => RunError::Write {
+                path: path.clone(),
+                source,
+            },
+            source => RunError::LifeFile {
+                name: name.clone(),
+                source,
+            },
         })?;
         result.outputs.push(FileEntry {
             path: name,
@@ -528,8 +527,7 @@ fn facility(
             let rows = sent_rows(parts, flags, &spills, &users, ledger);
             sent.push((key.0.as_str(), rows));
         }
-        l.record(&fac.id, &month.compact(), sent)
-            .map_err(|e| e.to_string())?;
+        l.record(facility.as_str(), &month.compact(), sent)?;
     }
     drop(sent_by_type);
     drop(spills);
@@ -549,19 +547,17 @@ fn facility(
     put(&dir, "quarantine.csv", &mut result.outputs, |w| {
         w.write_all(&quarantine)
     })?;
-    let manifest = Manifest {
+    Manifest {
         tool: format!("lifeline {}", env!("CARGO_PKG_VERSION")),
-        facility: &fac.id,
+        facility: facility.as_str(),
         month: month.compact(),
         profiles: profiles.iter().map(|p| p.name.clone()).collect(),
         specs: specs.into_iter().collect(),
         inputs: input_entries,
         outputs: &result.outputs,
         accounting: &result.accounting,
-    };
-    let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())? + "\n";
-    write_private(&dir.join("manifest.json"), text.as_bytes()).map_err(|e| e.to_string())?;
-    Ok(())
+    }
+    .write(&dir)
 }
 
 /// The facility's row counts, rejections by rule and repairs, for the metrics.
@@ -612,34 +608,22 @@ fn remove_leftover_temporaries(dir: &Path) {
     }
 }
 
-/// Writes an output of the office's folder with what `write` writes, and lists it with its
-/// SHA-256 for the manifest.
-fn put(
-    dir: &Path,
-    name: &str,
-    outputs: &mut Vec<FileEntry>,
-    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-) -> Result<(), String> {
-    let path = dir.join(name);
-    let sha = write_private_hashed(&path, write)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    outputs.push(FileEntry {
-        path: name.to_string(),
-        sha256: hex(&sha),
-    });
-    Ok(())
-}
-
 /// Input patterns relative to the job folder → (as shown, path), sorted, deduplicated.
-fn expand_inputs(dir: &Path, patterns: &[String]) -> Result<Vec<(String, PathBuf)>, String> {
+fn expand_inputs(dir: &Path, patterns: &[String]) -> Result<Vec<(String, PathBuf)>, RunError> {
     let mut out = BTreeMap::new();
     for p in patterns {
         let full = dir.join(p);
         let pattern = full.to_string_lossy().into_owned();
-        let paths = glob::glob(&pattern).map_err(|e| format!("bad input pattern `{p}`: {e}"))?;
+        let paths = glob::glob(&pattern).map_err(|source| RunError::Pattern {
+            pattern: p.clone(),
+            source,
+        })?;
         let mut any = false;
         for path in paths {
-            let path = path.map_err(|e| format!("cannot read {}: {e}", e.path().display()))?;
+            let path = path.map_err(|e| RunError::Read {
+                path: e.path().to_path_buf(),
+                source: e.into(),
+            })?;
             if path.is_file() {
                 any = true;
                 let shown = path
@@ -651,8 +635,41 @@ fn expand_inputs(dir: &Path, patterns: &[String]) -> Result<Vec<(String, PathBuf
             }
         }
         if !any {
-            return Err(format!("no input file matches `{p}`"));
+            return Err(RunError::NoInput(p.clone()));
         }
     }
     Ok(out.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_are_the_files_their_patterns_match_sorted_once_each() {
+        let tmp = tempfile::tempdir().unwrap();
+        for name in ["b.csv", "a.csv", "notes.txt"] {
+            std::fs::write(tmp.path().join(name), "x").unwrap();
+        }
+        std::fs::create_dir(tmp.path().join("folder.csv")).unwrap();
+        let patterns = ["*.csv".to_string(), "a.csv".to_string()];
+        let found = expand_inputs(tmp.path(), &patterns).unwrap();
+        let shown: Vec<&str> = found.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(shown, ["a.csv", "b.csv"], "files only, each once");
+        assert_eq!(found[0].1, tmp.path().join("a.csv"));
+    }
+
+    #[test]
+    fn a_pattern_that_matches_nothing_or_is_not_one_fails_the_office() {
+        let tmp = tempfile::tempdir().unwrap();
+        let e = expand_inputs(tmp.path(), &["*.csv".to_string()]).unwrap_err();
+        assert!(matches!(&e, RunError::NoInput(p) if p == "*.csv"), "{e:?}");
+        assert_eq!(e.to_string(), "no input file matches `*.csv`");
+        let e = expand_inputs(tmp.path(), &["[a.csv".to_string()]).unwrap_err();
+        assert!(matches!(e, RunError::Pattern { .. }), "{e:?}");
+        assert!(
+            e.to_string().starts_with("bad input pattern `[a.csv`: "),
+            "{e}"
+        );
+    }
 }

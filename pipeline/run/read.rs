@@ -8,28 +8,30 @@ use std::path::Path;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::rows::{Emitted, Users, lines};
-use super::{Batch, FacilityJob, FileEntry};
+use super::error::RunError;
+use super::manifest::FileEntry;
+use super::rows::{Emitted, SpillKey, Users, lines};
 use crate::decode::{Chunks, ReadError};
 use crate::emit::OutputEncoding;
 use crate::emit::spill::{Mark, Spill};
-use crate::ledger::hex;
+use crate::ledger::{Ledger, hex};
 use crate::map::Profile;
 use crate::normalize::ingest::{FileIngest, Ingest, Part, delimiter, unreadable};
+use crate::spec::Registry;
+use crate::spec::ids::{DataType, FacilityId};
 use crate::validate::Context;
 
 /// A quarantine.csv line: file, line, reason, the row's fields.
 pub(super) type QuarantineLine = (String, u64, String, Vec<String>);
 
-/// A spill: an interface (data type, spec) as one target of a profile (by index) feeds it.
-/// Rows of one target follow one another in it, file after file, so the LIFE file can take a
-/// file's rows target after target, as reading files whole did.
-pub(super) type SpillKey = (String, String, usize);
-
 /// What every file of an office is read with.
 pub(super) struct Office<'a> {
-    pub(super) fac: &'a FacilityJob,
-    pub(super) batch: &'a Batch<'a>,
+    pub(super) facility: &'a FacilityId,
+    /// サービス種類コード: when given, every row of the office gets it.
+    pub(super) service_code: Option<&'a str>,
+    pub(super) registry: &'a Registry,
+    /// Makes the users' keys (see `rows::Users`).
+    pub(super) ledger: Option<&'a Ledger>,
     /// The office's output folder, where the spills are made.
     pub(super) dir: &'a Path,
     pub(super) encoding: OutputEncoding,
@@ -45,14 +47,14 @@ pub(super) struct Reading<'a> {
     pub(super) files: Vec<(usize, FileIngest)>,
     /// Each file's rows per interface of this facility, in file order.
     pub(super) emitted: Vec<Emitted>,
-    /// Each interface's LIFE lines, by (data type, spec).
+    /// Each interface's LIFE lines, by target (see [`SpillKey`]).
     pub(super) spills: BTreeMap<SpillKey, Spill>,
     pub(super) users: Users,
     /// Per file: the lines of rows of other facilities.
     pub(super) other_lines: Vec<BTreeSet<u64>>,
     pub(super) quarantine: Vec<QuarantineLine>,
     /// Rows of other facilities, per interface.
-    pub(super) other_facility: BTreeMap<String, usize>,
+    pub(super) other_facility: BTreeMap<DataType, usize>,
     pub(super) input_entries: Vec<FileEntry>,
 }
 
@@ -65,9 +67,17 @@ impl Reading<'_> {
         file: File,
         profile_index: usize,
         profile: &Profile,
-    ) -> Result<(), String> {
-        let (fac, batch) = (self.office.fac, self.office.batch);
-        let cannot_read = |e: std::io::Error| format!("cannot read {shown}: {e}");
+    ) -> Result<(), RunError> {
+        let Office {
+            facility,
+            service_code,
+            registry,
+            ..
+        } = self.office;
+        let cannot_read = |source| RunError::Read {
+            path: shown.into(),
+            source,
+        };
         let mut hash = Sha256::new();
         let opened = Chunks::open(file, delimiter(profile, shown), |b| hash.update(b));
         self.input_entries.push(FileEntry {
@@ -94,8 +104,8 @@ impl Reading<'_> {
             shown,
             chunks.encoding(),
             profile,
-            batch.registry,
-            Some(&fac.id),
+            registry,
+            Some(facility.as_str()),
         );
         let mut other = BTreeSet::new();
         loop {
@@ -107,7 +117,8 @@ impl Reading<'_> {
                     // Spills this file began go; those before it go back to where they were.
                     self.spills.retain(|k, _| marks.contains_key(k));
                     for (k, s) in &mut self.spills {
-                        s.rewind(marks[k]).map_err(|e| e.to_string())?;
+                        s.rewind(marks[k])
+                            .map_err(|e| RunError::spill(&k.data_type, e))?;
                     }
                     self.emitted.truncate(emitted_before);
                     self.quarantine.truncate(quarantine_before);
@@ -118,24 +129,28 @@ impl Reading<'_> {
             };
             let mut parts = ing.table(&table);
             drop(table);
-            if let Some(code) = &fac.service_code {
+            if let Some(code) = service_code {
                 for part in &mut parts {
                     let n = part.frame.height();
                     part.frame
                         .with_column(
                             StringChunked::full("service_code".into(), code, n).into_column(),
                         )
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|source| RunError::Frame {
+                            file: shown.to_string(),
+                            source,
+                        })?;
                 }
             }
             ing.check(&parts, &self.office.ctx);
             for p in &parts {
-                if p.facility == fac.id {
+                if p.facility == facility.as_str() {
                     self.add(fi, p)?;
                     continue;
                 }
                 let lines: Vec<u64> = lines(&p.frame).collect();
-                *self.other_facility.entry(p.data_type.clone()).or_default() += lines.len();
+                let data_type = DataType::new(p.data_type.as_str());
+                *self.other_facility.entry(data_type).or_default() += lines.len();
                 for &line in &lines {
                     self.quarantine.push((
                         shown.to_string(),
@@ -160,31 +175,36 @@ impl Reading<'_> {
 
     /// A frame of this facility's rows: its LIFE lines to its spill, its summary to
     /// the file's rows of that interface.
-    fn add(&mut self, fi: usize, p: &Part) -> Result<(), String> {
+    fn add(&mut self, fi: usize, p: &Part) -> Result<(), RunError> {
         let Office {
-            batch,
+            registry,
+            ledger,
             dir,
             encoding,
             ref mapped,
             ..
         } = self.office;
-        let Some(schema) = batch
-            .registry
-            .spec(&p.spec)
-            .and_then(|s| s.schema(&p.data_type))
-        else {
+        let Some(schema) = registry.spec(&p.spec).and_then(|s| s.schema(&p.data_type)) else {
             return Ok(());
         };
-        let key = (p.data_type.clone(), p.spec.clone(), p.plan);
-        let spill = match self.spills.entry(key) {
+        let key = SpillKey {
+            data_type: DataType::new(p.data_type.as_str()),
+            spec: p.spec.clone(),
+            plan: p.plan,
+        };
+        let spill_error = |source| RunError::Spill {
+            data_type: key.data_type.clone(),
+            source,
+        };
+        let spill = match self.spills.entry(key.clone()) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(Spill::new(dir, encoding).map_err(|e| e.to_string())?)
+                e.insert(Spill::new(dir, encoding).map_err(spill_error)?)
             }
         };
         // A summary is one run of the spill's rows: a file's rows of one target.
         let at = self.emitted.iter().position(|e| {
-            e.file == fi && e.plan == p.plan && e.data_type == p.data_type && e.spec == p.spec
+            e.file == fi && e.plan == key.plan && e.data_type == key.data_type && e.spec == key.spec
         });
         let e = match at {
             Some(i) => &mut self.emitted[i],
@@ -196,10 +216,8 @@ impl Reading<'_> {
         };
         let none = BTreeSet::new();
         let mapped = mapped.get(p.data_type.as_str()).unwrap_or(&none);
-        let hashes = e.add(&p.frame, &mut self.users, batch.ledger, mapped);
-        spill
-            .add(schema, &p.frame, &hashes)
-            .map_err(|e| format!("{}: {e}", p.data_type))
+        let hashes = e.add(&p.frame, &mut self.users, ledger, mapped);
+        spill.add(schema, &p.frame, &hashes).map_err(spill_error)
     }
 }
 
@@ -213,4 +231,243 @@ pub(super) fn mapped_items(profiles: &[Profile]) -> BTreeMap<&str, BTreeSet<&str
             .extend(t.columns.iter().map(|c| c.item.as_str()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::ids::DataType;
+
+    const PROFILE: &str = r#"
+name = "test layout"
+[read]
+[facility]
+column = "事業所番号"
+[[target]]
+data_type = "SERVICE_USER_INFO"
+spec = "2021"
+key = ["利用者番号"]
+key_prefix = "U"
+[target.columns]
+insurer_no = { from = "保険者番号", transform = "digits" }
+insured_no = { from = "被保険者番号", transform = "digits" }
+last_name = { from = "氏名（姓）" }
+start_date = { from = "利用開始日", transform = "date" }
+"#;
+
+    const HEADER: &str = "事業所番号,利用者番号,保険者番号,被保険者番号,氏名（姓）,利用開始日\n";
+
+    /// A synthetic row of office `office`.
+    fn row(office: &str, n: usize) -> String {
+        format!("{office},{n},999999,{:08},テスト{n},20261001\n", 1000 + n)
+    }
+
+    struct Setup {
+        tmp: tempfile::TempDir,
+        registry: Registry,
+        facility: FacilityId,
+    }
+
+    impl Setup {
+        fn new() -> Self {
+            Setup {
+                tmp: tempfile::tempdir().unwrap(),
+                registry: Registry::embedded().unwrap(),
+                facility: FacilityId::new("0000000001"),
+            }
+        }
+
+        fn profile(&self) -> Profile {
+            Profile::parse("test.toml", PROFILE, &self.registry).unwrap()
+        }
+
+        fn reading(&self) -> Reading<'_> {
+            Reading {
+                office: Office {
+                    facility: &self.facility,
+                    service_code: None,
+                    registry: &self.registry,
+                    ledger: None,
+                    dir: self.tmp.path(),
+                    encoding: OutputEncoding::Utf8Bom,
+                    mapped: BTreeMap::new(),
+                    ctx: Context::default(),
+                },
+                files: Vec::new(),
+                emitted: Vec::new(),
+                spills: BTreeMap::new(),
+                users: Users::default(),
+                other_lines: Vec::new(),
+                quarantine: Vec::new(),
+                other_facility: BTreeMap::new(),
+                input_entries: Vec::new(),
+            }
+        }
+
+        /// A file of the test folder with `bytes`, opened.
+        fn file(&self, name: &str, bytes: &[u8]) -> File {
+            let path = self.tmp.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            File::open(path).unwrap()
+        }
+    }
+
+    fn rules(f: &FileIngest) -> Vec<&'static str> {
+        f.findings
+            .findings
+            .iter()
+            .map(|x| f.findings.checks[x.check as usize].rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_file_gives_its_offices_rows_and_quarantines_the_others() {
+        let s = Setup::new();
+        let profile = s.profile();
+        let mut read = s.reading();
+        let text =
+            [HEADER, &row("0000000001", 1), &row("0000000002", 2)].concat() + &row("0000000001", 3);
+        read.file(
+            "users.csv",
+            s.file("users.csv", text.as_bytes()),
+            0,
+            &profile,
+        )
+        .unwrap();
+
+        assert_eq!(read.files.len(), 1);
+        assert_eq!(read.files[0].1.rows_read, 3);
+        assert_eq!(read.emitted.len(), 1);
+        let e = &read.emitted[0];
+        assert_eq!(e.data_type, DataType::SERVICE_USER_INFO);
+        assert_eq!(e.lines, [2, 4]);
+        assert_eq!(e.numbers().collect::<Vec<_>>(), [Some("U-1"), Some("U-3")]);
+        assert_eq!(read.spills[&e.key()].rows(), 2);
+        // The other office's row: quarantined with why, counted for its interface.
+        assert_eq!(read.other_lines, [BTreeSet::from([3])]);
+        assert_eq!(read.other_facility[&DataType::SERVICE_USER_INFO], 1);
+        assert_eq!(
+            read.quarantine,
+            [(
+                "users.csv".to_string(),
+                3,
+                "a row of facility 0000000002".to_string(),
+                Vec::new()
+            )]
+        );
+        assert_eq!(read.input_entries[0].path, "users.csv");
+        assert_eq!(
+            read.input_entries[0].sha256,
+            hex(&Sha256::digest(text.as_bytes()))
+        );
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_decoded_is_a_finding_not_an_error() {
+        let s = Setup::new();
+        let profile = s.profile();
+        let mut read = s.reading();
+        let bytes = b"\x00\x01binary\n";
+        read.file("users.csv", s.file("users.csv", bytes), 0, &profile)
+            .unwrap();
+        assert_eq!(read.files.len(), 1);
+        assert_eq!(rules(&read.files[0].1), ["file.encoding"]);
+        assert!(read.emitted.is_empty() && read.spills.is_empty());
+        assert_eq!(read.other_lines.len(), 1, "one entry per file");
+        // Still listed, with its hash, as an input of the office.
+        assert_eq!(read.input_entries[0].sha256, hex(&Sha256::digest(bytes)));
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_fails_the_office() {
+        let s = Setup::new();
+        let profile = s.profile();
+        let mut read = s.reading();
+        let folder = File::open(s.tmp.path()).unwrap();
+        let e = read.file("users.csv", folder, 0, &profile).unwrap_err();
+        assert!(
+            matches!(&e, RunError::Read { path, .. } if path == Path::new("users.csv")),
+            "{e:?}"
+        );
+        assert!(e.to_string().starts_with("cannot read users.csv: "), "{e}");
+        assert!(read.files.is_empty());
+    }
+
+    /// A file whose first tables are read before a byte further on turns out unreadable:
+    /// what those tables added goes, what the files before it added stays.
+    #[test]
+    fn a_file_unreadable_halfway_takes_back_what_it_added() {
+        let s = Setup::new();
+        let profile = s.profile();
+        let mut read = s.reading();
+        let good = [HEADER, &row("0000000001", 1)].concat();
+        read.file("a.csv", s.file("a.csv", good.as_bytes()), 0, &profile)
+            .unwrap();
+
+        // CP932 (its header is not UTF-8), rows well past the first table (the reader decodes
+        // 256 KiB at a time), then a byte that is neither UTF-8 nor CP932.
+        let (header, _, _) = encoding_rs::SHIFT_JIS.encode(HEADER);
+        let mut bad = header.into_owned();
+        bad.extend(row("0000000002", 0).replace("テスト", "T").bytes());
+        let mut n = 1;
+        while bad.len() < 1 << 20 {
+            bad.extend(row("0000000001", n).replace("テスト", "T").bytes());
+            n += 1;
+        }
+        bad.extend(b"0000000001,0,999999,1,\xff,20261001\n");
+        let mut chunks = Chunks::open(std::io::Cursor::new(&bad), b',', |_| {}).unwrap();
+        assert!(
+            matches!(chunks.next_table(), Ok(Some(_))),
+            "the first table reads"
+        );
+        read.file("b.csv", s.file("b.csv", &bad), 0, &profile)
+            .unwrap();
+
+        assert_eq!(read.files.len(), 2);
+        assert!(
+            !rules(&read.files[0].1).contains(&"file.encoding"),
+            "{:?}",
+            rules(&read.files[0].1)
+        );
+        assert_eq!(rules(&read.files[1].1), ["file.encoding"]);
+        assert_eq!(read.emitted.len(), 1, "a.csv's rows only");
+        assert_eq!(read.emitted[0].file, 0);
+        let spill = &read.spills[&read.emitted[0].key()];
+        assert_eq!(spill.rows(), 1, "back to where a.csv left it");
+        assert!(
+            read.quarantine.is_empty(),
+            "b.csv's other office row goes too"
+        );
+        assert!(read.other_facility.is_empty());
+        assert_eq!(read.other_lines, [BTreeSet::new(), BTreeSet::new()]);
+    }
+
+    #[test]
+    fn mapped_items_are_the_columns_of_every_profile_per_interface() {
+        let registry = Registry::embedded().unwrap();
+        let a = Profile::parse("a.toml", PROFILE, &registry).unwrap();
+        let b = Profile::parse(
+            "b.toml",
+            &PROFILE.replace(
+                "last_name = { from = \"氏名（姓）\" }",
+                "first_name = { from = \"氏名（名）\" }",
+            ),
+            &registry,
+        )
+        .unwrap();
+        let profiles = [a, b];
+        let mapped = mapped_items(&profiles);
+        assert_eq!(
+            mapped.keys().copied().collect::<Vec<_>>(),
+            ["SERVICE_USER_INFO"]
+        );
+        let items = &mapped["SERVICE_USER_INFO"];
+        assert!(items.contains("last_name") && items.contains("first_name"));
+        assert!(items.contains("insured_no"));
+        assert!(
+            !items.contains("external_system_management_number"),
+            "a generated key is not a vendor column: {items:?}"
+        );
+        assert!(mapped_items(&[]).is_empty());
+    }
 }

@@ -7,19 +7,29 @@ use std::collections::{BTreeMap, BTreeSet};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::read::SpillKey;
 use crate::decode::LINE;
 use crate::emit::spill::Spill;
 use crate::ledger::{Ledger, Submitted};
 use crate::normalize::ingest::Part;
+use crate::spec::ids::DataType;
+
+/// A spill: an interface (data type, spec) as one target of a profile (by index) feeds it.
+/// Rows of one target follow one another in it, file after file, so the LIFE file can take a
+/// file's rows target after target, as reading files whole did.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct SpillKey {
+    pub data_type: DataType,
+    pub spec: String,
+    pub plan: usize,
+}
 
 /// The rows of one file for one interface, in the file's order.
 pub(super) struct Emitted {
     /// Index of the file among the facility's files.
     pub file: usize,
-    pub data_type: String,
+    pub data_type: DataType,
     pub spec: String,
-    /// The profile target whose frames they were (see `read::SpillKey`).
+    /// The profile target whose frames they were (see [`SpillKey`]).
     pub plan: usize,
     pub lines: Vec<u64>,
     /// Each row's 外部システム管理番号 (see [`Emitted::number`]).
@@ -97,7 +107,7 @@ impl Emitted {
     pub fn new(file: usize, part: &Part, first_row: usize) -> Self {
         Emitted {
             file,
-            data_type: part.data_type.clone(),
+            data_type: DataType::new(part.data_type.as_str()),
             spec: part.spec.clone(),
             plan: part.plan,
             lines: Vec::new(),
@@ -157,7 +167,7 @@ impl Emitted {
             };
             self.users.push(user);
         }
-        if self.data_type == "SERVICE_USER_INFO" {
+        if self.data_type.is_service_user_info() {
             let (start, end) = (str_col("start_date"), str_col("end_date"));
             let month =
                 |c: Option<&StringChunked>, i| c.and_then(|c| c.get(i)).and_then(month_number);
@@ -197,10 +207,18 @@ impl Emitted {
 
     /// The spill its rows are in.
     pub fn spill<'s>(&self, spills: &'s BTreeMap<SpillKey, Spill>) -> std::io::Result<&'s Spill> {
-        let key = (self.data_type.clone(), self.spec.clone(), self.plan);
-        spills.get(&key).ok_or_else(|| {
-            std::io::Error::other(format!("{}: rows without their LIFE lines", self.data_type))
-        })
+        spills
+            .get(&self.key())
+            .ok_or_else(|| std::io::Error::other("rows without their LIFE lines"))
+    }
+
+    /// The key of the spill its rows are in.
+    pub fn key(&self) -> SpillKey {
+        SpillKey {
+            data_type: self.data_type.clone(),
+            spec: self.spec.clone(),
+            plan: self.plan,
+        }
     }
 }
 
@@ -254,7 +272,10 @@ pub(super) fn sent_rows<'e>(
         .into_iter()
         .flat_map(move |(e, sent)| {
             let rows: Box<dyn Iterator<Item = _>> = match e.hashes(spills) {
-                Err(x) => Box::new(std::iter::once(Err(x))),
+                Err(x) => Box::new(std::iter::once(Err(std::io::Error::other(format!(
+                    "{}: {x}",
+                    e.data_type
+                ))))),
                 Ok(hashes) => Box::new((0..e.len()).filter(move |&i| sent[i]).map(move |i| {
                     Ok(Submitted {
                         number: e.number(i).unwrap_or(""),
@@ -277,5 +298,233 @@ pub(super) fn lines(frame: &DataFrame) -> impl Iterator<Item = u64> + '_ {
 pub(super) fn month_number(s: &str) -> Option<i64> {
     let y: i64 = s.get(0..4)?.parse().ok()?;
     let m: i64 = s.get(4..6)?.parse().ok()?;
-    (1..=12).contains(&m).then_some(y * 12 + m - 1)
+    (1..=12).contains(&m).then_some(month_index(y, m))
+}
+
+/// Months since year 0 of month `m` (1–12) of year `y`: months apart are numbers apart.
+pub(super) fn month_index(y: i64, m: i64) -> i64 {
+    y * 12 + m - 1
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::emit::OutputEncoding;
+    use crate::spec::Registry;
+
+    /// A synthetic row: line, 外部システム管理番号, 被保険者番号 (the 保険者番号 is always
+    /// `999999`), start_date, end_date.
+    pub(in crate::run) type Row = (
+        u64,
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+
+    /// A part of facility `0000000001` for `data_type` (spec 2021, the first target).
+    pub(in crate::run) fn part(data_type: &str, rows: &[Row]) -> Part {
+        let frame = df!(
+            LINE => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "external_system_management_number" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "insurer_no" => rows.iter().map(|r| r.2.map(|_| "999999")).collect::<Vec<_>>(),
+            "insured_no" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            "start_date" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            "end_date" => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        Part {
+            facility: "0000000001".into(),
+            plan: 0,
+            data_type: data_type.into(),
+            spec: "2021".into(),
+            frame,
+        }
+    }
+
+    /// The summary of `rows` as file `file`'s, its users' keys made with `ledger`.
+    pub(in crate::run) fn emitted(
+        file: usize,
+        data_type: &str,
+        rows: &[Row],
+        users: &mut Users,
+        ledger: Option<&Ledger>,
+    ) -> Emitted {
+        let p = part(data_type, rows);
+        let mut e = Emitted::new(file, &p, 0);
+        e.add(&p.frame, users, ledger, &BTreeSet::new());
+        e
+    }
+
+    #[test]
+    fn texts_keep_each_string_apart_empty_ones_too() {
+        let mut t = Texts::default();
+        for s in ["U1", "", "ユーザー3"] {
+            t.push(s);
+        }
+        assert_eq!(t.len(), 3);
+        assert_eq!([t.get(0), t.get(1), t.get(2)], ["U1", "", "ユーザー3"]);
+    }
+
+    #[test]
+    fn users_are_kept_once_each_and_found_again() {
+        let mut users = Users::default();
+        let ids: Vec<u32> = (0..500).map(|i| users.id(&format!("999999/{i}"))).collect();
+        assert_eq!(ids, (0..500).collect::<Vec<u32>>(), "a new id per new key");
+        // Found again after the table grew, and a key is not confused with a longer one.
+        assert_eq!(users.id("999999/7"), 7);
+        assert_eq!(users.key(7), "999999/7");
+        assert_eq!(users.id("999999/70"), 70);
+        assert_eq!(users.id("999999/7x"), 500);
+    }
+
+    #[test]
+    fn a_summary_keeps_numbers_users_and_service_months() {
+        let mut users = Users::default();
+        let rows = [
+            (2, "U1", Some("1001"), Some("20261001"), None),
+            (3, "", None, Some("bad"), Some("20261231")),
+            (5, "U3", Some("1001"), None, None),
+        ];
+        let e = emitted(0, "SERVICE_USER_INFO", &rows, &mut users, None);
+        assert_eq!(e.lines, [2, 3, 5]);
+        assert_eq!(
+            e.numbers().collect::<Vec<_>>(),
+            [Some("U1"), None, Some("U3")]
+        );
+        let ids: Vec<_> = e.user_ids().collect();
+        assert_eq!(ids[1], None, "no 被保険者番号, no user");
+        assert_eq!(ids[0], ids[2], "one user on two rows");
+        assert_eq!(users.key(ids[0].unwrap()), "999999/1001");
+        let (oct, dec) = (month_number("202610"), month_number("202612"));
+        assert_eq!(e.service, [(oct, None), (None, dec), (None, None)]);
+
+        // Only SERVICE_USER_INFO keeps service months.
+        let form = emitted(0, "FORM_0000_2021", &rows, &mut users, None);
+        assert!(form.service.is_empty());
+        assert_eq!(form.data_type.as_str(), "FORM_0000_2021");
+    }
+
+    #[test]
+    fn content_hashes_follow_the_values_not_the_lines() {
+        let p = part(
+            "FORM_0000_2021",
+            &[
+                (2, "K1", Some("1001"), None, None),
+                (9, "K1", Some("1001"), None, None),
+                (10, "K1", Some("1002"), None, None),
+            ],
+        );
+        let mut e = Emitted::new(0, &p, 0);
+        let mapped = BTreeSet::from(["insured_no", "start_date"]);
+        let hashes = e.add(&p.frame, &mut Users::default(), None, &mapped);
+        assert_eq!(hashes.len(), 3 * 32);
+        let row = |i: usize| &hashes[i * 32..(i + 1) * 32];
+        assert_eq!(row(0), row(1), "only the line differs");
+        assert_ne!(row(0), row(2));
+        // insured_no is filled, start_date is null: one filled value a row.
+        assert_eq!(e.filled, [1, 1, 1]);
+    }
+
+    #[test]
+    fn per_part_cuts_a_mask_into_each_parts_share() {
+        let mut users = Users::default();
+        let r = |line| (line, "K", None, None, None);
+        let a = emitted(0, "FORM_0000_2021", &[r(2), r(3)], &mut users, None);
+        let none = emitted(1, "FORM_0000_2021", &[], &mut users, None);
+        let b = emitted(2, "FORM_0000_2021", &[r(4), r(5), r(6)], &mut users, None);
+        let parts = [&a, &none, &b];
+        let mask = [true, false, false, true, true];
+        let cut = per_part(&parts, &mask);
+        let shares: Vec<(usize, &[bool])> = cut.iter().map(|(e, m)| (e.file, *m)).collect();
+        assert_eq!(
+            shares,
+            [(0, &mask[..2]), (1, &[][..]), (2, &mask[2..])],
+            "an empty part gets an empty share"
+        );
+        let rows: Vec<(usize, usize)> = rows_of(&parts).map(|(e, i)| (e.file, i)).collect();
+        assert_eq!(rows, [(0, 0), (0, 1), (2, 0), (2, 1), (2, 2)]);
+        assert!(per_part(&[], &[]).is_empty());
+    }
+
+    #[test]
+    fn user_keys_go_to_the_ledger_only_with_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&tmp.path().join("ledger.sqlite")).unwrap();
+        let mut users = Users::default();
+        let rows = [
+            (2, "U1", Some("1001"), None, None),
+            (3, "U2", None, None, None),
+        ];
+        let e = emitted(0, "SERVICE_USER_INFO", &rows, &mut users, Some(&ledger));
+        let key = ledger.user_key("999999", "1001");
+        assert_eq!(user_key(&e, 0, &users, Some(&ledger)), key);
+        assert_ne!(key, "999999/1001", "a keyed hash, not the numbers");
+        assert_eq!(user_key(&e, 1, &users, Some(&ledger)), "", "no user");
+        assert_eq!(user_key(&e, 0, &users, None), "", "no ledger");
+    }
+
+    #[test]
+    fn sent_rows_are_the_flagged_rows_with_their_spilled_hashes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let registry = Registry::embedded().unwrap();
+        let schema = registry
+            .spec("2021")
+            .and_then(|s| s.schema("SERVICE_USER_INFO"))
+            .unwrap();
+        let p = part(
+            "SERVICE_USER_INFO",
+            &[
+                (2, "U1", Some("1001"), None, None),
+                (3, "U2", Some("1002"), None, None),
+                (4, "U3", Some("1003"), None, None),
+            ],
+        );
+        let mut users = Users::default();
+        let mut e = Emitted::new(0, &p, 0);
+        let hashes = e.add(&p.frame, &mut users, None, &BTreeSet::new());
+        let mut spill = Spill::new(tmp.path(), OutputEncoding::Utf8Bom).unwrap();
+        spill.add(schema, &p.frame, &hashes).unwrap();
+        let spills = BTreeMap::from([(e.key(), spill)]);
+
+        let flags = [true, false, true];
+        let sent: Vec<Submitted> = sent_rows(&[&e], &flags, &spills, &users, None)
+            .collect::<std::io::Result<_>>()
+            .unwrap();
+        let numbers: Vec<&str> = sent.iter().map(|s| s.number).collect();
+        assert_eq!(numbers, ["U1", "U3"]);
+        assert_eq!(sent[1].content_hash[..], hashes[64..96]);
+        assert!(sent.iter().all(|s| s.user_key.is_empty()), "no ledger");
+
+        // Rows whose spill is missing say so, and of which interface.
+        let err = sent_rows(&[&e], &flags, &BTreeMap::new(), &users, None)
+            .find_map(Result::err)
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("SERVICE_USER_INFO: rows without their LIFE lines"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_frame_without_lines_gives_line_0() {
+        let p = part("FORM_0000_2021", &[(7, "K", None, None, None)]);
+        assert_eq!(lines(&p.frame).collect::<Vec<_>>(), [7]);
+        let bare = df!("x" => ["a", "b"]).unwrap();
+        assert_eq!(lines(&bare).collect::<Vec<_>>(), [0, 0]);
+    }
+
+    #[test]
+    fn month_numbers_count_months_across_years() {
+        assert_eq!(month_number("20261015"), Some(month_index(2026, 10)));
+        assert_eq!(month_number("202610"), month_number("20261031"));
+        assert_eq!(
+            month_number("202701").unwrap() - month_number("202612").unwrap(),
+            1
+        );
+        for bad in ["202613", "202600", "2026", "", "2026-1", "令和8年10月"] {
+            assert_eq!(month_number(bad), None, "{bad}");
+        }
+    }
 }
