@@ -10,7 +10,6 @@
 //! table being read and those summaries, not the office's files.
 
 mod checks;
-mod clock;
 pub mod job;
 mod lock;
 mod read;
@@ -22,8 +21,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use clock::{RunTime, civil_from_days};
-pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
+pub use crate::spec::calendar::{Month, RunTime};
+pub use job::{Encoding, FacilityJob, Job, SourceJob};
 pub use lock::{Lock, LockError};
 
 use crate::emit::files::{write_private, write_private_hashed};
