@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use lifeline::ledger::Ledger;
 use lifeline::metrics::{self, ALL, Baseline, Metrics};
-use lifeline::run::Month;
 use lifeline::spec::Registry;
+use lifeline::spec::calendar::Month;
 
 use crate::Format;
 

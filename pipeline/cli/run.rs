@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use lifeline::ledger::Ledger;
 use lifeline::metrics::{self, Baseline};
-use lifeline::run::{FacilityResult, Job, Lock, Month, RunTime, days_from_civil, run_facility};
+use lifeline::run::{FacilityResult, Job, Lock, run_facility};
 use lifeline::spec::Registry;
+use lifeline::spec::calendar::{Month, RunTime};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -53,7 +54,7 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
     let Some(month) = Month::parse(month_text) else {
         bail!("`{month_text}` is not a month (YYYY-MM)")
     };
-    let now = RunTime::now().map_err(anyhow::Error::msg)?;
+    let now = RunTime::now()?;
     let baseline = job
         .baseline
         .as_ref()
@@ -126,9 +127,8 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
         None => None,
     };
 
-    let (y, m, d) = month.deadline();
-    let days_left = days_from_civil(y, m, d) - now.day;
-    let deadline = format!("{y:04}-{m:02}-{d:02}");
+    let days_left = (month.deadline() - now.date).num_days();
+    let deadline = month.deadline().to_string();
     let failed = results.iter().filter(|r| r.failed.is_some()).count();
     let with_errors = results
         .iter()

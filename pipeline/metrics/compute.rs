@@ -8,7 +8,7 @@ use super::Unit;
 use super::{ALL, Assumption, Baseline, BaselineInfo, Channel, Form, FormRow, HALF, Metrics, Row};
 use super::{InterfaceStats, RunStats};
 use crate::ledger::RunRecord;
-use crate::run::{RunTime, days_from_civil};
+use crate::spec::calendar::{Month, RunTime};
 
 /// The metrics of every facility-month in `runs` (as [`crate::ledger::Ledger::runs`] returns
 /// them: by month, facility, time).
@@ -65,14 +65,6 @@ fn dashed(month: &str) -> String {
         6 => format!("{}-{}", &month[..4], &month[4..]),
         _ => month.to_string(),
     }
-}
-
-/// The day number of the last day of a `YYYYMM` month.
-fn month_end(month: &str) -> Option<i64> {
-    let y: i32 = month.get(..4)?.parse().ok()?;
-    let m: u32 = month.get(4..6)?.parse().ok()?;
-    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-    Some(days_from_civil(ny, nm, 1) - 1)
 }
 
 fn ratio(n: f64, d: f64) -> Option<f64> {
@@ -151,7 +143,10 @@ fn facility_row(
     row.days_to_ready = runs
         .iter()
         .find(|r| !r.stats.failed && r.stats.errors == 0)
-        .and_then(|r| Some(RunTime::parse(r.run_at.get(..10)?)?.day - month_end(month)?));
+        .and_then(|r| {
+            let ready = RunTime::parse(r.run_at.get(..10)?)?.date;
+            Some((ready - Month::parse(month)?.last_day()).num_days())
+        });
     ids.insert(notes.ready());
 
     // M8: repairs.

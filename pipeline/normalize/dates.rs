@@ -9,6 +9,8 @@
 //! error; a date after its era ended converts with a note (some systems kept writing 平成 after
 //! April 2019).
 
+use crate::spec::calendar;
+
 /// The note on a date converted from an era date past the end of its era.
 pub const NOTE_AFTER_ERA_END: &str = "the date is after the end of its era";
 
@@ -290,21 +292,9 @@ fn ymd_string(year: u32, month: u32, day: u32) -> String {
     ymd.iter().map(|&b| char::from(b)).collect()
 }
 
+/// A calendar day of the years 1–9999 (LIFE writes four-digit years).
 fn is_calendar_day(year: u32, month: u32, day: u32) -> bool {
-    (1..=9999).contains(&year) && day >= 1 && day <= days_in_month(year, month)
-}
-
-/// Days in a month of the proleptic Gregorian calendar; 0 for a month that does not exist.
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
-        2 => 28,
-        _ => 0,
-    }
+    (1..=9999).contains(&year) && calendar::is_calendar_day(year as i32, month, day)
 }
 
 /// A read position in an (already normalised) value.
@@ -595,14 +585,11 @@ mod tests {
             let day_one = format!("{}元年{m}月{d}日", era.name);
             assert_eq!(ok(&day_one), format!("{y:04}{m:02}{d:02}"));
             if let Some(prev) = i.checked_sub(1).and_then(|p| ERAS.get(p)) {
-                let end = prev.end.unwrap_or((0, 0, 0));
+                let date = |(y, m, d): Ymd| chrono::NaiveDate::from_ymd_opt(y as i32, m, d);
                 // The previous era's last day is the day before this era's first.
-                let next_day = if end.2 == days_in_month(end.0, end.1) {
-                    (end.0, end.1 + 1, 1)
-                } else {
-                    (end.0, end.1, end.2 + 1)
-                };
-                assert_eq!(next_day, era.start, "{} → {}", prev.name, era.name);
+                let next_day = prev.end.and_then(date).and_then(|d| d.succ_opt());
+                assert_eq!(next_day, date(era.start), "{} → {}", prev.name, era.name);
+                assert!(next_day.is_some());
             }
         }
     }

@@ -157,50 +157,6 @@ impl Job {
     }
 }
 
-/// A target month: `YYYY-MM` (or `YYYYMM`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Month {
-    pub year: i32,
-    pub month: u32,
-}
-
-impl Month {
-    pub fn parse(s: &str) -> Option<Self> {
-        let t = s.trim();
-        let (y, m) = t
-            .split_once('-')
-            .or_else(|| (t.len() == 6).then(|| t.split_at(4)))?;
-        let (year, month) = (y.parse().ok()?, m.parse().ok()?);
-        ((1..=12).contains(&month) && (2000..=2999).contains(&year))
-            .then_some(Month { year, month })
-    }
-
-    /// `YYYYMM`, as in output file names.
-    pub fn compact(&self) -> String {
-        format!("{:04}{:02}", self.year, self.month)
-    }
-
-    /// The submission deadline: the 10th of the following month (翌月10日).
-    pub fn deadline(&self) -> (i32, u32, u32) {
-        if self.month == 12 {
-            (self.year + 1, 1, 10)
-        } else {
-            (self.year, self.month + 1, 10)
-        }
-    }
-}
-
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y } as i64;
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,28 +185,5 @@ mod tests {
         assert!(e.contains("missing.toml"), "{e}");
         std::fs::copy(sample, &missing).unwrap();
         assert_eq!(cache.get(&missing, &registry, None).unwrap_err(), e);
-    }
-
-    #[test]
-    fn months_and_deadlines() {
-        assert_eq!(
-            Month::parse("2026-10"),
-            Some(Month {
-                year: 2026,
-                month: 10
-            })
-        );
-        assert_eq!(Month::parse("202612").unwrap().deadline(), (2027, 1, 10));
-        assert_eq!(Month::parse("2026-13"), None);
-        assert_eq!(Month::parse("26-10"), None);
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(
-            days_from_civil(2026, 11, 10) - days_from_civil(2026, 11, 1),
-            9
-        );
-        assert_eq!(
-            days_from_civil(2000, 3, 1) - days_from_civil(2000, 2, 28),
-            2
-        );
     }
 }

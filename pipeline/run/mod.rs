@@ -10,7 +10,6 @@
 //! table being read and those summaries, not the office's files.
 
 mod checks;
-mod clock;
 mod error;
 pub mod job;
 mod lock;
@@ -24,9 +23,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use clock::{RunTime, civil_from_days};
+pub use crate::spec::calendar::{Month, RunTime};
 pub use error::RunError;
-pub use job::{Encoding, FacilityJob, Job, Month, SourceJob, days_from_civil};
+pub use job::{Encoding, FacilityJob, Job, SourceJob};
 pub use lock::{Lock, LockError};
 pub use manifest::{Accounting, FileEntry};
 

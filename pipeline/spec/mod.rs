@@ -1,6 +1,7 @@
 //! The LIFE specification as data: interface schemas, code sheets and conditional rules,
 //! loaded from `schemas/<version>/` (embedded in the binary, or from a directory).
 
+pub mod calendar;
 pub mod ids;
 mod registry;
 pub mod rules;

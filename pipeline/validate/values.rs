@@ -1,6 +1,7 @@
 //! Value predicates: calendar dates, times, numbers, identifier check digits. Pure functions on
 //! `&str`, no allocation.
 
+use crate::spec::calendar;
 use crate::spec::rules::CheckScheme;
 
 /// `YYYYMMDD` that is a real calendar date (Gregorian, years 1000–9999).
@@ -10,30 +11,28 @@ pub fn is_date(s: &str) -> bool {
 
 /// `YYYYMMDD` whose day may be `00` (unknown day), where the spec allows it.
 pub fn is_date_or_unknown_day(s: &str) -> bool {
-    is_date(s)
-        || s.strip_suffix("00")
-            .is_some_and(|ym| is_date(&format!("{ym}01")))
+    // Day 00 stands for a day of the month: the month exists when its first day does.
+    digits(s).is_some_and(|(y, m, d)| ordered(y, m, d.max(1)).is_some())
 }
 
 /// `YYYYMMDD` → a number that orders like the date.
 pub fn parse_date(s: &str) -> Option<u32> {
+    digits(s).and_then(|(y, m, d)| ordered(y, m, d))
+}
+
+/// Year, month and day of eight ASCII digits.
+fn digits(s: &str) -> Option<(u32, u32, u32)> {
     let b = s.as_bytes();
     if b.len() != 8 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
     let num = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + (d - b'0') as u32);
-    let (y, m, d) = (num(0..4), num(4..6), num(6..8));
-    (y >= 1000 && (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m))
-        .then_some(y * 10000 + m * 100 + d)
+    Some((num(0..4), num(4..6), num(6..8)))
 }
 
-fn days_in_month(y: u32, m: u32) -> u32 {
-    match m {
-        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+/// `YYYYMMDD` as a number, for a calendar day of the years 1000–9999.
+fn ordered(y: u32, m: u32, d: u32) -> Option<u32> {
+    (y >= 1000 && calendar::is_calendar_day(y as i32, m, d)).then_some(y * 10000 + m * 100 + d)
 }
 
 /// Times by 書式: `HHmm` (0000–2359), `HH` (00–23), `mm` (00–59). Unknown formats pass.
@@ -144,8 +143,19 @@ mod tests {
         assert!(!is_date("2024-4-1"));
         assert!(!is_date("２０２４０４０１"));
         assert!(parse_date("20240101") < parse_date("20241231"));
+        assert!(!is_date("21000229"));
+        assert!(!is_date("09991231"), "years before 1000");
+        assert!(is_date("99991231"));
+        assert_eq!(parse_date("20240229"), Some(20240229));
+        assert_eq!(parse_date("20250229"), None);
         assert!(is_date_or_unknown_day("20240100"));
+        assert!(is_date_or_unknown_day("20240229"));
+        assert!(!is_date_or_unknown_day("20250229"));
         assert!(!is_date_or_unknown_day("20241300"));
+        assert!(!is_date_or_unknown_day("20240000"));
+        assert!(!is_date_or_unknown_day("09990100"));
+        assert!(!is_date_or_unknown_day("2024010"));
+        assert!(!is_date_or_unknown_day("202401000"));
         assert!(!is_date("20240100"));
     }
 
