@@ -197,12 +197,8 @@ fn a_run_killed_midway_then_rerun_gives_the_same_bytes() {
 #[test]
 fn a_second_run_on_the_same_output_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    // A live holder: this test process.
-    std::fs::write(
-        tmp.path().join(".lifeline.lock"),
-        format!("pid {}\n", std::process::id()),
-    )
-    .unwrap();
+    // A live holder: this test process holds the folder's lock.
+    let lock = lifeline::run::Lock::acquire(tmp.path()).unwrap();
     let o = run_job(tmp.path());
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -210,7 +206,8 @@ fn a_second_run_on_the_same_output_is_refused() {
         err.contains("another run holds") && err.contains(&format!("pid {}", std::process::id())),
         "{err}"
     );
-    // A stale lock (its process is gone) is taken over.
+    drop(lock);
+    // A lock file nobody holds (its run was killed) is taken.
     std::fs::write(tmp.path().join(".lifeline.lock"), "pid 4000000000\n").unwrap();
     assert_eq!(run_job(tmp.path()).status.code(), Some(1));
 }

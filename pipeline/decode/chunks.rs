@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn half_width_kana_outgrow_the_room_made() {
         let text = format!("a,b\r\n{},x\r\n", "ｱ".repeat(5000));
-        let bytes = encoding_rs::SHIFT_JIS.encode(&text).0.into_owned();
+        let bytes = SHIFT_JIS.encode(&text).0.into_owned();
         let want = read_table(&bytes, b',').map(|t| (t.encoding, rows(&t)));
         assert_eq!(chunked(&bytes, b',', 4096), want.map_err(|e| e.to_string()));
     }
@@ -330,7 +330,7 @@ mod tests {
         ) {
             let delimiter = if tab { b'\t' } else { b',' };
             let bytes = if cp932 {
-                encoding_rs::SHIFT_JIS.encode(&text).0.into_owned()
+                SHIFT_JIS.encode(&text).0.into_owned()
             } else if bom {
                 [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
             } else {

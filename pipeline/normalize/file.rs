@@ -33,6 +33,7 @@ pub struct Quarantined {
 /// Repairs made while reading one file, counted for the data-quality metrics (M8). Counts only:
 /// never a value.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Fixes {
     /// Files read as CP932 (Shift_JIS) and turned into UTF-8.
     pub files_from_cp932: u64,

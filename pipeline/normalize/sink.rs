@@ -35,7 +35,7 @@ impl Sink {
         let item = item.unwrap_or("");
         let hash =
             foldhash::fast::FixedState::default().hash_one((p.rule, item, p.message_en.as_str()));
-        let same = |c: &crate::validate::Check| {
+        let same = |c: &Check| {
             c.rule == p.rule
                 && c.column.as_deref().unwrap_or("") == item
                 && c.message_en == p.message_en

@@ -594,7 +594,7 @@ fn count_rows(
     }
 }
 
-/// Temporary files of a run that was killed (`.<name>.tmp-<pid>`): never outputs, removed.
+/// Temporary files of a run that was killed (`.<name>.tmp-<random>`): never outputs, removed.
 fn remove_leftover_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
