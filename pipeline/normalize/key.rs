@@ -16,6 +16,8 @@ pub fn management_number(prefix: &str, joined: &str) -> String {
         out.push_str(joined);
         return out;
     }
+    // FNV-1a by hand: four lines, and the numbers LIFE already holds depend on these exact
+    // values forever; a hashing crate may change its output between releases.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in joined.bytes() {
         h ^= b as u64;

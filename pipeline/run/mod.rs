@@ -187,26 +187,16 @@ fn facility(
     // Every file, a table of records at a time, through normalize and validate; each table's
     // rows of this facility are written to their spill at once, and only a summary
     // of each row stays (see `rows`). Memory follows a table, not the facility.
-    let mut read = Reading {
-        office: Office {
-            facility: &facility,
-            service_code: fac.service_code.as_deref(),
-            registry,
-            ledger,
-            dir: &dir,
-            encoding,
-            mapped: mapped_items(&profiles),
-            ctx: Context::default(),
-        },
-        files: Vec::new(),
-        emitted: Vec::new(),
-        spills: BTreeMap::new(),
-        users: Users::default(),
-        other_lines: Vec::new(),
-        quarantine: Vec::new(),
-        other_facility: BTreeMap::new(),
-        input_entries: Vec::new(),
-    };
+    let mut read = Reading::new(Office {
+        facility: &facility,
+        service_code: fac.service_code.as_deref(),
+        registry,
+        ledger,
+        dir: &dir,
+        encoding,
+        mapped: mapped_items(&profiles),
+        ctx: Context::default(),
+    });
     let reading = (|| {
         for (pi, (inputs, profile)) in inputs.iter().zip(&profiles).enumerate() {
             for (shown, path) in inputs {

@@ -58,7 +58,22 @@ pub(super) struct Reading<'a> {
     pub(super) input_entries: Vec<FileEntry>,
 }
 
-impl Reading<'_> {
+impl<'a> Reading<'a> {
+    /// An office's reading before its first file.
+    pub(super) fn new(office: Office<'a>) -> Self {
+        Reading {
+            office,
+            files: Vec::new(),
+            emitted: Vec::new(),
+            spills: BTreeMap::new(),
+            users: Users::default(),
+            other_lines: Vec::new(),
+            quarantine: Vec::new(),
+            other_facility: BTreeMap::new(),
+            input_entries: Vec::new(),
+        }
+    }
+
     /// Reads one vendor file a table at a time. A file that turns out unreadable halfway gives
     /// nothing but its error: what its first tables added is taken back.
     pub(super) fn file(
@@ -282,26 +297,16 @@ start_date = { from = "利用開始日", transform = "date" }
         }
 
         fn reading(&self) -> Reading<'_> {
-            Reading {
-                office: Office {
-                    facility: &self.facility,
-                    service_code: None,
-                    registry: &self.registry,
-                    ledger: None,
-                    dir: self.tmp.path(),
-                    encoding: OutputEncoding::Utf8Bom,
-                    mapped: BTreeMap::new(),
-                    ctx: Context::default(),
-                },
-                files: Vec::new(),
-                emitted: Vec::new(),
-                spills: BTreeMap::new(),
-                users: Users::default(),
-                other_lines: Vec::new(),
-                quarantine: Vec::new(),
-                other_facility: BTreeMap::new(),
-                input_entries: Vec::new(),
-            }
+            Reading::new(Office {
+                facility: &self.facility,
+                service_code: None,
+                registry: &self.registry,
+                ledger: None,
+                dir: self.tmp.path(),
+                encoding: OutputEncoding::Utf8Bom,
+                mapped: BTreeMap::new(),
+                ctx: Context::default(),
+            })
         }
 
         /// A file of the test folder with `bytes`, opened.
