@@ -39,7 +39,7 @@ use crate::spec::ids::{DataType, FacilityId};
 use crate::validate::{Context, Severity};
 use manifest::{Manifest, put};
 use read::{Office, Reading, mapped_items};
-use rows::{Emitted, Users, per_part, rows_of, sent_rows, user_key};
+use rows::{Emitted, per_part, rows_of, sent_rows, user_key};
 
 /// A LIFE interface: (data type, spec version).
 type Interface = (DataType, String);
