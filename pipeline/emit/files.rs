@@ -38,9 +38,18 @@ fn atomically(
 
 /// Makes a rename in `dir` durable. Unix only: elsewhere a folder cannot be opened as a file,
 /// and the rename is as durable as the file system makes it.
+/// A file system that cannot sync a folder (some network and FUSE mounts answer EINVAL or
+/// ENOTSUP) does not fail a write already renamed into place.
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
-    File::open(dir)?.sync_all()?;
+    match File::open(dir)?.sync_all() {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported
+            ) => {}
+        r => r?,
+    }
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())

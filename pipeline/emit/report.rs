@@ -256,9 +256,11 @@ fn write_quarantine(
     w.write_all("\u{FEFF}".as_bytes())?;
     let mut out = csv_writer(w, true);
     out.write_record(["source_file", "line", "reason", "fields…"])?;
+    let mut number = String::new();
     for (file, line, reason, fields) in rows {
-        let line = line.to_string();
-        let head = [file.as_str(), &line, reason];
+        number.clear();
+        let _ = write!(number, "{line}");
+        let head = [file.as_str(), &number, reason];
         out.write_record(head.into_iter().chain(fields.iter().map(String::as_str)))?;
     }
     out.flush()
@@ -315,6 +317,23 @@ mod tests {
              \"a,b.csv\",7,COL,error,value.code,,{m},{m}\r\n"
         );
         assert_eq!(String::from_utf8(got).unwrap(), want);
+    }
+
+    #[test]
+    fn quarantine_csv_keeps_every_field_as_read() {
+        let rows = vec![
+            (
+                "v.csv".to_string(),
+                4,
+                "ingest.no_key".to_string(),
+                vec!["a\"b".into(), "x\r\ny".into(), String::new()],
+            ),
+            ("v.csv".to_string(), 9, "ingest.empty".to_string(), vec![]),
+        ];
+        let want = "\u{FEFF}source_file,line,reason,fields…\r\n\
+                    v.csv,4,ingest.no_key,\"a\"\"b\",\"x\r\ny\",\r\n\
+                    v.csv,9,ingest.empty\r\n";
+        assert_eq!(String::from_utf8(quarantine_csv(&rows)).unwrap(), want);
     }
 
     proptest! {

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use hmac::{Hmac, KeyInit, Mac};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::Sha256;
@@ -87,25 +87,20 @@ impl Ledger {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
             .map_err(|e| err(&e))?;
         schema::migrate(&mut conn).map_err(|e| err(&e))?;
-        let key: Option<Vec<u8>> = conn
+        // A new ledger's key: offered once, kept by whichever of two runs opening the same
+        // new file at once inserts first; both read back the one kept.
+        let mut k = [0u8; 32];
+        getrandom::fill(&mut k).map_err(|e| err(&e))?;
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (name, value) VALUES ('user_key', ?1)",
+            params![k.as_slice()],
+        )
+        .map_err(|e| err(&e))?;
+        let key: Vec<u8> = conn
             .query_row("SELECT value FROM meta WHERE name = 'user_key'", [], |r| {
                 r.get(0)
             })
-            .optional()
             .map_err(|e| err(&e))?;
-        let key = match key {
-            Some(k) => k,
-            None => {
-                let mut k = vec![0u8; 32];
-                getrandom::fill(&mut k).map_err(|e| err(&e))?;
-                conn.execute(
-                    "INSERT INTO meta (name, value) VALUES ('user_key', ?1)",
-                    params![k],
-                )
-                .map_err(|e| err(&e))?;
-                k
-            }
-        };
         let mac = Hmac::new_from_slice(&key).map_err(|e| err(&e))?;
         Ok(Ledger {
             path: shown,
