@@ -73,7 +73,8 @@ pub struct FileIngest {
 }
 
 impl FileIngest {
-    pub(super) fn empty(path: &str) -> FileIngest {
+    /// A file read to nothing yet: no rows, no findings.
+    pub fn empty(path: &str) -> FileIngest {
         FileIngest {
             path: path.to_string(),
             encoding: None,

@@ -281,7 +281,6 @@ mod tests {
     use crate::ledger::Submitted;
     use crate::run::rows::tests::{Row, emitted};
     use crate::spec::ParentRule;
-    use crate::validate::Findings;
 
     const USERS: &str = "SERVICE_USER_INFO";
     const FORM: &str = "FORM_0000_2021";
@@ -297,16 +296,7 @@ mod tests {
     fn files(n: usize) -> Vec<(usize, FileIngest)> {
         (0..n)
             .map(|i| {
-                let f = FileIngest {
-                    path: format!("file{i}.csv"),
-                    encoding: None,
-                    findings: Findings::default(),
-                    parts: Vec::new(),
-                    quarantine: Vec::new(),
-                    rows_read: 0,
-                    rows_kept: 0,
-                    fixes: Default::default(),
-                };
+                let f = FileIngest::empty(&format!("file{i}.csv"));
                 (0, f)
             })
             .collect()
