@@ -396,3 +396,45 @@ fn a_schema_tree_with_an_item_id_twice_is_exit_2_naming_file_and_id() {
         "{err}"
     );
 }
+
+/// An office folder as `run` leaves it: `validate DIR` checks its LIFE files, not the reports
+/// beside them (findings.csv and quarantine.csv are CSV, but no LIFE interface).
+#[test]
+fn validate_on_an_office_folder_checks_its_life_files_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let life = "SERVICE_USER_INFO_3.10_1_20261101.csv";
+    std::fs::copy(
+        common::root().join("samples/life").join(life),
+        tmp.path().join(life),
+    )
+    .unwrap();
+    for report in ["findings.csv", "quarantine.csv"] {
+        std::fs::write(
+            tmp.path().join(report),
+            "\u{feff}file,line,rule\nx.csv,3,value.code\n",
+        )
+        .unwrap();
+    }
+    let dir = tmp.path().display().to_string();
+    let o = lifeline(&["validate", "--format", "json", &dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v = json(&o);
+    let files: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].ends_with(life), "{files:?}");
+
+    // A folder holding nothing but reports has no LIFE file to check: exit 2, said so.
+    std::fs::remove_file(tmp.path().join(life)).unwrap();
+    let o = lifeline(&["validate", &dir]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no LIFE .csv files in"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -394,6 +394,42 @@ fn value_check_digit() {
 }
 
 #[test]
+fn value_fixed_length() {
+    // Excel dropped the leading zeros of 0012345678: an error, and the value stays masked.
+    for (column, short) in [
+        ("insured_no", "12345678"),
+        ("insurer_no", "13101"),
+        ("care_facility_id", "137000001"),
+        ("service_code", "5"),
+    ] {
+        pass_fail(
+            "value.fixed_length",
+            &user(&[]),
+            &user(&[(column, short)]),
+            3,
+            Some(column),
+        );
+    }
+    let r = user(&[("insured_no", "12348")]);
+    let f = &r.findings;
+    let x = f
+        .findings
+        .iter()
+        .find(|x| f.checks[x.check as usize].rule == "value.fixed_length")
+        .expect("a finding");
+    assert_eq!(f.checks[x.check as usize].severity, Severity::Error);
+    assert_eq!(x.value.as_deref(), Some("***"), "被保険者番号 is masked");
+    // 生保単独's H + 9 digits has the full length; a longer value is value.length's alone.
+    assert_eq!(
+        of_rule(&user(&[("insured_no", "H123456789")]), "value.fixed_length"),
+        []
+    );
+    let long = user(&[("insured_no", "12345678901")]);
+    assert_eq!(of_rule(&long, "value.fixed_length"), []);
+    assert_eq!(of_rule(&long, "value.length").len(), 1);
+}
+
+#[test]
 fn value_implausible_and_bmi() {
     let ctx = Context::default();
     pass_fail(

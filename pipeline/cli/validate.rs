@@ -36,7 +36,7 @@ pub fn run(
             known.join(", ")
         )
     }
-    let paths = expand(files, &["csv"])?;
+    let paths = life_files(files)?;
     let ctx = Context { claims };
     let results: Vec<(&PathBuf, std::io::Result<FileReport>)> = paths
         .par_iter()
@@ -64,6 +64,34 @@ pub fn run(
     }
     let errors = reports.iter().any(|r| r.errors() > 0);
     Ok(ExitCode::from(u8::from(errors)))
+}
+
+/// The reports lifeline writes beside the LIFE files of an office folder: CSV, but not LIFE files.
+const REPORTS: [&str; 2] = ["findings.csv", "quarantine.csv"];
+
+/// Files as given; a directory gives its `*.csv` files but the reports lifeline writes there, so
+/// `lifeline validate out/202610/1370099010` checks the office's LIFE files only.
+fn life_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let found = expand(std::slice::from_ref(p), &["csv"])?;
+        if !p.is_dir() {
+            out.extend(found);
+            continue;
+        }
+        let life: Vec<PathBuf> = found
+            .into_iter()
+            .filter(|f| {
+                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                !REPORTS.iter().any(|r| name.eq_ignore_ascii_case(r))
+            })
+            .collect();
+        if life.is_empty() {
+            bail!("no LIFE .csv files in {}", p.display());
+        }
+        out.extend(life);
+    }
+    Ok(out)
 }
 
 /// Files as given; directories contribute their files with these extensions (not recursive),

@@ -234,6 +234,17 @@ pub enum Rule {
     },
     /// Identifier check digit (rule `value.check_digit`, warning).
     CheckDigit { column: String, scheme: CheckScheme },
+    /// An identifier of exactly `len` characters, e.g. 被保険者番号 (rule `value.fixed_length`):
+    /// the schema's 文字数 is a maximum, and an Excel round trip strips leading zeros. Only a
+    /// shorter value is this rule's (a longer one is `value.length`'s).
+    FixedLength {
+        column: String,
+        len: usize,
+        #[serde(default = "default_error")]
+        severity: Severity,
+        #[serde(default)]
+        source: String,
+    },
     /// A number outside [min, max] is implausible (rule `value.implausible`, warning).
     Plausible { column: String, min: f64, max: f64 },
     /// BMI from height (cm) and weight (kg) outside [min, max], or a `bmi` column that
@@ -264,7 +275,9 @@ impl Rule {
             }
             Rule::DateOrder { earlier, later, .. } => out.extend([earlier.as_str(), later]),
             Rule::Unique { columns, .. } => out.extend(columns.iter().map(String::as_str)),
-            Rule::CheckDigit { column, .. } | Rule::Plausible { column, .. } => out.push(column),
+            Rule::CheckDigit { column, .. }
+            | Rule::FixedLength { column, .. }
+            | Rule::Plausible { column, .. } => out.push(column),
             Rule::Bmi {
                 height,
                 weight,

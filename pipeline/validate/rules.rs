@@ -260,6 +260,30 @@ impl Rows<'_> {
                     }
                 }
             }
+            Rule::FixedLength {
+                column,
+                len,
+                severity,
+                ..
+            } => {
+                let c = out.check(
+                    "value.fixed_length",
+                    *severity,
+                    Some(column),
+                    format!(
+                        "{}は{len}文字ちょうどです：この値は短すぎます（先頭の0が失われた？）",
+                        self.name(column)
+                    ),
+                    format!("shorter than its fixed {len} characters (leading zeros lost?)"),
+                );
+                for (v, &line) in self.values(column).into_iter().zip(self.lines) {
+                    if let Some(v) = filled(v)
+                        && v.chars().count() < *len
+                    {
+                        out.push(line, c, Some(self.shown(column, v)));
+                    }
+                }
+            }
             Rule::Plausible { column, min, max } => {
                 let c = out.check(
                     "value.implausible",
