@@ -1018,7 +1018,8 @@ fn a_duplicate_on_one_interface_withholds_only_that_interfaces_record() {
         .unwrap();
     std::fs::write(
         dir.join("profiles/only0900.toml"),
-        format!("{}[[target]]{only}", parts[0]).replace("name = \"assessment\"", "name = \"only0900\""),
+        format!("{}[[target]]{only}", parts[0])
+            .replace("name = \"assessment\"", "name = \"only0900\""),
     )
     .unwrap();
     std::fs::create_dir_all(dir.join("copy")).unwrap();
@@ -1076,7 +1077,10 @@ fn a_form_of_a_user_withheld_this_run_is_withheld_too() {
     let orphans = r["per_rule"]["batch.user_withheld"].as_u64().unwrap_or(0);
     assert!(orphans > 0, "{}", r["per_rule"]);
     let (forms_after, _) = accounting(&after, "1470090018", "FORM_0000_2021");
-    assert!(forms_after > 0 && forms_after < forms, "{forms_after} of {forms}");
+    assert!(
+        forms_after > 0 && forms_after < forms,
+        "{forms_after} of {forms}"
+    );
     let q = quarantine_of(&out2, "1470090018");
     assert!(q.contains("batch.user_withheld"), "{q}");
     common::office::check_office(&out2.join("202610/1470090018"));
@@ -1089,7 +1093,11 @@ fn a_value_cp932_cannot_hold_is_a_row_finding_not_a_failure() {
     let tmp = tempfile::tempdir().unwrap();
     let job = job_copy(&tmp.path().join("job"));
     let jt = std::fs::read_to_string(&job).unwrap();
-    std::fs::write(&job, jt.replace("encoding = \"utf8\"", "encoding = \"cp932\"")).unwrap();
+    std::fs::write(
+        &job,
+        jt.replace("encoding = \"utf8\"", "encoding = \"cp932\""),
+    )
+    .unwrap();
     let out = tmp.path().join("out");
     let before = run_at(&job, &out, &[]);
     let fac = "4070090008";

@@ -83,7 +83,10 @@ pub fn run(registry: &Registry, args: Args, out: &mut impl Write) -> Result<Exit
         Format::Text => {
             if results.is_empty() {
                 report::write_text(&reports, out)?;
-                writeln!(out, "no office's rows found: nothing written but findings.json")?;
+                writeln!(
+                    out,
+                    "no office's rows found: nothing written but findings.json"
+                )?;
             }
             for r in &results {
                 let status = match (&r.failed, r.errors) {

@@ -355,7 +355,17 @@ mod tests {
             ),
         ];
         let mut fs = files(2);
-        cross_file_checks(&mut fs, &parts, &users, &office(), october(), None, &[], &mut Scopes::default()).unwrap();
+        cross_file_checks(
+            &mut fs,
+            &parts,
+            &users,
+            &office(),
+            october(),
+            None,
+            &[],
+            &mut Scopes::default(),
+        )
+        .unwrap();
         assert_eq!(
             found(&fs),
             [(
@@ -408,7 +418,17 @@ mod tests {
             emitted(1, "FORM_0001_2021", &[k(6, "K1")], &mut users, None),
         ];
         let mut fs = files(2);
-        cross_file_checks(&mut fs, &parts, &users, &office(), october(), None, &[], &mut Scopes::default()).unwrap();
+        cross_file_checks(
+            &mut fs,
+            &parts,
+            &users,
+            &office(),
+            october(),
+            None,
+            &[],
+            &mut Scopes::default(),
+        )
+        .unwrap();
         let found: Vec<(usize, u64, &str)> = found(&fs)
             .into_iter()
             .map(|(fi, line, rule, _)| (fi, line, rule))

@@ -278,6 +278,10 @@ pub(super) fn discover(
             read.file(shown, file, pi, profile)?;
         }
     }
-    let reports = read.files.iter_mut().map(|(_, f)| f.take_report()).collect();
+    let reports = read
+        .files
+        .iter_mut()
+        .map(|(_, f)| f.take_report())
+        .collect();
     Ok((std::mem::take(&mut read.other_ids), reports))
 }

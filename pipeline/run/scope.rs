@@ -72,7 +72,12 @@ impl Scopes {
 
 /// Whether a check of `scope` is about the record of target `plan` (of interface `data_type`)
 /// of a row read through `profile`.
-pub(super) fn concerns(scope: &Scope, profile: &Profile, plan: usize, data_type: &DataType) -> bool {
+pub(super) fn concerns(
+    scope: &Scope,
+    profile: &Profile,
+    plan: usize,
+    data_type: &DataType,
+) -> bool {
     match scope {
         Scope::Row => true,
         Scope::Plan(p) => *p == plan,

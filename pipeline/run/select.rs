@@ -88,7 +88,11 @@ impl<'e> Office<'_, 'e> {
     fn keep(&self, index: &Index, parts: &[&Emitted]) -> Vec<bool> {
         parts
             .iter()
-            .flat_map(|e| e.lines.iter().map(|&l| self.reasons(index, e, l).is_empty()))
+            .flat_map(|e| {
+                e.lines
+                    .iter()
+                    .map(|&l| self.reasons(index, e, l).is_empty())
+            })
             .collect()
     }
 
@@ -140,7 +144,12 @@ impl<'e> Office<'_, 'e> {
     /// The rows of file `fi` that gave target `plan` no record (neither a record nor
     /// quarantined by the reading nor another office's), by line; each gets a `batch.no_record`
     /// finding. Rows whose line is not known (no target gave a record) are at line 0.
-    fn rows_of_target(&mut self, fi: usize, plan: usize, data_type: &DataType) -> Vec<(usize, u64)> {
+    fn rows_of_target(
+        &mut self,
+        fi: usize,
+        plan: usize,
+        data_type: &DataType,
+    ) -> Vec<(usize, u64)> {
         let emitted = self.emitted;
         let f = &self.files[fi].1;
         let mine: BTreeSet<u64> = emitted
@@ -331,11 +340,17 @@ impl<'e> Office<'_, 'e> {
             let Some(spill) = spills.get(&e.key()) else {
                 continue;
             };
-            let schema = registry.spec(&e.spec).and_then(|s| s.schema(e.data_type.as_str()));
+            let schema = registry
+                .spec(&e.spec)
+                .and_then(|s| s.schema(e.data_type.as_str()));
             for (row, err) in spill.errors_in(e.first_row, e.len()) {
                 let (rule, column) = match err {
-                    crate::emit::WriteError::Unencodable { column, .. } => ("emit.unencodable", column),
-                    crate::emit::WriteError::LineBreak { column, .. } => ("emit.line_break", column),
+                    crate::emit::WriteError::Unencodable { column, .. } => {
+                        ("emit.unencodable", column)
+                    }
+                    crate::emit::WriteError::LineBreak { column, .. } => {
+                        ("emit.line_break", column)
+                    }
                     _ => ("emit.unwritable", &String::new()),
                 };
                 let sensitive = schema
@@ -343,16 +358,34 @@ impl<'e> Office<'_, 'e> {
                     .is_some_and(|i| i.sensitive);
                 let (ja, en) = match err {
                     crate::emit::WriteError::Unencodable { ch, .. } if !sensitive => (
-                        format!("{}：「{ch}」（U+{:04X}）は出力の文字コード（CP932）で書けません", e.data_type, *ch as u32),
-                        format!("{}: {ch:?} (U+{:04X}) cannot be written in CP932, the job's output encoding", e.data_type, *ch as u32),
+                        format!(
+                            "{}：「{ch}」（U+{:04X}）は出力の文字コード（CP932）で書けません",
+                            e.data_type, *ch as u32
+                        ),
+                        format!(
+                            "{}: {ch:?} (U+{:04X}) cannot be written in CP932, the job's output encoding",
+                            e.data_type, *ch as u32
+                        ),
                     ),
                     crate::emit::WriteError::Unencodable { .. } => (
-                        format!("{}：出力の文字コード（CP932）で書けない文字があります", e.data_type),
-                        format!("{}: a character CP932, the job's output encoding, cannot hold", e.data_type),
+                        format!(
+                            "{}：出力の文字コード（CP932）で書けない文字があります",
+                            e.data_type
+                        ),
+                        format!(
+                            "{}: a character CP932, the job's output encoding, cannot hold",
+                            e.data_type
+                        ),
                     ),
                     crate::emit::WriteError::LineBreak { .. } => (
-                        format!("{}：値の中に改行があります（LIFEは改行で行を区切ります）", e.data_type),
-                        format!("{}: a line break inside a value (LIFE ends records at CR)", e.data_type),
+                        format!(
+                            "{}：値の中に改行があります（LIFEは改行で行を区切ります）",
+                            e.data_type
+                        ),
+                        format!(
+                            "{}: a line break inside a value (LIFE ends records at CR)",
+                            e.data_type
+                        ),
                     ),
                     other => (other.to_string(), other.to_string()),
                 };
@@ -414,7 +447,10 @@ impl<'e> Office<'_, 'e> {
     }
 
     /// Vendor rows with a record withheld, by the rules withholding them (for the metrics).
-    pub(super) fn rejected(&self, ifaces: &[Iface<'e>]) -> BTreeMap<(usize, u64), BTreeSet<&'static str>> {
+    pub(super) fn rejected(
+        &self,
+        ifaces: &[Iface<'e>],
+    ) -> BTreeMap<(usize, u64), BTreeSet<&'static str>> {
         let index = self.index();
         let mut out: BTreeMap<(usize, u64), BTreeSet<&'static str>> = BTreeMap::new();
         for i in ifaces {
@@ -459,7 +495,12 @@ impl<'e> Office<'_, 'e> {
                             text.push(w);
                         }
                     }
-                    out.push((f.path.clone(), line, format!("{dt}: {}", text.join("; ")), Vec::new()));
+                    out.push((
+                        f.path.clone(),
+                        line,
+                        format!("{dt}: {}", text.join("; ")),
+                        Vec::new(),
+                    ));
                 }
             }
             // Rows that gave it no record.

@@ -100,7 +100,12 @@ pub(super) fn interface<'e>(
         .zip(&i.keep)
         .map(|((e, r), k)| *k && numbers.contains(e.number(r).unwrap_or("")))
         .collect();
-    let kept_rows = || rows_of(&i.parts).zip(&i.keep).filter(|(_, k)| **k).map(|(r, _)| r);
+    let kept_rows = || {
+        rows_of(&i.parts)
+            .zip(&i.keep)
+            .filter(|(_, k)| **k)
+            .map(|(r, _)| r)
+    };
     out.stats = Some(InterfaceStats {
         data_type: data_type.to_string(),
         records: kept as u64,
@@ -163,7 +168,10 @@ pub(super) fn interface<'e>(
             None => c.rule.to_string(),
         };
         // A finding on the file as a whole (line 1 or 2): every record in it.
-        let rows = match (f.line as usize).checked_sub(3).and_then(|r| written.get(r)) {
+        let rows = match (f.line as usize)
+            .checked_sub(3)
+            .and_then(|r| written.get(r))
+        {
             Some(&r) => vec![r],
             None => written.clone(),
         };
@@ -179,8 +187,12 @@ pub(super) fn interface<'e>(
             let what = what.join("; ");
             let text = || {
                 (
-                    format!("{data_type}：書き出したLIFEファイルが検証を通りません（{what}）ので保留しました"),
-                    format!("{data_type}: the LIFE file written fails `lifeline validate` ({what}): withheld"),
+                    format!(
+                        "{data_type}：書き出したLIFEファイルが検証を通りません（{what}）ので保留しました"
+                    ),
+                    format!(
+                        "{data_type}: the LIFE file written fails `lifeline validate` ({what}): withheld"
+                    ),
                 )
             };
             sel.withhold_written(i, &[r], "emit.invalid", &text);

@@ -68,7 +68,13 @@ pub fn check_office(dir: &Path) -> BTreeMap<String, usize> {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();
-        let r = validate_bytes(&name, &bytes, registry, &SpecChoice::Auto, &Context::default());
+        let r = validate_bytes(
+            &name,
+            &bytes,
+            registry,
+            &SpecChoice::Auto,
+            &Context::default(),
+        );
         let errors: Vec<_> = r
             .findings
             .findings
@@ -88,7 +94,12 @@ pub fn check_office(dir: &Path) -> BTreeMap<String, usize> {
         .filter(|(_, n)| **n > 0)
         .map(|(d, n)| (d.clone(), *n))
         .collect();
-    assert_eq!(in_files, wanted, "{}: rows in the LIFE files", dir.display());
+    assert_eq!(
+        in_files,
+        wanted,
+        "{}: rows in the LIFE files",
+        dir.display()
+    );
 
     // Every quarantined row has a finding on its file and line.
     let found: BTreeSet<(String, String)> = csv_rows(&dir.join("findings.csv"))
@@ -97,7 +108,11 @@ pub fn check_office(dir: &Path) -> BTreeMap<String, usize> {
         .collect();
     for q in csv_rows(&dir.join("quarantine.csv")) {
         let at = (q[0].clone(), q[1].clone());
-        let at = if at.1 == "0" { (at.0, String::new()) } else { at };
+        let at = if at.1 == "0" {
+            (at.0, String::new())
+        } else {
+            at
+        };
         assert!(
             found.contains(&at),
             "{}: quarantined without a finding: {q:?}",
