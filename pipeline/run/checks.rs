@@ -27,6 +27,7 @@ enum Miss<'a> {
 /// Cross-file rules within a facility: a form row's user must be in this batch's
 /// SERVICE_USER_INFO or one sent in an earlier month (ledger); 外部システム管理番号 must be
 /// unique per interface across the facility's files (within a file, `key.duplicate` says it).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn cross_file_checks(
     files: &mut [(usize, FileIngest)],
     emitted: &[Emitted],

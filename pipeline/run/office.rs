@@ -149,7 +149,6 @@ pub(super) fn run(
     }
     sel.quarantine(&ifaces, &mut quarantine);
     let rejected = sel.rejected(&ifaces);
-    drop(sel);
 
     // Reports.
     count(&files, &others, &rejected, result);

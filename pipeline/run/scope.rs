@@ -88,3 +88,50 @@ pub(super) fn concerns(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Registry;
+
+    #[test]
+    fn a_check_withholds_the_records_it_is_about_only() {
+        let registry = Registry::embedded().unwrap();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/profiles/assessment.toml"
+        );
+        let profile = Profile::load(std::path::Path::new(path), &registry).unwrap();
+        let plan = |dt: &str| {
+            profile
+                .targets
+                .iter()
+                .position(|t| t.data_type == dt)
+                .unwrap()
+        };
+        let (f0000, f0900) = (plan("FORM_0000_2021"), plan("FORM_0900_2021"));
+        let (d0000, d0900) = (
+            DataType::new("FORM_0000_2021"),
+            DataType::new("FORM_0900_2021"),
+        );
+        let dup = Scope::Interface(d0900.clone());
+        assert!(concerns(&dup, &profile, f0900, &d0900));
+        assert!(
+            !concerns(&dup, &profile, f0000, &d0000),
+            "not FORM_0000's record"
+        );
+        assert!(concerns(&Scope::Plan(f0900), &profile, f0900, &d0900));
+        assert!(!concerns(&Scope::Plan(f0900), &profile, f0000, &d0000));
+        assert!(concerns(&Scope::Row, &profile, f0000, &d0000));
+        // An item every target fills concerns every record; one no target fills too.
+        let insured = Scope::Item("insured_no".into());
+        assert!(concerns(&insured, &profile, f0000, &d0000));
+        assert!(concerns(&insured, &profile, f0900, &d0900));
+        assert!(concerns(
+            &Scope::Item("nobody".into()),
+            &profile,
+            f0000,
+            &d0000
+        ));
+    }
+}
