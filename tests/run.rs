@@ -679,11 +679,15 @@ fn the_sample_job_writes_its_metrics_and_report_without_personal_data() {
     }
 }
 
-/// A temporary file of an output being written (`.NAME.tmp-…`, hidden): never an output.
+/// A temporary file of an output being written (`.NAME.tmp-…`, hidden), or a file in an
+/// office's staging folder or in one set aside (`.<facility>.tmp-stage-…`, `….tmp-old-…`):
+/// never an output.
 fn is_temporary(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.') && n.contains(".tmp-"))
+    p.components().any(|c| {
+        c.as_os_str()
+            .to_str()
+            .is_some_and(|n| n.starts_with('.') && n.contains(".tmp-"))
+    })
 }
 
 /// The first file of a folder (a generated office's only export of a layout).
@@ -914,4 +918,263 @@ fn a_facility_without_its_inputs_fails_alone_and_leaves_no_folder() {
             assert!(out.join("202610").join(id).join("manifest.json").is_file());
         }
     }
+}
+
+/// The results of a run summary by facility.
+fn result<'a>(summary: &'a serde_json::Value, fac: &str) -> &'a serde_json::Value {
+    summary["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["facility"] == fac)
+        .unwrap()
+}
+
+/// quarantine.csv of an office, as text.
+fn quarantine_of(out: &Path, fac: &str) -> String {
+    std::fs::read_to_string(out.join("202610").join(fac).join("quarantine.csv")).unwrap()
+}
+
+/// Every bundled sample office: the files on disk are what the manifest and the summary
+/// count, every LIFE file validates, every quarantined row has a finding.
+#[test]
+fn every_sample_office_keeps_every_guarantee() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_job(tmp.path());
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = summary["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    for r in results {
+        let fac = r["facility"].as_str().unwrap();
+        let dir = tmp.path().join("202610").join(fac);
+        let emitted = common::office::check_office(&dir);
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(r["accounting"], manifest["accounting"], "{fac}");
+        assert!(emitted.values().sum::<usize>() > 0, "{fac}");
+    }
+    // The metrics count the same records (the ledger's run stats).
+    let m = lifeline(&[
+        "metrics",
+        "--ledger",
+        &tmp.path().join("ledger.sqlite").display().to_string(),
+        "--format",
+        "json",
+    ]);
+    if m.status.success() {
+        let text = String::from_utf8_lossy(&m.stdout);
+        assert!(!text.is_empty());
+    }
+}
+
+/// The helper itself catches a folder whose files and manifest disagree.
+#[test]
+#[should_panic(expected = "rows in the LIFE files")]
+fn the_office_check_catches_a_row_missing_from_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    run_job(tmp.path());
+    let dir = tmp.path().join("202610").join("4070090008");
+    let life = dir.join("SERVICE_USER_INFO_4070090008_202610.csv");
+    let text = std::fs::read_to_string(&life).unwrap();
+    let cut: Vec<&str> = text.split_inclusive("\r\n").collect();
+    std::fs::write(&life, cut[..cut.len() - 1].concat()).unwrap();
+    // The manifest's hash is brought in line, so only the count is wrong.
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(std::fs::read(&life).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    for o in m["outputs"].as_array_mut().unwrap() {
+        if o["path"] == "SERVICE_USER_INFO_4070090008_202610.csv" {
+            o["sha256"] = sha.clone().into();
+        }
+    }
+    std::fs::write(dir.join("manifest.json"), m.to_string()).unwrap();
+    common::office::check_office(&dir);
+}
+
+/// A `batch.duplicate_key` on FORM_0900 withholds the FORM_0900 record of the vendor row, not
+/// its FORM_0000 and FORM_0100 records.
+#[test]
+fn a_duplicate_on_one_interface_withholds_only_that_interfaces_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let job = job_copy(&tmp.path().join("job"));
+    let out = tmp.path().join("out");
+    let before = run_at(&job, &out, &[]);
+    let (f0000, _) = accounting(&before, "1470090018", "FORM_0000_2021");
+    let (f0900, _) = accounting(&before, "1470090018", "FORM_0900_2021");
+    assert!(f0000 > 0 && f0900 > 0);
+    // A first source feeding only FORM_0900 from a copy of the assessment export: every
+    // FORM_0900 number of the original is then a duplicate from another file.
+    let dir = job.parent().unwrap();
+    let text = std::fs::read_to_string(dir.join("profiles/assessment.toml")).unwrap();
+    let parts: Vec<&str> = text.split("[[target]]").collect();
+    let only = parts
+        .iter()
+        .skip(1)
+        .find(|t| t.contains("FORM_0900_2021"))
+        .unwrap();
+    std::fs::write(
+        dir.join("profiles/only0900.toml"),
+        format!("{}[[target]]{only}", parts[0])
+            .replace("name = \"assessment\"", "name = \"only0900\""),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("copy")).unwrap();
+    std::fs::copy(
+        dir.join("vendor/assessment/1470090018_assessment_202610.tsv"),
+        dir.join("copy/1470090018_copy.tsv"),
+    )
+    .unwrap();
+    let jt = std::fs::read_to_string(&job).unwrap();
+    let with = jt.replacen(
+        "    { profile = \"profiles/honobono-kaigo.toml\", inputs = [\"vendor/honobono-kaigo/1470090018_*.CSV\"] },\n",
+        "    { profile = \"profiles/honobono-kaigo.toml\", inputs = [\"vendor/honobono-kaigo/1470090018_*.CSV\"] },\n    { profile = \"profiles/only0900.toml\", inputs = [\"copy/1470090018_copy.tsv\"] },\n",
+        1,
+    );
+    assert_ne!(jt, with);
+    std::fs::write(&job, with).unwrap();
+    let out2 = tmp.path().join("out2");
+    let after = run_at(&job, &out2, &[]);
+    let r = result(&after, "1470090018");
+    assert!(r["per_rule"]["batch.duplicate_key"].as_u64().unwrap() >= f0900);
+    // The other interfaces of the same rows are all still sent.
+    assert_eq!(accounting(&after, "1470090018", "FORM_0000_2021").0, f0000);
+    assert_eq!(accounting(&after, "1470090018", "FORM_0900_2021").0, f0900);
+    let q = quarantine_of(&out2, "1470090018");
+    assert!(q.contains("FORM_0900_2021: batch.duplicate_key"), "{q}");
+    assert!(!q.contains("FORM_0000_2021: batch.duplicate_key"), "{q}");
+    common::office::check_office(&out2.join("202610/1470090018"));
+}
+
+/// A user's SERVICE_USER_INFO record withheld (a birthday that is no date) takes the user's
+/// form records with it, each with a finding saying why; other users' forms go.
+#[test]
+fn a_form_of_a_user_withheld_this_run_is_withheld_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let job = job_copy(&tmp.path().join("job"));
+    let out = tmp.path().join("out");
+    let before = run_at(&job, &out, &[]);
+    assert!(result(&before, "1470090018")["per_rule"]["batch.user_withheld"].is_null());
+    let (forms, _) = accounting(&before, "1470090018", "FORM_0000_2021");
+    let master = job
+        .parent()
+        .unwrap()
+        .join("vendor/honobono-kaigo/1470090018_介護保険1.CSV");
+    let bytes = std::fs::read(&master).unwrap();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    assert_eq!(text.matches(",19500514,").count(), 1);
+    let bad: Vec<u8> = {
+        let at = bytes.windows(10).position(|w| w == b",19500514,").unwrap();
+        [&bytes[..at], b",19509999,".as_slice(), &bytes[at + 10..]].concat()
+    };
+    std::fs::write(&master, bad).unwrap();
+    let out2 = tmp.path().join("out2");
+    let after = run_at(&job, &out2, &[]);
+    let r = result(&after, "1470090018");
+    let orphans = r["per_rule"]["batch.user_withheld"].as_u64().unwrap_or(0);
+    assert!(orphans > 0, "{}", r["per_rule"]);
+    let (forms_after, _) = accounting(&after, "1470090018", "FORM_0000_2021");
+    assert!(
+        forms_after > 0 && forms_after < forms,
+        "{forms_after} of {forms}"
+    );
+    let q = quarantine_of(&out2, "1470090018");
+    assert!(q.contains("batch.user_withheld"), "{q}");
+    common::office::check_office(&out2.join("202610/1470090018"));
+}
+
+/// With CP932 output, a character CP932 cannot hold is a finding on its vendor row, which is
+/// withheld and quarantined; the rest of the file is written and the office does not fail.
+#[test]
+fn a_value_cp932_cannot_hold_is_a_row_finding_not_a_failure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let job = job_copy(&tmp.path().join("job"));
+    let jt = std::fs::read_to_string(&job).unwrap();
+    std::fs::write(
+        &job,
+        jt.replace("encoding = \"utf8\"", "encoding = \"cp932\""),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let before = run_at(&job, &out, &[]);
+    let fac = "4070090008";
+    assert!(result(&before, fac)["per_rule"]["emit.unencodable"].is_null());
+    let (users, _) = accounting(&before, fac, "SERVICE_USER_INFO");
+    let export = job
+        .parent()
+        .unwrap()
+        .join(format!("vendor/kanamic-user/{fac}_userallfull_202610.csv"));
+    let text = std::fs::read_to_string(&export).unwrap();
+    // A name of one user with a character outside CP932.
+    let changed = text.replacen("\"仮名\"", "\"𠮷野\"", 1);
+    assert_ne!(changed, text, "the export has a 仮名");
+    std::fs::write(&export, changed).unwrap();
+    let out2 = tmp.path().join("out2");
+    let after = run_at(&job, &out2, &[]);
+    let r = result(&after, fac);
+    assert!(r["failed"].is_null(), "{}", r["failed"]);
+    assert_eq!(r["per_rule"]["emit.unencodable"], 1, "{}", r["per_rule"]);
+    assert_eq!(accounting(&after, fac, "SERVICE_USER_INFO").0, users - 1);
+    let q = quarantine_of(&out2, fac);
+    assert!(
+        q.contains(&format!("vendor/kanamic-user/{fac}_userallfull_202610.csv"))
+            && q.contains("emit.unencodable last_name"),
+        "{q}"
+    );
+    // Names are personal data: the character is not echoed.
+    let findings =
+        std::fs::read_to_string(out2.join("202610").join(fac).join("findings.csv")).unwrap();
+    assert!(!findings.contains('𠮷'), "{findings}");
+    common::office::check_office(&out2.join("202610").join(fac));
+}
+
+/// An office is committed as a whole: an interface that gives nothing on a rerun leaves no
+/// file of the earlier run; an office that fails leaves the earlier folder as it was.
+#[test]
+fn a_rerun_replaces_the_whole_office_folder_or_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let job = job_copy(&tmp.path().join("job"));
+    let out = tmp.path().join("out");
+    run_at(&job, &out, &[]);
+    let dir = out.join("202610/1470090018");
+    let form = dir.join("FORM_0000_2021_1470090018_202610.csv");
+    assert!(form.exists());
+    let jt = std::fs::read_to_string(&job).unwrap();
+    let without = jt.replacen(
+        "    { profile = \"profiles/assessment.toml\", inputs = [\"vendor/assessment/1470090018_*.tsv\"] },\n",
+        "",
+        1,
+    );
+    assert_ne!(jt, without);
+    std::fs::write(&job, &without).unwrap();
+    run_at(&job, &out, &[]);
+    assert!(!form.exists(), "no stale FORM_0000 file of the earlier run");
+    common::office::check_office(&dir);
+    let good = tree(&dir);
+    // A profile that cannot be read fails the office: its folder stays as it was.
+    std::fs::write(
+        job.parent().unwrap().join("profiles/honobono-kaigo.toml"),
+        "name = ",
+    )
+    .unwrap();
+    let o = lifeline(&[
+        "run",
+        "--config",
+        job.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(tree(&dir), good);
+    let names: Vec<String> = std::fs::read_dir(out.join("202610"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "no staging folder left: {names:?}");
 }

@@ -40,7 +40,7 @@ fn atomically(
 /// and the rename is as durable as the file system makes it.
 /// A file system that cannot sync a folder (some network and FUSE mounts answer EINVAL or
 /// ENOTSUP) does not fail a write already renamed into place.
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     match File::open(dir)?.sync_all() {
         Err(e)

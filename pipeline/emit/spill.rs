@@ -99,6 +99,15 @@ impl Spill {
             .collect())
     }
 
+    /// The rows of `first..first + n` that could not be written in the output encoding, with
+    /// why: (row - first, error).
+    pub fn errors_in(&self, first: usize, n: usize) -> impl Iterator<Item = (usize, &WriteError)> {
+        self.errors
+            .iter()
+            .filter(move |(r, _)| (first..first + n).contains(r))
+            .map(move |(r, e)| (r - first, e))
+    }
+
     pub fn mark(&self) -> Mark {
         Mark(self.lens.len())
     }

@@ -70,6 +70,10 @@ pub struct FileIngest {
     /// Rows that went into the frames (each into every interface the profile feeds).
     pub rows_kept: usize,
     pub fixes: Fixes,
+    /// Per check of `findings` (same index): the profile target (plan) whose frame the
+    /// validation engine found it on; `None` (or past the end) for checks of the reading
+    /// itself, which concern every target fed from the vendor column they name.
+    pub check_plans: Vec<Option<usize>>,
 }
 
 impl FileIngest {
@@ -84,6 +88,7 @@ impl FileIngest {
             rows_read: 0,
             rows_kept: 0,
             fixes: Fixes::default(),
+            check_plans: Vec::new(),
         }
     }
 

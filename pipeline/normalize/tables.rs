@@ -145,9 +145,14 @@ impl<'a> Ingest<'a> {
             );
         }
         let mut findings = self.sink.finish();
+        let mut plans = vec![None; findings.checks.len()];
+        for ((plan, _), v) in &self.validated {
+            plans.extend(std::iter::repeat_n(Some(*plan), v.checks_len()));
+        }
         append(&mut findings, self.validated.into_values());
         findings.sort();
         self.out.findings = findings;
+        self.out.check_plans = plans;
         self.out
     }
 

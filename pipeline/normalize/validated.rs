@@ -52,6 +52,11 @@ pub(super) struct Validated {
 }
 
 impl Validated {
+    /// How many checks it registered (they join a file's checks in one block).
+    pub(super) fn checks_len(&self) -> usize {
+        self.checks.len()
+    }
+
     pub(super) fn check(
         &mut self,
         part: &Part,

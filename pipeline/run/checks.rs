@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use super::Month;
 use super::error::RunError;
 use super::rows::{Emitted, Users, month_index, month_number};
+use super::scope::{Scope, Scopes};
 use crate::ledger::Ledger;
 use crate::metrics::DueStats;
 use crate::normalize::ingest::FileIngest;
@@ -26,6 +27,7 @@ enum Miss<'a> {
 /// Cross-file rules within a facility: a form row's user must be in this batch's
 /// SERVICE_USER_INFO or one sent in an earlier month (ledger); 外部システム管理番号 must be
 /// unique per interface across the facility's files (within a file, `key.duplicate` says it).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn cross_file_checks(
     files: &mut [(usize, FileIngest)],
     emitted: &[Emitted],
@@ -34,6 +36,7 @@ pub(super) fn cross_file_checks(
     month: Month,
     ledger: Option<&Ledger>,
     parents: &[crate::spec::ParentRule],
+    scopes: &mut Scopes,
 ) -> Result<(), RunError> {
     let (facility, month) = (facility.as_str(), month.compact());
     let before: HashSet<String> = match ledger {
@@ -102,8 +105,7 @@ pub(super) fn cross_file_checks(
         }
     }
     for (fi, line, miss) in misses {
-        let findings = &mut files[fi].1.findings;
-        let (rule, column, ja, en) = match miss {
+        let (rule, column, ja, en, data_type) = match miss {
             Miss::Parent(child, parent) => (
                 "batch.parent_missing",
                 "external_system_management_number",
@@ -111,6 +113,7 @@ pub(super) fn cross_file_checks(
                 format!(
                     "{child} → {parent}: the parent record is in neither this run nor an earlier month"
                 ),
+                child,
             ),
             Miss::User(data_type) => (
                 "batch.user_missing",
@@ -121,6 +124,7 @@ pub(super) fn cross_file_checks(
                 format!(
                     "{data_type}: the user is in no SERVICE_USER_INFO of this batch or of an earlier month"
                 ),
+                data_type,
             ),
             Miss::Duplicate(data_type) => (
                 "batch.duplicate_key",
@@ -131,17 +135,19 @@ pub(super) fn cross_file_checks(
                 format!(
                     "{data_type}: the same 外部システム管理番号 comes from another file of this facility"
                 ),
+                data_type,
             ),
         };
-        let c = match findings
-            .checks
-            .iter()
-            .position(|c| c.rule == rule && c.message_en == en)
-        {
-            Some(i) => i as u32,
-            None => findings.check(rule, Severity::Error, Some(column), ja, en),
-        };
-        findings.push(line, c, None);
+        scopes.note(
+            &mut files[fi].1,
+            fi,
+            line,
+            Severity::Error,
+            rule,
+            Some(column),
+            (ja, en),
+            Scope::Interface(data_type.clone()),
+        );
     }
     for (_, f) in files.iter_mut() {
         f.findings.sort();
@@ -350,7 +356,17 @@ mod tests {
             ),
         ];
         let mut fs = files(2);
-        cross_file_checks(&mut fs, &parts, &users, &office(), october(), None, &[]).unwrap();
+        cross_file_checks(
+            &mut fs,
+            &parts,
+            &users,
+            &office(),
+            october(),
+            None,
+            &[],
+            &mut Scopes::default(),
+        )
+        .unwrap();
         assert_eq!(
             found(&fs),
             [(
@@ -385,6 +401,7 @@ mod tests {
             month,
             Some(&ledger),
             &[],
+            &mut Scopes::default(),
         )
         .unwrap();
         let lines: Vec<u64> = found(&fs).iter().map(|f| f.1).collect();
@@ -402,7 +419,17 @@ mod tests {
             emitted(1, "FORM_0001_2021", &[k(6, "K1")], &mut users, None),
         ];
         let mut fs = files(2);
-        cross_file_checks(&mut fs, &parts, &users, &office(), october(), None, &[]).unwrap();
+        cross_file_checks(
+            &mut fs,
+            &parts,
+            &users,
+            &office(),
+            october(),
+            None,
+            &[],
+            &mut Scopes::default(),
+        )
+        .unwrap();
         let found: Vec<(usize, u64, &str)> = found(&fs)
             .into_iter()
             .map(|(fi, line, rule, _)| (fi, line, rule))
@@ -441,6 +468,7 @@ mod tests {
             month,
             Some(&ledger),
             &parents,
+            &mut Scopes::default(),
         )
         .unwrap();
         assert_eq!(
@@ -472,6 +500,7 @@ mod tests {
             october(),
             Some(&ledger),
             &[],
+            &mut Scopes::default(),
         )
         .unwrap_err();
         assert!(matches!(e, RunError::Ledger(_)), "{e:?}");

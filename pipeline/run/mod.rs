@@ -1,24 +1,30 @@
-//! The monthly batch: every facility of a job through ingest → normalize → validate → emit,
-//! each on its own (one facility's bad data never stops another's), in parallel. A row with an
-//! error is not emitted but quarantined with its reasons; every facility gets a manifest whose
-//! row accounting `read = emitted + quarantined` balances per interface.
+//! The monthly batch, and `ingest`: every office through one driver (`office`) — read →
+//! checks → selection → emit → commit → ledger — each office on its own (one office's bad data
+//! never stops another's), in parallel. A record with an error is withheld and quarantined
+//! with its reasons, the LIFE files written are checked by the validator, and every office
+//! gets a manifest whose accounting `read = emitted + unchanged + quarantined` per interface
+//! counts the rows in its files.
 //!
 //! An office's files stream through: a table of records at a time (`decode::Chunks`) is
-//! normalized and validated, and its rows' LIFE lines go straight to a spill per interface and target
-//! (`emit::spill`). What must wait for the whole office — the cross-file and due checks, the
-//! rows held back, the ledger — works on a small summary per row (`rows`). Memory follows the
-//! table being read and those summaries, not the office's files.
+//! normalized and validated, and its rows' LIFE lines go straight to a spill per interface and
+//! target (`emit::spill`). What must wait for the whole office — the cross-file and due
+//! checks, the records withheld, the ledger — works on a small summary per row (`rows`).
+//! Memory follows the table being read and those summaries, not the office's files.
 
 mod checks;
 mod error;
 pub mod job;
 mod lock;
 mod manifest;
+mod office;
 mod read;
 mod rows;
+mod scope;
+mod select;
+mod stage;
+mod write;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fs::File;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -28,21 +34,15 @@ pub use error::RunError;
 pub use job::{Encoding, FacilityJob, Job, SourceJob};
 pub use lock::{Lock, LockError};
 pub use manifest::{Accounting, FileEntry};
+pub use write::Layout;
 
-use crate::emit::spill::{Segment, SpillError, write_life};
-use crate::emit::{OutputEncoding, report};
-use crate::ledger::{Ledger, hex};
-use crate::metrics::{InterfaceStats, RunStats};
-use crate::normalize::ingest::FileIngest;
+use crate::emit::OutputEncoding;
+use crate::ledger::Ledger;
+use crate::map::Profile;
+use crate::metrics::RunStats;
 use crate::spec::Registry;
-use crate::spec::ids::{DataType, FacilityId};
-use crate::validate::{Context, Severity};
-use manifest::{Manifest, put};
-use read::{Office, Reading, mapped_items};
-use rows::{Emitted, per_part, rows_of, sent_rows, user_key};
-
-/// A LIFE interface: (data type, spec version).
-type Interface = (DataType, String);
+use crate::spec::ids::FacilityId;
+use office::{Sources, Who};
 
 /// What one facility's run gave.
 #[derive(Debug, Serialize)]
@@ -72,32 +72,126 @@ pub fn run_facility(
     ledger: Option<&Ledger>,
     delta: bool,
 ) -> FacilityResult {
-    let mut result = FacilityResult {
-        facility: fac.id.clone(),
-        failed: None,
-        errors: 0,
-        warnings: 0,
-        per_rule: BTreeMap::new(),
-        accounting: Vec::new(),
-        outputs: Vec::new(),
-        stats: RunStats::default(),
-    };
-    let batch = Batch {
-        month,
-        registry,
-        out,
+    let mut result = FacilityResult::new(&fac.id);
+    let layout = Layout {
+        parent: out.join(month.compact()),
+        suffix: format!("_{}", month.compact()),
+        parquet: false,
+        encoding: match job.encoding {
+            Encoding::Utf8 => OutputEncoding::Utf8Bom,
+            Encoding::Cp932 => OutputEncoding::Cp932,
+        },
         ledger,
         delta,
+        registry,
+        month,
     };
-    match facility(job, fac, &batch, &mut result) {
-        Ok(()) => {}
-        Err(e) => {
-            result.failed = Some(e);
-            result.stats.failed = true;
+    let outcome = (|| {
+        // Profiles and inputs first, source after source: a facility that cannot run leaves
+        // no folder behind.
+        let mut src = Sources {
+            profiles: Vec::new(),
+            inputs: Vec::new(),
+        };
+        for s in &fac.sources {
+            let profile = job
+                .profiles
+                .get(&job.dir.join(&s.profile), registry, job.spec.as_deref())
+                .map_err(RunError::Profile)?;
+            src.profiles.push(profile);
+            src.inputs.push(expand_inputs(&job.dir, &s.inputs)?);
         }
+        let facility = FacilityId::new(fac.id.as_str());
+        let who = Who {
+            facility: &facility,
+            given: Some(fac.id.as_str()),
+            service_code: fac.service_code.as_deref(),
+        };
+        office::run(&src, &who, &layout, &mut result).map(|_| ())
+    })();
+    if let Err(e) = outcome {
+        result.fail(e);
     }
     release_free_memory();
     result
+}
+
+/// `lifeline ingest`: vendor exports read through one profile, one office folder
+/// `<out>/<facility>/` per office whose rows the files hold (`given`: the office of files that
+/// do not carry a 事業所番号), through the same driver as the batch. The results, by office;
+/// no office when no row has one (the files' findings are then in the error-free reading
+/// returned beside them).
+pub fn ingest(
+    registry: &Registry,
+    profile: &Profile,
+    files: &[(String, PathBuf)],
+    given: Option<&str>,
+    encoding: OutputEncoding,
+    out: &Path,
+    month: Month,
+) -> Result<(Vec<FacilityResult>, Vec<crate::validate::FileReport>), RunError> {
+    let src = Sources {
+        profiles: vec![profile.clone()],
+        inputs: vec![files.to_vec()],
+    };
+    // Which offices: a reading that takes no row as its own.
+    let nobody = FacilityId::new("");
+    let mut found = office::discover(&src, &nobody, given, registry)?;
+    let layout = Layout {
+        parent: out.to_path_buf(),
+        suffix: String::new(),
+        parquet: true,
+        encoding,
+        ledger: None,
+        delta: false,
+        registry,
+        month,
+    };
+    let mut results = Vec::new();
+    for id in std::mem::take(&mut found.0) {
+        let mut result = FacilityResult::new(&id);
+        if !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            result.fail(RunError::Profile(format!(
+                "事業所番号 `{id}` read from the files is not a number: no folder is made for it"
+            )));
+            results.push(result);
+            continue;
+        }
+        let facility = FacilityId::new(id.as_str());
+        let who = Who {
+            facility: &facility,
+            given,
+            service_code: None,
+        };
+        if let Err(e) = office::run(&src, &who, &layout, &mut result) {
+            result.fail(e);
+        }
+        results.push(result);
+    }
+    Ok((results, found.1))
+}
+
+impl FacilityResult {
+    fn new(facility: &str) -> Self {
+        FacilityResult {
+            facility: facility.to_string(),
+            failed: None,
+            errors: 0,
+            warnings: 0,
+            per_rule: BTreeMap::new(),
+            accounting: Vec::new(),
+            outputs: Vec::new(),
+            stats: RunStats::default(),
+        }
+    }
+
+    /// The office could not run: nothing of this run is in its folder.
+    fn fail(&mut self, e: RunError) {
+        self.failed = Some(e);
+        self.stats.failed = true;
+        self.accounting.clear();
+        self.outputs.clear();
+    }
 }
 
 /// Makes every buffer of 128 KiB or more a mapping of its own, handed back to the system when
@@ -132,467 +226,6 @@ fn release_free_memory() {
         // preconditions and is thread-safe.
         unsafe {
             malloc_trim(0);
-        }
-    }
-}
-
-/// What every facility of a run shares.
-struct Batch<'a> {
-    month: Month,
-    registry: &'a Registry,
-    out: &'a Path,
-    ledger: Option<&'a Ledger>,
-    delta: bool,
-}
-
-fn facility(
-    job: &Job,
-    fac: &FacilityJob,
-    batch: &Batch<'_>,
-    result: &mut FacilityResult,
-) -> Result<(), RunError> {
-    let Batch {
-        month,
-        registry,
-        out,
-        ledger,
-        delta,
-    } = *batch;
-    // Profiles and inputs first, source after source: a facility that cannot run leaves no
-    // folder behind.
-    let (mut profiles, mut inputs) = (Vec::new(), Vec::new());
-    for s in &fac.sources {
-        let dir = &job.dir;
-        profiles.push(
-            job.profiles
-                .get(&dir.join(&s.profile), registry, job.spec.as_deref())
-                .map_err(RunError::Profile)?,
-        );
-        inputs.push(expand_inputs(dir, &s.inputs)?);
-    }
-    let facility = FacilityId::new(fac.id.as_str());
-    let month_dir = out.join(month.compact());
-    let dir = month_dir.join(facility.as_str());
-    let made = [&month_dir, &dir].map(|d| !d.exists());
-    std::fs::create_dir_all(&dir).map_err(|source| RunError::CreateDir {
-        path: dir.clone(),
-        source,
-    })?;
-    remove_leftover_temporaries(&dir);
-    let encoding = match job.encoding {
-        Encoding::Utf8 => OutputEncoding::Utf8Bom,
-        Encoding::Cp932 => OutputEncoding::Cp932,
-    };
-
-    // Every file, a table of records at a time, through normalize and validate; each table's
-    // rows of this facility are written to their spill at once, and only a summary
-    // of each row stays (see `rows`). Memory follows a table, not the facility.
-    let mut read = Reading::new(Office {
-        facility: &facility,
-        service_code: fac.service_code.as_deref(),
-        registry,
-        ledger,
-        dir: &dir,
-        encoding,
-        mapped: mapped_items(&profiles),
-        ctx: Context::default(),
-    });
-    let reading = (|| {
-        for (pi, (inputs, profile)) in inputs.iter().zip(&profiles).enumerate() {
-            for (shown, path) in inputs {
-                let file = File::open(path).map_err(|source| RunError::Read {
-                    path: shown.into(),
-                    source,
-                })?;
-                read.file(shown, file, pi, profile)?;
-            }
-        }
-        Ok::<(), RunError>(())
-    })();
-    if let Err(e) = reading {
-        // Nothing was written yet (spills are unnamed): the folders this run made go.
-        drop(read);
-        for (d, made) in [&dir, &month_dir].into_iter().zip([made[1], made[0]]) {
-            if made {
-                let _ = std::fs::remove_dir(d);
-            }
-        }
-        return Err(e);
-    }
-    let Reading {
-        office: _,
-        mut files,
-        emitted,
-        spills,
-        users,
-        other_lines,
-        mut quarantine,
-        other_facility,
-        input_entries,
-    } = read;
-    checks::cross_file_checks(
-        &mut files,
-        &emitted,
-        &users,
-        &facility,
-        month,
-        ledger,
-        &registry.parents,
-    )?;
-    if let Some(l) = ledger {
-        let fed: BTreeSet<&str> = profiles
-            .iter()
-            .flat_map(|p| p.targets.iter().map(|t| t.data_type.as_str()))
-            .collect();
-        result.stats.due = checks::due_checks(
-            &mut files,
-            &emitted,
-            &users,
-            &facility,
-            month,
-            &registry.due,
-            &fed,
-            l,
-        )?;
-    }
-
-    // Rows (file, line) with an error finding are withheld, with the checks that withheld them;
-    // an interface withholds a row for the checks on its items (a check without an item: for
-    // every interface). Counted per check, then per rule: no work per finding beyond a count.
-    let mut withheld: HashMap<(usize, u64), Vec<u32>> = HashMap::new();
-    for (fi, (_, f)) in files.iter().enumerate() {
-        let mut per_check = vec![0usize; f.findings.checks.len()];
-        for x in &f.findings.findings {
-            per_check[x.check as usize] += 1;
-            let c = &f.findings.checks[x.check as usize];
-            if c.severity == Severity::Error && x.line > 0 {
-                withheld.entry((fi, x.line)).or_default().push(x.check);
-            }
-        }
-        for (c, n) in f.findings.checks.iter().zip(per_check) {
-            if n == 0 {
-                continue;
-            }
-            *result.per_rule.entry(c.rule.to_string()).or_default() += n;
-            match c.severity {
-                Severity::Error => result.errors += n,
-                Severity::Warning => result.warnings += n,
-            }
-        }
-    }
-    // Each check as quarantine.csv names it, rule and item: what it says is in the findings at
-    // the same file and line, not written a second time.
-    let why: Vec<Vec<String>> = files
-        .iter()
-        .map(|(_, f)| {
-            f.findings
-                .checks
-                .iter()
-                .map(|c| match &c.column {
-                    Some(col) => format!("{} {col}", c.rule),
-                    None => c.rule.to_string(),
-                })
-                .collect()
-        })
-        .collect();
-    for (_, f) in &files {
-        quarantine.extend(
-            f.quarantine
-                .iter()
-                .map(|q| (f.path.clone(), q.line, q.reason.clone(), q.fields.clone())),
-        );
-    }
-
-    // Per interface: this facility's rows, minus the withheld ones. Vendor rows withheld from
-    // any interface, and the rules that withheld them, are counted for the metrics.
-    let mut rejected: BTreeMap<(usize, u64), BTreeSet<&'static str>> = BTreeMap::new();
-    let mut specs = BTreeSet::new();
-    let targets: BTreeSet<Interface> = profiles
-        .iter()
-        .flat_map(|p| {
-            p.targets
-                .iter()
-                .map(|t| (DataType::new(t.data_type.as_str()), t.spec.clone()))
-        })
-        .collect();
-    // Per interface: its rows and which of them were sent.
-    let mut sent_by_type: Vec<(&Interface, Vec<&Emitted>, Vec<bool>)> = Vec::new();
-    for interface in &targets {
-        let (data_type, spec) = interface;
-        // The rows read for this interface: those of the files whose profile feeds it.
-        let feeds = |i: usize| {
-            profiles[i]
-                .targets
-                .iter()
-                .any(|t| t.data_type == data_type.as_str() && &t.spec == spec)
-        };
-        let read: usize = files
-            .iter()
-            .filter(|(i, _)| feeds(*i))
-            .map(|(_, f)| f.rows_read)
-            .sum();
-        let ingest_quarantined: usize = files
-            .iter()
-            .filter(|(i, _)| feeds(*i))
-            .map(|(_, f)| f.quarantine.len())
-            .sum();
-        let parts: Vec<&Emitted> = emitted
-            .iter()
-            .filter(|e| &e.data_type == data_type && &e.spec == spec)
-            .collect();
-        let schema = registry
-            .spec(spec)
-            .and_then(|s| s.schema(data_type.as_str()));
-        // The checks withholding a row from this interface.
-        let reasons = |fi: usize, line: u64| -> Vec<u32> {
-            let checks = &files[fi].1.findings.checks;
-            withheld
-                .get(&(fi, line))
-                .map(|w| {
-                    w.iter()
-                        .copied()
-                        .filter(|&c| {
-                            checks[c as usize]
-                                .column
-                                .as_deref()
-                                .is_none_or(|c| schema.is_some_and(|s| s.item(c).is_some()))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        // Which of the spill's rows are kept, in its order.
-        let mut keep: Vec<bool> = Vec::new();
-        let mut withheld_rows = 0;
-        for e in &parts {
-            let fi = e.file;
-            for &line in &e.lines {
-                let checks = reasons(fi, line);
-                keep.push(checks.is_empty());
-                if checks.is_empty() {
-                    continue;
-                }
-                // Two checks of one rule and item (other messages) are named once.
-                let mut text: Vec<&str> = Vec::with_capacity(checks.len());
-                for &c in &checks {
-                    let w = why[fi][c as usize].as_str();
-                    if !text.contains(&w) {
-                        text.push(w);
-                    }
-                }
-                quarantine.push((
-                    files[fi].1.path.clone(),
-                    line,
-                    format!("{data_type}: {}", text.join("; ")),
-                    Vec::new(),
-                ));
-                let all = &files[fi].1.findings.checks;
-                rejected
-                    .entry((fi, line))
-                    .or_default()
-                    .extend(checks.iter().map(|&c| all[c as usize].rule));
-                withheld_rows += 1;
-            }
-        }
-        let mut emitted_rows = keep.iter().filter(|k| **k).count();
-        let quarantined = ingest_quarantined
-            + withheld_rows
-            + other_facility.get(data_type).copied().unwrap_or(0);
-        specs.insert(spec.clone());
-        if schema.is_none() || parts.is_empty() {
-            result.accounting.push(Accounting {
-                data_type: data_type.clone(),
-                read,
-                emitted: emitted_rows,
-                unchanged: 0,
-                quarantined,
-            });
-            continue;
-        }
-        // The kept rows, in order.
-        let kept = rows_of(&parts)
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(row, _)| row);
-        let filled_fields: u64 = kept.clone().map(|(e, i)| e.filled[i] as u64).sum();
-        let users_count = kept
-            .clone()
-            .map(|(e, i)| user_key(e, i, &users, ledger))
-            .filter(|u| !u.is_empty())
-            .collect::<BTreeSet<_>>()
-            .len() as u64;
-        let mut unchanged = 0;
-        // What the ledger records as sent this month: the kept rows (see `delta` below).
-        let mut sent = keep.clone();
-        if let (true, Some(l)) = (delta, ledger) {
-            let before =
-                l.latest_hashes(facility.as_str(), data_type.as_str(), &month.compact())?;
-            let mut new: Vec<bool> = Vec::new();
-            for (e, keep) in per_part(&parts, &keep) {
-                let hashes = e
-                    .hashes(&spills)
-                    .map_err(|x| RunError::spill(&e.data_type, x))?;
-                for i in (0..e.len()).filter(|&i| keep[i]) {
-                    let number = e.number(i).unwrap_or("");
-                    new.push(before.get(number) != Some(&hex(&hashes[i])));
-                }
-            }
-            unchanged = new.iter().filter(|k| !**k).count();
-            // Unchanged records were sent in an earlier month; what is sent now is this
-            // month's: the kept rows with the numbers of the new or changed ones.
-            let numbers: BTreeSet<&str> = kept
-                .clone()
-                .zip(&new)
-                .filter(|(_, n)| **n)
-                .map(|((e, i), _)| e.number(i).unwrap_or(""))
-                .collect();
-            for ((e, i), s) in rows_of(&parts).zip(sent.iter_mut()) {
-                *s = *s && numbers.contains(e.number(i).unwrap_or(""));
-            }
-            let mut new_rows = new.iter();
-            for k in keep.iter_mut().filter(|k| **k) {
-                *k = *new_rows.next().unwrap_or(&true);
-            }
-            emitted_rows -= unchanged;
-        }
-        result.accounting.push(Accounting {
-            data_type: data_type.clone(),
-            read,
-            emitted: emitted_rows,
-            unchanged,
-            quarantined,
-        });
-        result.stats.interfaces.push(InterfaceStats {
-            data_type: data_type.to_string(),
-            records: (emitted_rows + unchanged) as u64,
-            emitted: emitted_rows as u64,
-            unchanged: unchanged as u64,
-            users: users_count,
-            filled_fields,
-        });
-        if ledger.is_some() {
-            sent_by_type.push((interface, parts.clone(), sent));
-        }
-        if emitted_rows == 0 {
-            continue;
-        }
-        // The kept rows, part after part (file after file, a file's targets in order).
-        let segments = per_part(&parts, &keep)
-            .into_iter()
-            .map(|(e, keep)| {
-                let spill = e
-                    .spill(&spills)
-                    .map_err(|x| RunError::spill(&e.data_type, x))?;
-                Ok(Segment {
-                    spill,
-                    first: e.first_row,
-                    keep,
-                })
-            })
-            .collect::<Result<Vec<_>, RunError>>()?;
-        let name = format!("{data_type}_{facility}_{}.csv", month.compact());
-        let path = dir.join(&name);
-        let sha = write_life(&path, data_type.as_str(), &segments).map_err(|e| match e {
-            SpillError::Io(source) => RunError::Write {
-                path: path.clone(),
-                source,
-            },
-            source => RunError::LifeFile {
-                name: name.clone(),
-                source,
-            },
-        })?;
-        result.outputs.push(FileEntry {
-            path: name,
-            sha256: hex(&sha),
-        });
-    }
-
-    // One transaction for the facility's month: the ledger is shared by every facility in
-    // flight, so it is taken once, after the LIFE files are in place.
-    if let Some(l) = ledger {
-        let mut sent = Vec::new();
-        for (key, parts, flags) in &sent_by_type {
-            let rows = sent_rows(parts, flags, &spills, &users, ledger);
-            sent.push((key.0.as_str(), rows));
-        }
-        l.record(facility.as_str(), &month.compact(), sent)?;
-    }
-    drop(sent_by_type);
-    drop(spills);
-
-    count_rows(&files, &other_lines, &rejected, result);
-
-    // Findings (JSON and a CSV Excel opens), quarantine, manifest.
-    let reports: Vec<_> = files.iter_mut().map(|(_, f)| f.take_report()).collect();
-    put(&dir, "findings.json", &mut result.outputs, |w| {
-        report::write_json(&reports, w)
-    })?;
-    put(&dir, "findings.csv", &mut result.outputs, |w| {
-        report::write_csv(&reports, w)
-    })?;
-    quarantine.sort_by(|a, b| (&a.0, a.1, &a.2).cmp(&(&b.0, b.1, &b.2)));
-    let quarantine = report::quarantine_csv(&quarantine);
-    put(&dir, "quarantine.csv", &mut result.outputs, |w| {
-        w.write_all(&quarantine)
-    })?;
-    Manifest {
-        tool: format!("lifeline {}", env!("CARGO_PKG_VERSION")),
-        facility: facility.as_str(),
-        month: month.compact(),
-        profiles: profiles.iter().map(|p| p.name.clone()).collect(),
-        specs: specs.into_iter().collect(),
-        inputs: input_entries,
-        outputs: &result.outputs,
-        accounting: &result.accounting,
-    }
-    .write(&dir)
-}
-
-/// The facility's row counts, rejections by rule and repairs, for the metrics.
-fn count_rows(
-    files: &[(usize, FileIngest)],
-    other_lines: &[BTreeSet<u64>],
-    rejected: &BTreeMap<(usize, u64), BTreeSet<&'static str>>,
-    result: &mut FacilityResult,
-) {
-    let stats = &mut result.stats;
-    stats.errors = result.errors as u64;
-    stats.warnings = result.warnings as u64;
-    stats.findings_by_rule = result
-        .per_rule
-        .iter()
-        .map(|(r, n)| (r.clone(), *n as u64))
-        .collect();
-    for ((_, f), other) in files.iter().zip(other_lines) {
-        // A row goes into one frame per interface: rows of other facilities by line.
-        stats.rows_read += (f.rows_read - other.len()) as u64;
-        for q in &f.quarantine {
-            if q.deliberate {
-                stats.rows_dropped += 1;
-            } else {
-                stats.rows_rejected += 1;
-            }
-        }
-        stats.fixes.add(&f.fixes);
-    }
-    stats.rows_rejected += rejected.len() as u64;
-    for rules in rejected.values() {
-        for rule in rules {
-            *stats.rejected_by_rule.entry(rule.to_string()).or_default() += 1;
-        }
-    }
-}
-
-/// Temporary files of a run that was killed (`.<name>.tmp-<random>`): never outputs, removed.
-fn remove_leftover_temporaries(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.contains(".tmp-") {
-            let _ = std::fs::remove_file(e.path());
         }
     }
 }

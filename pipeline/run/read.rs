@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use super::error::RunError;
 use super::manifest::FileEntry;
 use super::rows::{Emitted, SpillKey, Users, lines};
+use super::scope::{Scope, Scopes};
 use crate::decode::{Chunks, ReadError};
 use crate::emit::OutputEncoding;
 use crate::emit::spill::{Mark, Spill};
@@ -19,7 +20,7 @@ use crate::map::Profile;
 use crate::normalize::ingest::{FileIngest, Ingest, Part, delimiter, unreadable};
 use crate::spec::Registry;
 use crate::spec::ids::{DataType, FacilityId};
-use crate::validate::Context;
+use crate::validate::{Context, Severity};
 
 /// A quarantine.csv line: file, line, reason, the row's fields.
 pub(super) type QuarantineLine = (String, u64, String, Vec<String>);
@@ -27,6 +28,8 @@ pub(super) type QuarantineLine = (String, u64, String, Vec<String>);
 /// What every file of an office is read with.
 pub(super) struct Office<'a> {
     pub(super) facility: &'a FacilityId,
+    /// The 事業所番号 of the rows of a file that does not carry one (`run`: the office's).
+    pub(super) given: Option<&'a str>,
     /// サービス種類コード: when given, every row of the office gets it.
     pub(super) service_code: Option<&'a str>,
     pub(super) registry: &'a Registry,
@@ -50,12 +53,14 @@ pub(super) struct Reading<'a> {
     /// Each interface's LIFE lines, by target (see [`SpillKey`]).
     pub(super) spills: BTreeMap<SpillKey, Spill>,
     pub(super) users: Users,
-    /// Per file: the lines of rows of other facilities.
-    pub(super) other_lines: Vec<BTreeSet<u64>>,
+    /// Per file and target (plan): the lines of rows of other facilities.
+    pub(super) others: Vec<BTreeMap<usize, Vec<u64>>>,
+    /// The other facilities whose rows were met.
+    pub(super) other_ids: BTreeSet<String>,
     pub(super) quarantine: Vec<QuarantineLine>,
-    /// Rows of other facilities, per interface.
-    pub(super) other_facility: BTreeMap<DataType, usize>,
     pub(super) input_entries: Vec<FileEntry>,
+    /// What the batch's own findings are about.
+    pub(super) scopes: Scopes,
 }
 
 impl<'a> Reading<'a> {
@@ -67,10 +72,11 @@ impl<'a> Reading<'a> {
             emitted: Vec::new(),
             spills: BTreeMap::new(),
             users: Users::default(),
-            other_lines: Vec::new(),
+            others: Vec::new(),
+            other_ids: BTreeSet::new(),
             quarantine: Vec::new(),
-            other_facility: BTreeMap::new(),
             input_entries: Vec::new(),
+            scopes: Scopes::default(),
         }
     }
 
@@ -85,6 +91,7 @@ impl<'a> Reading<'a> {
     ) -> Result<(), RunError> {
         let Office {
             facility,
+            given,
             service_code,
             registry,
             ..
@@ -114,15 +121,9 @@ impl<'a> Reading<'a> {
             .map(|(k, s)| (k.clone(), s.mark()))
             .collect();
         let (emitted_before, quarantine_before) = (self.emitted.len(), self.quarantine.len());
-        let others_before = self.other_facility.clone();
-        let mut ing = Ingest::new(
-            shown,
-            chunks.encoding(),
-            profile,
-            registry,
-            Some(facility.as_str()),
-        );
-        let mut other = BTreeSet::new();
+        let mut ing = Ingest::new(shown, chunks.encoding(), profile, registry, given);
+        // Rows of other facilities: (plan, line, facility).
+        let mut other: Vec<(usize, u64, String)> = Vec::new();
         loop {
             let table = match chunks.next_table() {
                 Ok(Some(t)) => t,
@@ -137,7 +138,6 @@ impl<'a> Reading<'a> {
                     }
                     self.emitted.truncate(emitted_before);
                     self.quarantine.truncate(quarantine_before);
-                    self.other_facility = others_before;
                     self.unreadable(profile_index, shown, &e);
                     return Ok(());
                 }
@@ -163,29 +163,51 @@ impl<'a> Reading<'a> {
                     self.add(fi, p)?;
                     continue;
                 }
-                let lines: Vec<u64> = lines(&p.frame).collect();
-                let data_type = DataType::new(p.data_type.as_str());
-                *self.other_facility.entry(data_type).or_default() += lines.len();
-                for &line in &lines {
+                for line in lines(&p.frame) {
                     self.quarantine.push((
                         shown.to_string(),
                         line,
-                        format!("a row of facility {}", p.facility),
+                        format!("{}: a row of facility {}", p.data_type, p.facility),
                         Vec::new(),
                     ));
+                    other.push((p.plan, line, p.facility.clone()));
                 }
-                other.extend(lines);
             }
         }
-        self.files.push((profile_index, ing.finish()));
-        self.other_lines.push(other);
+        let mut f = ing.finish();
+        let mut per_plan: BTreeMap<usize, Vec<u64>> = BTreeMap::new();
+        let mut noted = BTreeSet::new();
+        for (plan, line, id) in other {
+            // Once per row, however many records it feeds.
+            if noted.insert(line) {
+                let (ja, en) = (
+                    format!("事業所番号{id}の行です（この事業所の行ではありません）"),
+                    format!("a row of facility {id}, not of this office: not taken"),
+                );
+                self.scopes.note(
+                    &mut f,
+                    fi,
+                    line,
+                    Severity::Warning,
+                    "ingest.other_facility",
+                    None,
+                    (ja, en),
+                    Scope::Row,
+                );
+            }
+            per_plan.entry(plan).or_default().push(line);
+            self.other_ids.insert(id);
+        }
+        f.findings.sort();
+        self.files.push((profile_index, f));
+        self.others.push(per_plan);
         Ok(())
     }
 
     /// A file that could not be read: its error, and no row.
     fn unreadable(&mut self, profile_index: usize, shown: &str, e: &crate::decode::DecodeError) {
         self.files.push((profile_index, unreadable(shown, e)));
-        self.other_lines.push(BTreeSet::new());
+        self.others.push(BTreeMap::new());
     }
 
     /// A frame of this facility's rows: its LIFE lines to its spill, its summary to
@@ -299,6 +321,7 @@ start_date = { from = "利用開始日", transform = "date" }
         fn reading(&self) -> Reading<'_> {
             Reading::new(Office {
                 facility: &self.facility,
+                given: Some(self.facility.as_str()),
                 service_code: None,
                 registry: &self.registry,
                 ledger: None,
@@ -349,14 +372,24 @@ start_date = { from = "利用開始日", transform = "date" }
         assert_eq!(e.numbers().collect::<Vec<_>>(), [Some("U-1"), Some("U-3")]);
         assert_eq!(read.spills[&e.key()].rows(), 2);
         // The other office's row: quarantined with why, counted for its interface.
-        assert_eq!(read.other_lines, [BTreeSet::from([3])]);
-        assert_eq!(read.other_facility[&DataType::SERVICE_USER_INFO], 1);
+        assert_eq!(read.others, [BTreeMap::from([(0, vec![3])])]);
+        assert_eq!(read.other_ids, BTreeSet::from(["0000000002".to_string()]));
+        // … with a finding on its line.
+        let f = &read.files[0].1;
+        let other: Vec<u64> = f
+            .findings
+            .findings
+            .iter()
+            .filter(|x| f.findings.checks[x.check as usize].rule == "ingest.other_facility")
+            .map(|x| x.line)
+            .collect();
+        assert_eq!(other, [3]);
         assert_eq!(
             read.quarantine,
             [(
                 "users.csv".to_string(),
                 3,
-                "a row of facility 0000000002".to_string(),
+                "SERVICE_USER_INFO: a row of facility 0000000002".to_string(),
                 Vec::new()
             )]
         );
@@ -378,7 +411,7 @@ start_date = { from = "利用開始日", transform = "date" }
         assert_eq!(read.files.len(), 1);
         assert_eq!(rules(&read.files[0].1), ["file.encoding"]);
         assert!(read.emitted.is_empty() && read.spills.is_empty());
-        assert_eq!(read.other_lines.len(), 1, "one entry per file");
+        assert_eq!(read.others.len(), 1, "one entry per file");
         // Still listed, with its hash, as an input of the office.
         assert_eq!(read.input_entries[0].sha256, hex(&Sha256::digest(bytes)));
     }
@@ -443,8 +476,7 @@ start_date = { from = "利用開始日", transform = "date" }
             read.quarantine.is_empty(),
             "b.csv's other office row goes too"
         );
-        assert!(read.other_facility.is_empty());
-        assert_eq!(read.other_lines, [BTreeSet::new(), BTreeSet::new()]);
+        assert_eq!(read.others, [BTreeMap::new(), BTreeMap::new()]);
     }
 
     #[test]

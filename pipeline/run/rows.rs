@@ -288,6 +288,22 @@ pub(super) fn sent_rows<'e>(
         })
 }
 
+/// Every line of file `fi` that gave a record of any target, or was another office's row:
+/// sorted, once each.
+pub(super) fn lines_of_file(
+    emitted: &[Emitted],
+    fi: usize,
+    others: &BTreeMap<usize, Vec<u64>>,
+) -> impl Iterator<Item = u64> {
+    let all: BTreeSet<u64> = emitted
+        .iter()
+        .filter(|e| e.file == fi)
+        .flat_map(|e| e.lines.iter().copied())
+        .chain(others.values().flatten().copied())
+        .collect();
+    all.into_iter()
+}
+
 /// Each row's physical line in its vendor file (0 if a frame has none).
 pub(super) fn lines(frame: &DataFrame) -> impl Iterator<Item = u64> + '_ {
     let ca = frame.column(LINE).ok().and_then(|c| c.u64().ok());

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod invariants;
+pub mod office;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
