@@ -187,7 +187,7 @@ fn run(tmp: &Path, e: &Export) -> (std::path::PathBuf, serde_json::Value) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn the_promises_hold_on_messy_exports(e in export()) {
