@@ -539,6 +539,7 @@ fn write_text(r: &Report, out: &mut impl Write) -> Result<()> {
                         (None, None) => "(empty)".to_string(),
                         (_, Some(val)) if val == raw => val.clone(),
                         (_, Some(val)) => format!("{raw} → {val}"),
+                        (Some(_), None) if v.finding.is_none() => format!("{raw} (a placeholder: empty)"),
                         (Some(_), None) => format!("{raw} → (none)"),
                     };
                     writeln!(out, "      {:<44} {}: {shown}", v.item, v.column)?;

@@ -11,7 +11,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::Subcommand;
-use lifeline::decode::{Table, read_table};
 use lifeline::spec::Registry;
 
 use crate::Format;
@@ -91,10 +90,4 @@ pub fn run(registry: &Registry, command: Command, out: &mut impl Write) -> Resul
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Reads a vendor export as ingest does: CP932 or UTF-8 (± BOM), split at `delimiter`.
-fn read_export(path: &std::path::Path, delimiter: u8) -> Result<Result<Table, String>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(read_table(&bytes, delimiter).map_err(|e| e.to_string()))
 }
