@@ -40,7 +40,17 @@ fn a_bundled_profile_on_its_export_is_ok_with_a_masked_preview() {
     assert_eq!(code(&o), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let text = stdout(&o);
     // The names of the synthetic people on those rows never appear; their items are masked.
-    for name in ["仮名", "幸子", "カメイ", "サチコ", "試験", "良子", "シケン", "9901000062", "19500514"] {
+    for name in [
+        "仮名",
+        "幸子",
+        "カメイ",
+        "サチコ",
+        "試験",
+        "良子",
+        "シケン",
+        "9901000062",
+        "19500514",
+    ] {
         assert!(!text.contains(name), "{name} printed:\n{text}");
     }
     assert!(text.contains("last_name"), "{text}");
@@ -83,7 +93,12 @@ fn an_unmapped_always_item_is_exit_1_and_named() {
 fn an_export_whose_header_is_not_found_is_named() {
     // The kanamic export through the assessment profile: no line has enough of its aliases.
     let wrong = "samples/vendor/kanamic-user/1470090018_userallfull_202610.csv";
-    let o = lifeline(&["profile", "check", "samples/profiles/assessment.toml", wrong]);
+    let o = lifeline(&[
+        "profile",
+        "check",
+        "samples/profiles/assessment.toml",
+        wrong,
+    ]);
     assert_eq!(code(&o), Some(1));
     let text = stdout(&o);
     assert!(
@@ -144,10 +159,15 @@ fn json_names_matches_misses_unused_columns_and_value_findings() {
         .flat_map(|r| r["values"].as_array().unwrap())
         .filter_map(|x| x["finding"].as_str())
         .collect();
-    assert!(findings.iter().any(|f| f.contains("ingest.")), "{findings:?}");
+    assert!(
+        findings.iter().any(|f| f.contains("ingest.")),
+        "{findings:?}"
+    );
     // Personal data never appears, raw or converted.
     for x in e["preview"][0]["rows"][0]["values"].as_array().unwrap() {
-        if ["insured_no", "filing_staff"].contains(&x["item"].as_str().unwrap()) && !x["raw"].is_null() {
+        if ["insured_no", "filing_staff"].contains(&x["item"].as_str().unwrap())
+            && !x["raw"].is_null()
+        {
             assert_eq!(x["raw"], "***", "{x}");
         }
     }
@@ -166,7 +186,15 @@ fn a_synthetic_name_never_reaches_the_preview() {
     let o = lifeline(&["profile", "check", HONOBONO, export.to_str().unwrap()]);
     assert_eq!(code(&o), Some(0), "{}", stdout(&o));
     let text = stdout(&o) + &String::from_utf8_lossy(&o.stderr);
-    for secret in ["見本山", "珍名太郎", "ミホンヤマ", "チンメイタロウ", "9901009999", "昭和20年1月2日", "19450102"] {
+    for secret in [
+        "見本山",
+        "珍名太郎",
+        "ミホンヤマ",
+        "チンメイタロウ",
+        "9901009999",
+        "昭和20年1月2日",
+        "19450102",
+    ] {
         assert!(!text.contains(secret), "{secret} printed:\n{text}");
     }
     assert!(text.contains("要介護１ → 21"), "{text}");
@@ -184,7 +212,10 @@ fn a_broken_profile_is_exit_2_with_its_line() {
     let o = lifeline(&["profile", "check", p.to_str().unwrap()]);
     assert_eq!(code(&o), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("p.toml:8:") && err.contains("no_such_item"), "{err}");
+    assert!(
+        err.contains("p.toml:8:") && err.contains("no_such_item"),
+        "{err}"
+    );
     let o = lifeline(&["profile", "check", HONOBONO, "no/such/export.csv"]);
     assert_eq!(code(&o), Some(2));
 }
@@ -217,7 +248,10 @@ fn fed_by(profile: &Profile, export: &Path) -> BTreeSet<(String, String)> {
 fn drafts_of_the_bundled_exports_load_and_feed_what_the_bundled_profiles_feed() {
     let cases = [
         ("honobono-kaigo", "honobono-kaigo/1470090018_介護保険1.CSV"),
-        ("kanamic-user", "kanamic-user/1470090018_userallfull_202610.csv"),
+        (
+            "kanamic-user",
+            "kanamic-user/1470090018_userallfull_202610.csv",
+        ),
         ("assessment", "assessment/1470090018_assessment_202610.tsv"),
     ];
     let registry = common::registry();
@@ -237,12 +271,20 @@ fn drafts_of_the_bundled_exports_load_and_feed_what_the_bundled_profiles_feed() 
         let out = dir.path().join(format!("{name}.toml"));
         args.extend(["--out".into(), out.display().to_string()]);
         let o = lifeline(&args.iter().map(String::as_str).collect::<Vec<_>>());
-        assert_eq!(code(&o), Some(0), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            code(&o),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let draft = Profile::load(&out, registry).unwrap();
         let want = fed_by(&bundled, &export);
         let got = fed_by(&draft, &export);
         let missing: Vec<_> = want.difference(&got).collect();
-        assert!(missing.is_empty(), "{name}: the draft does not feed {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "{name}: the draft does not feed {missing:?}"
+        );
         // Same record keys and facility source as the bundled profile.
         for (d, b) in draft.targets.iter().zip(&bundled.targets) {
             assert_eq!(d.key_keys, b.key_keys, "{name} {}", d.data_type);
@@ -267,7 +309,10 @@ fn drafts_of_the_bundled_exports_load_and_feed_what_the_bundled_profiles_feed() 
         // Every guess is marked for review.
         let text = std::fs::read_to_string(&out).unwrap();
         let entries = text.lines().filter(|l| l.contains("= { from =")).count();
-        let reviews = text.lines().filter(|l| l.starts_with("# review: ") && l.contains(" ← ")).count();
+        let reviews = text
+            .lines()
+            .filter(|l| l.starts_with("# review: ") && l.contains(" ← "))
+            .count();
         assert_eq!(entries, reviews, "{name}");
     }
 }

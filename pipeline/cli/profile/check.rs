@@ -205,8 +205,8 @@ fn export_report(
         path: shown.clone(),
         ..ExportReport::default()
     };
-    let bytes = std::fs::read(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     let table = match lifeline::decode::read_table(&bytes, delimiter(profile, &shown)) {
         Ok(t) => t,
         Err(e) => {
@@ -360,7 +360,13 @@ fn preview(
         };
         let frame = &part.frame;
         let text = |name: &str, i: usize| -> Option<String> {
-            frame.column(name).ok()?.str().ok()?.get(i).map(str::to_string)
+            frame
+                .column(name)
+                .ok()?
+                .str()
+                .ok()?
+                .get(i)
+                .map(str::to_string)
         };
         let lines = frame
             .column(lifeline::decode::LINE)
@@ -531,7 +537,9 @@ fn write_text(r: &Report, out: &mut impl Write) -> Result<()> {
                     "    line {}  {}  {}",
                     row.line,
                     row.facility,
-                    row.external_system_management_number.as_deref().unwrap_or("-")
+                    row.external_system_management_number
+                        .as_deref()
+                        .unwrap_or("-")
                 )?;
                 for v in &row.values {
                     let raw = v.raw.as_deref().unwrap_or("");
@@ -539,7 +547,9 @@ fn write_text(r: &Report, out: &mut impl Write) -> Result<()> {
                         (None, None) => "(empty)".to_string(),
                         (_, Some(val)) if val == raw => val.clone(),
                         (_, Some(val)) => format!("{raw} → {val}"),
-                        (Some(_), None) if v.finding.is_none() => format!("{raw} (a placeholder: empty)"),
+                        (Some(_), None) if v.finding.is_none() => {
+                            format!("{raw} (a placeholder: empty)")
+                        }
                         (Some(_), None) => format!("{raw} → (none)"),
                     };
                     writeln!(out, "      {:<44} {}: {shown}", v.item, v.column)?;
@@ -558,7 +568,10 @@ fn write_text(r: &Report, out: &mut impl Write) -> Result<()> {
         .sum();
     let headless = r.exports.iter().filter(|e| e.header_line.is_none()).count();
     if r.ok {
-        writeln!(out, "ok: every ◎ item is fed, every export's header was found")?;
+        writeln!(
+            out,
+            "ok: every ◎ item is fed, every export's header was found"
+        )?;
     } else {
         writeln!(
             out,

@@ -157,9 +157,17 @@ fn read(path: &Path, b: &Bundled, schemas: &[&Schema]) -> Result<Export> {
     let lower = path.display().to_string().to_ascii_lowercase();
     let tab_first = lower.ends_with(".tsv") || lower.ends_with(".txt");
     let mut best: Option<(usize, u8, Table)> = None;
-    for d in if tab_first { [b'\t', b','] } else { [b',', b'\t'] } {
+    for d in if tab_first {
+        [b'\t', b',']
+    } else {
+        [b',', b'\t']
+    } {
         let t = read_table(&bytes, d).with_context(|| format!("{}", path.display()))?;
-        let width = t.records().take(HEADER_SEARCH).map(|r| r.iter().count()).max();
+        let width = t
+            .records()
+            .take(HEADER_SEARCH)
+            .map(|r| r.iter().count())
+            .max();
         let width = width.unwrap_or(0);
         if best.as_ref().is_none_or(|(w, _, _)| width > *w) {
             best = Some((width, d, t));
@@ -183,7 +191,13 @@ fn read(path: &Path, b: &Bundled, schemas: &[&Schema]) -> Result<Export> {
             .filter(|f| vocab.contains(&label_key(f)))
             .count()
     };
-    let width = |i: usize| table.record(i).iter().filter(|f| !f.trim().is_empty()).count();
+    let width = |i: usize| {
+        table
+            .record(i)
+            .iter()
+            .filter(|f| !f.trim().is_empty())
+            .count()
+    };
     let n = table.len().min(HEADER_SEARCH);
     if n == 0 {
         bail!("{}: no records", path.display());
@@ -199,7 +213,10 @@ fn read(path: &Path, b: &Bundled, schemas: &[&Schema]) -> Result<Export> {
     let names: Vec<String> = table
         .record(header)
         .iter()
-        .map(|f| f.trim_matches([' ', '\t', '\u{3000}', '\u{feff}']).to_string())
+        .map(|f| {
+            f.trim_matches([' ', '\t', '\u{3000}', '\u{feff}'])
+                .to_string()
+        })
         .collect();
     let keys = names.iter().map(|n| label_key(n)).collect();
     let mut rows = Vec::new();
@@ -233,9 +250,9 @@ fn read(path: &Path, b: &Bundled, schemas: &[&Schema]) -> Result<Export> {
 fn is_label(item: &Item, v: &str) -> bool {
     let k = label_key(v);
     let c = code(v);
-    item.codes.iter().any(|x| {
-        x.code == c || label_key(&x.label) == k || label_key(strip_points(&x.label)) == k
-    })
+    item.codes
+        .iter()
+        .any(|x| x.code == c || label_key(&x.label) == k || label_key(strip_points(&x.label)) == k)
 }
 
 fn is_kana(v: &str) -> bool {
@@ -252,9 +269,10 @@ fn full_width_digits(v: &str) -> bool {
 fn transform_for(item: &Item, values: &[&str]) -> (&'static str, String, bool) {
     let all = |f: &dyn Fn(&str) -> bool| !values.is_empty() && values.iter().all(|v| f(v));
     let dates = all(&|v| parse_date(v).is_ok());
-    let era = values
-        .iter()
-        .any(|v| v.chars().any(|c| matches!(c, '令' | '平' | '昭' | 'R' | 'H' | 'S')));
+    let era = values.iter().any(|v| {
+        v.chars()
+            .any(|c| matches!(c, '令' | '平' | '昭' | 'R' | 'H' | 'S'))
+    });
     if item.fmt.as_deref() == Some("YYYYMMDD") || dates {
         let form = if era {
             "values read as dates, 和暦 among them"
@@ -264,13 +282,17 @@ fn transform_for(item: &Item, values: &[&str]) -> (&'static str, String, bool) {
         return ("date", form.into(), dates || values.is_empty());
     }
     if !item.codes.is_empty() {
-        let points = item.codes.iter().any(|c| c.label.ends_with(')'))
-            && item.id.starts_with("barthel");
+        let points =
+            item.codes.iter().any(|c| c.label.ends_with(')')) && item.id.starts_with("barthel");
         if points && all(&|v| code(v).bytes().all(|b| b.is_ascii_digit())) {
             return ("barthel", "values are Barthel points".into(), true);
         }
         if all(&|v| is_label(item, v)) {
-            return ("label", "values are the item's codes or code labels".into(), true);
+            return (
+                "label",
+                "values are the item's codes or code labels".into(),
+                true,
+            );
         }
         return (
             "label",
@@ -284,7 +306,11 @@ fn transform_for(item: &Item, values: &[&str]) -> (&'static str, String, bool) {
     let fw = values.iter().any(|v| full_width_digits(v));
     let digits = all(&|v| code(v).bytes().all(|b| b.is_ascii_digit() || b == b'-'));
     if item.ty == ItemType::Number {
-        return ("number", "a number item".into(), digits || values.is_empty());
+        return (
+            "number",
+            "a number item".into(),
+            digits || values.is_empty(),
+        );
     }
     if fw || digits || item.ty == ItemType::Digits {
         let why = if fw {
@@ -324,7 +350,10 @@ fn candidates(
         let (score, why) = if let Some(k) = known {
             (
                 4,
-                format!("matched the alias `{}` of the bundled profile {}", k.alias, k.profile),
+                format!(
+                    "matched the alias `{}` of the bundled profile {}",
+                    k.alias, k.profile
+                ),
             )
         } else if item_key == *key {
             (3, format!("matched the item name {}", item.name))
@@ -334,7 +363,10 @@ fn candidates(
             && item_key.chars().count() >= 2
             && item_key.contains(key.as_str())
         {
-            (1, format!("`{name}` is part of the item name {}", item.name))
+            (
+                1,
+                format!("`{name}` is part of the item name {}", item.name),
+            )
         } else {
             continue;
         };
@@ -346,9 +378,9 @@ fn candidates(
             form = "no values seen in the first rows".into();
         } else if known.is_some_and(|k| {
             !k.map.is_empty()
-                && values
-                    .iter()
-                    .all(|v| is_label(item, v) || k.map.iter().any(|(m, _)| label_key(m) == label_key(v)))
+                && values.iter().all(|v| {
+                    is_label(item, v) || k.map.iter().any(|(m, _)| label_key(m) == label_key(v))
+                })
         }) {
             form = "values are in the bundled map or the item's code labels".into();
         }
@@ -394,7 +426,11 @@ fn assign(ex: &Export, schema: &Schema, b: &Bundled, skip: &[usize], ph: &[Strin
     taken
 }
 
-fn schema_for<'r>(registry: &'r Registry, data_type: &str, spec: Option<&str>) -> Result<&'r Schema> {
+fn schema_for<'r>(
+    registry: &'r Registry,
+    data_type: &str,
+    spec: Option<&str>,
+) -> Result<&'r Schema> {
     let found: Vec<&lifeline::spec::Spec> = registry
         .specs
         .iter()
@@ -447,7 +483,9 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
         || path.display().to_string(),
         |f| f.to_string_lossy().into_owned(),
     );
-    let stem = path.file_stem().map_or_else(|| "draft".into(), |s| s.to_string_lossy().into_owned());
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "draft".into(), |s| s.to_string_lossy().into_owned());
     let header_line = ex.table.record(ex.header).line;
     let mut o = String::new();
     let mut line = |s: &str| {
@@ -455,11 +493,15 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
         o.push('\n');
     };
     line(&format!(
-        "# Drafted by `lifeline profile draft` from {file} ({}, header on line {header_line})."
-    , ex.table.encoding));
+        "# Drafted by `lifeline profile draft` from {file} ({}, header on line {header_line}).",
+        ex.table.encoding
+    ));
     line("# Every guess is marked `# review:`. Check it against the export with");
     line(&format!("#   lifeline profile check THIS.toml {file}"));
-    line(&format!("name = {}   # review: a name for this layout", q(&stem)));
+    line(&format!(
+        "name = {}   # review: a name for this layout",
+        q(&stem)
+    ));
     line("");
     line("[read]");
     line(&format!(
@@ -476,7 +518,10 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
         ));
     }
     if let Some(t) = &ex.trailer {
-        line(&format!("trailer_prefixes = [{}]   # review: a trailer line was seen", q(t)));
+        line(&format!(
+            "trailer_prefixes = [{}]   # review: a trailer line was seen",
+            q(t)
+        ));
     }
     // Placeholders: the spellings of "nothing" seen in the data.
     let mut ph: Vec<String> = Vec::new();
@@ -504,7 +549,10 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
     let fac_col = ex.keys.iter().position(|k| fac_keys.contains(k));
     let skip_cols: Vec<usize> = fac_col.into_iter().collect();
     // Dummy users (★会議 …) in a name column.
-    let name_col = ex.keys.iter().position(|k| k.contains("氏名") || k.ends_with("姓"));
+    let name_col = ex
+        .keys
+        .iter()
+        .position(|k| k.contains("氏名") || k.ends_with("姓"));
     if let Some(c) = name_col
         && ex
             .values(c, &ph)
@@ -577,7 +625,12 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
                 if schema.data_type == "SERVICE_USER_INFO" {
                     "U".into()
                 } else {
-                    let d: String = schema.data_type.chars().filter(char::is_ascii_digit).take(4).collect();
+                    let d: String = schema
+                        .data_type
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .take(4)
+                        .collect();
                     format!("F{d}")
                 }
             });
@@ -607,13 +660,20 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
         line("");
         line("[target.columns]");
         for g in &guesses {
-            line(&format!("# review: {} ← `{}`: {}", g.item, ex.names[g.column], g.why));
+            line(&format!(
+                "# review: {} ← `{}`: {}",
+                g.item, ex.names[g.column], g.why
+            ));
             let mut entry = format!("{} = {{ from = {}", g.item, q(&ex.names[g.column]));
             if g.transform != "text" {
                 entry.push_str(&format!(", transform = {}", q(&g.transform)));
             }
             if !g.map.is_empty() {
-                let m: Vec<String> = g.map.iter().map(|(k, v)| format!("{} = {}", q(k), q(v))).collect();
+                let m: Vec<String> = g
+                    .map
+                    .iter()
+                    .map(|(k, v)| format!("{} = {}", q(k), q(v)))
+                    .collect();
                 entry.push_str(&format!(", map = {{ {} }}", m.join(", ")));
             }
             entry.push_str(" }");
@@ -644,7 +704,10 @@ fn key_for(ex: &Export, schema: &Schema, b: &Bundled, guesses: &[Guess]) -> (Vec
             let cols: Option<Vec<usize>> = key.iter().map(|k| col(k)).collect();
             if let Some(cols) = cols {
                 let names = cols.iter().map(|&c| ex.names[c].clone()).collect();
-                return (names, "the key of the bundled profile for this interface".into());
+                return (
+                    names,
+                    "the key of the bundled profile for this interface".into(),
+                );
             }
         }
     }
@@ -654,9 +717,9 @@ fn key_for(ex: &Export, schema: &Schema, b: &Bundled, guesses: &[Guess]) -> (Vec
         .filter_map(|k| k.1.first())
         .find_map(|k| col(k));
     let user = bundled_user.or_else(|| {
-        ex.keys
-            .iter()
-            .position(|k| k.contains("利用者") && (k.contains("番号") || k.contains("コード") || k.contains("id")))
+        ex.keys.iter().position(|k| {
+            k.contains("利用者") && (k.contains("番号") || k.contains("コード") || k.contains("id"))
+        })
     });
     let mut key = Vec::new();
     let mut why = String::new();
@@ -666,15 +729,18 @@ fn key_for(ex: &Export, schema: &Schema, b: &Bundled, guesses: &[Guess]) -> (Vec
             why.push_str("the user-number column");
         }
         None => {
-            let c = (0..ex.names.len()).find(|&c| !ex.names[c].is_empty()).unwrap_or(0);
+            let c = (0..ex.names.len())
+                .find(|&c| !ex.names[c].is_empty())
+                .unwrap_or(0);
             key.push(ex.names[c].clone());
             why.push_str("NO user-number column recognised: the first column is a guess");
         }
     }
     if schema.data_type != "SERVICE_USER_INFO" {
-        let date = schema.items.iter().find(|i| {
-            i.req == Req::Always && i.fmt.as_deref() == Some("YYYYMMDD")
-        });
+        let date = schema
+            .items
+            .iter()
+            .find(|i| i.req == Req::Always && i.fmt.as_deref() == Some("YYYYMMDD"));
         if let Some(g) = date.and_then(|d| guesses.iter().find(|g| g.item == d.id)) {
             key.push(ex.names[g.column].clone());
             why.push_str(" and the evaluation date (one record per user and date)");
