@@ -4,9 +4,7 @@
 //! masked.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Result;
 use lifeline::decode::Table;
@@ -17,14 +15,11 @@ use lifeline::spec::{Registry, Req, Schema};
 use lifeline::validate::MASK;
 use serde::Serialize;
 
-use crate::Format;
-
 pub struct Args<'a> {
     pub profile: &'a Path,
     pub exports: &'a [PathBuf],
     pub facility: Option<&'a str>,
     pub rows: usize,
-    pub format: Format,
 }
 
 /// Items the tool fills itself: no profile needs to feed them.
@@ -35,95 +30,96 @@ pub const TOOL_FILLED: [&str; 3] = [
 ];
 
 #[derive(Serialize)]
-struct Report {
-    profile: String,
-    name: String,
-    targets: Vec<TargetReport>,
-    exports: Vec<ExportReport>,
-    ok: bool,
+pub(super) struct Report {
+    pub(super) profile: String,
+    pub(super) name: String,
+    pub(super) targets: Vec<TargetReport>,
+    pub(super) exports: Vec<ExportReport>,
+    pub(super) ok: bool,
 }
 
 #[derive(Serialize)]
-struct TargetReport {
-    data_type: String,
-    spec: String,
-    columns: usize,
-    constants: Vec<(String, String)>,
+pub(super) struct TargetReport {
+    pub(super) data_type: String,
+    pub(super) spec: String,
+    pub(super) columns: usize,
+    pub(super) constants: Vec<(String, String)>,
     /// ◎ and ○ items with no column, no constant, and not filled by the tool.
-    unmapped: Vec<Unmapped>,
+    pub(super) unmapped: Vec<Unmapped>,
 }
 
 #[derive(Serialize)]
-struct Unmapped {
-    item: String,
-    name: String,
-    req: &'static str,
+pub(super) struct Unmapped {
+    pub(super) item: String,
+    pub(super) name: String,
+    pub(super) req: &'static str,
 }
 
 #[derive(Serialize, Default)]
-struct ExportReport {
-    path: String,
-    encoding: Option<String>,
+pub(super) struct ExportReport {
+    pub(super) path: String,
+    pub(super) encoding: Option<String>,
     /// Why the file could not be decoded.
-    error: Option<String>,
+    pub(super) error: Option<String>,
     /// The physical line of the header, when found.
-    header_line: Option<u64>,
-    facility: Option<String>,
-    matched: Vec<Matched>,
-    keys: Vec<Matched>,
+    pub(super) header_line: Option<u64>,
+    pub(super) facility: Option<String>,
+    pub(super) matched: Vec<Matched>,
+    pub(super) keys: Vec<Matched>,
     /// Profile columns and key columns whose aliases match no header column.
-    unmatched: Vec<Unmatched>,
+    pub(super) unmatched: Vec<Unmatched>,
     /// Header columns no alias names.
-    unused: Vec<String>,
-    rows_read: usize,
-    rows_kept: usize,
-    rows_quarantined: usize,
+    pub(super) unused: Vec<String>,
+    pub(super) rows_read: usize,
+    pub(super) rows_kept: usize,
+    pub(super) rows_quarantined: usize,
     /// File-level findings of the ingest (missing key column, no 事業所番号 …).
-    problems: Vec<String>,
-    preview: Vec<Preview>,
+    pub(super) problems: Vec<String>,
+    pub(super) preview: Vec<Preview>,
 }
 
 #[derive(Serialize)]
-struct Matched {
-    data_type: String,
-    item: String,
-    alias: String,
-    column: String,
+pub(super) struct Matched {
+    pub(super) data_type: String,
+    pub(super) item: String,
+    pub(super) alias: String,
+    pub(super) column: String,
     /// 1-based position in the header.
-    index: usize,
+    pub(super) index: usize,
 }
 
 #[derive(Serialize)]
-struct Unmatched {
-    data_type: String,
-    item: String,
-    aliases: Vec<String>,
+pub(super) struct Unmatched {
+    pub(super) data_type: String,
+    pub(super) item: String,
+    pub(super) aliases: Vec<String>,
 }
 
 #[derive(Serialize)]
-struct Preview {
-    data_type: String,
-    rows: Vec<PreviewRow>,
+pub(super) struct Preview {
+    pub(super) data_type: String,
+    pub(super) rows: Vec<PreviewRow>,
 }
 
 #[derive(Serialize)]
-struct PreviewRow {
-    line: u64,
-    facility: String,
-    external_system_management_number: Option<String>,
-    values: Vec<PreviewValue>,
+pub(super) struct PreviewRow {
+    pub(super) line: u64,
+    pub(super) facility: String,
+    pub(super) external_system_management_number: Option<String>,
+    pub(super) values: Vec<PreviewValue>,
 }
 
 #[derive(Serialize)]
-struct PreviewValue {
-    item: String,
-    column: String,
-    raw: Option<String>,
-    value: Option<String>,
-    finding: Option<String>,
+pub(super) struct PreviewValue {
+    pub(super) item: String,
+    pub(super) column: String,
+    pub(super) raw: Option<String>,
+    pub(super) value: Option<String>,
+    pub(super) finding: Option<String>,
 }
 
-pub fn run(registry: &Registry, args: &Args<'_>, out: &mut impl Write) -> Result<ExitCode> {
+/// The report of a profile and its exports; the caller writes it.
+pub(super) fn run(registry: &Registry, args: &Args<'_>) -> Result<Report> {
     let profile = Profile::load(args.profile, registry)?;
     let targets: Vec<TargetReport> = profile
         .targets
@@ -138,19 +134,13 @@ pub fn run(registry: &Registry, args: &Args<'_>, out: &mut impl Write) -> Result
         .iter()
         .all(|t| t.unmapped.iter().all(|u| u.req != "◎"));
     let ok = fed && exports.iter().all(|e| e.header_line.is_some());
-    let report = Report {
+    Ok(Report {
         profile: args.profile.display().to_string(),
         name: profile.name.clone(),
         targets,
         exports,
         ok,
-    };
-    match args.format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
-        Format::Text => write_text(&report, out)?,
-    }
-    out.flush()?;
-    Ok(ExitCode::from(u8::from(!ok)))
+    })
 }
 
 fn schema<'r>(t: &Target, registry: &'r Registry) -> Option<&'r Schema> {
@@ -428,155 +418,4 @@ impl SeverityWord for lifeline::validate::Check {
             _ => "warning",
         }
     }
-}
-
-fn write_text(r: &Report, out: &mut impl Write) -> Result<()> {
-    writeln!(out, "profile `{}` ({})", r.name, r.profile)?;
-    for t in &r.targets {
-        writeln!(
-            out,
-            "target {} (spec {}): {} columns, {} constants",
-            t.data_type,
-            t.spec,
-            t.columns,
-            t.constants.len()
-        )?;
-        for req in ["◎", "○"] {
-            let un: Vec<String> = t
-                .unmapped
-                .iter()
-                .filter(|u| u.req == req)
-                .map(|u| format!("{} ({})", u.item, u.name))
-                .collect();
-            let shown = if un.is_empty() {
-                "none".into()
-            } else {
-                un.join(", ")
-            };
-            writeln!(out, "  {req} unfed: {shown}")?;
-        }
-    }
-    for e in &r.exports {
-        writeln!(out)?;
-        let enc = e.encoding.as_deref().unwrap_or("?");
-        let Some(h) = e.header_line else {
-            match &e.error {
-                Some(err) => writeln!(out, "export {}: cannot be read: {err}", e.path)?,
-                None => writeln!(
-                    out,
-                    "export {} ({enc}): HEADER NOT FOUND: no line matches enough of the profile's aliases (wrong profile, or add the file's column names as aliases)",
-                    e.path
-                )?,
-            }
-            continue;
-        };
-        writeln!(out, "export {} ({enc}): header on line {h}", e.path)?;
-        if let Some(f) = &e.facility {
-            writeln!(out, "  事業所番号: {f}")?;
-        }
-        for k in &e.keys {
-            writeln!(
-                out,
-                "  {} key `{}` ← column {} `{}`",
-                k.data_type, k.alias, k.index, k.column
-            )?;
-        }
-        let mut last = "";
-        for m in &e.matched {
-            if m.data_type != last {
-                writeln!(out, "  {} columns:", m.data_type)?;
-                last = &m.data_type;
-            }
-            let via = if m.alias == m.column {
-                String::new()
-            } else {
-                format!(" (alias `{}`)", m.alias)
-            };
-            writeln!(
-                out,
-                "    {:<44} ← column {} `{}`{via}",
-                m.item, m.index, m.column
-            )?;
-        }
-        if !e.unmatched.is_empty() {
-            writeln!(out, "  profile columns matching no column of this file:")?;
-            for u in &e.unmatched {
-                writeln!(
-                    out,
-                    "    {} {} ← `{}`",
-                    u.data_type,
-                    u.item,
-                    u.aliases.join("` / `")
-                )?;
-            }
-        }
-        let unused = if e.unused.is_empty() {
-            "none".into()
-        } else {
-            e.unused.join(", ")
-        };
-        writeln!(out, "  export columns feeding nothing: {unused}")?;
-        for p in &e.problems {
-            writeln!(out, "  problem: {p}")?;
-        }
-        writeln!(
-            out,
-            "  rows: {} read = {} kept + {} quarantined",
-            e.rows_read, e.rows_kept, e.rows_quarantined
-        )?;
-        for p in &e.preview {
-            writeln!(
-                out,
-                "  preview {} (first {} rows, personal data masked):",
-                p.data_type,
-                p.rows.len()
-            )?;
-            for row in &p.rows {
-                writeln!(
-                    out,
-                    "    line {}  {}  {}",
-                    row.line,
-                    row.facility,
-                    row.external_system_management_number
-                        .as_deref()
-                        .unwrap_or("-")
-                )?;
-                for v in &row.values {
-                    let raw = v.raw.as_deref().unwrap_or("");
-                    let shown = match (&v.raw, &v.value) {
-                        (None, None) => "(empty)".to_string(),
-                        (_, Some(val)) if val == raw => val.clone(),
-                        (_, Some(val)) => format!("{raw} → {val}"),
-                        (Some(_), None) if v.finding.is_none() => {
-                            format!("{raw} (a placeholder: empty)")
-                        }
-                        (Some(_), None) => format!("{raw} → (none)"),
-                    };
-                    writeln!(out, "      {:<44} {}: {shown}", v.item, v.column)?;
-                    if let Some(f) = &v.finding {
-                        writeln!(out, "        ! {f}")?;
-                    }
-                }
-            }
-        }
-    }
-    writeln!(out)?;
-    let unfed: usize = r
-        .targets
-        .iter()
-        .map(|t| t.unmapped.iter().filter(|u| u.req == "◎").count())
-        .sum();
-    let headless = r.exports.iter().filter(|e| e.header_line.is_none()).count();
-    if r.ok {
-        writeln!(
-            out,
-            "ok: every ◎ item is fed, every export's header was found"
-        )?;
-    } else {
-        writeln!(
-            out,
-            "not ok: {unfed} ◎ items unfed, {headless} exports without their header"
-        )?;
-    }
-    Ok(())
 }

@@ -3,7 +3,10 @@
 //! profile from an export's header, each guess marked for review.
 
 mod check;
+mod check_text;
 mod draft;
+mod export;
+mod guess;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -70,9 +73,14 @@ pub fn run(registry: &Registry, command: Command, out: &mut impl Write) -> Resul
                 exports: &exports,
                 facility: facility.as_deref(),
                 rows,
-                format,
             };
-            check::run(registry, &args, out)
+            let report = check::run(registry, &args)?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+                Format::Text => check_text::write(&report, out)?,
+            }
+            out.flush()?;
+            Ok(ExitCode::from(u8::from(!report.ok)))
         }
         Command::Draft {
             export,
