@@ -142,6 +142,12 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Write a vendor profile by trial: `check` what a profile feeds and how it reads exports,
+    /// `draft` one from an export's header.
+    Profile {
+        #[command(subcommand)]
+        command: cli::profile::Command,
+    },
     /// What the tool knows about the LIFE interfaces.
     Schemas {
         #[command(subcommand)]
@@ -291,6 +297,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 writeln!(out, "{}", p.display())?;
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Profile { command } => {
+            cli::profile::run(&registry(cli.schemas.as_deref())?, command, &mut out)
         }
         Command::Schemas { command } => {
             let registry = registry(cli.schemas.as_deref())?;

@@ -2,6 +2,7 @@
 
 pub mod ingest;
 pub mod metrics;
+pub mod profile;
 pub mod run;
 pub mod sample;
 pub mod schemas;
