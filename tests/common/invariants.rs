@@ -32,7 +32,8 @@ fn check_office(dir: &Path, result: &serde_json::Value) -> BTreeMap<String, u64>
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(
-        manifest["accounting"], result["accounting"],
+        manifest["accounting"],
+        result["accounting"],
         "{}: summary ≠ manifest",
         dir.display()
     );
