@@ -163,17 +163,33 @@ impl<'a> Ingest<'a> {
         let two = profile.read.header_rows == 2;
         let min = profile.read.header_min_aliases.max(1);
         let mut upper: Option<Vec<String>> = self.preamble.last().map(|(_, f)| f.clone());
+        let keys_of = |upper: Option<&[String]>, fields: &[&str]| match (upper, two) {
+            (Some(u), true) => {
+                let u: Vec<&str> = u.iter().map(String::as_str).collect();
+                HeaderKeys::two(&u, fields)
+            }
+            _ => HeaderKeys::one(fields),
+        };
         let mut found = None;
         for (i, r) in table.records().enumerate() {
             let fields: Vec<&str> = r.iter().collect();
-            let keys = match (&upper, two) {
-                (Some(u), true) => {
-                    let u: Vec<&str> = u.iter().map(String::as_str).collect();
-                    HeaderKeys::two(&u, &fields)
+            let keys = keys_of(upper.as_deref(), &fields);
+            let score = profile.header_score(&keys);
+            if score >= min {
+                // A two-line header's upper line may match alone (its labels merged down over
+                // both lines): the pair it makes with the next line, matching more, wins.
+                if two && i + 1 < table.len() {
+                    let next: Vec<&str> = table.record(i + 1).iter().collect();
+                    let owned: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+                    let pair = keys_of(Some(&owned), &next);
+                    if profile.header_score(&pair) > score {
+                        if self.preamble.len() < PREAMBLE_KEPT {
+                            self.preamble.push((r.line, owned));
+                        }
+                        found = Some((i + 1, pair));
+                        break;
+                    }
                 }
-                _ => HeaderKeys::one(&fields),
-            };
-            if profile.header_score(&keys) >= min {
                 found = Some((i, keys));
                 break;
             }
