@@ -66,7 +66,13 @@ fn findings(f: &FileIngest) -> Vec<Row> {
         .iter()
         .map(|x| {
             let c = &f.findings.checks[x.check as usize];
-            (x.line, c.rule, c.column.clone(), c.severity, x.value.as_deref().map(str::to_string))
+            (
+                x.line,
+                c.rule,
+                c.column.clone(),
+                c.severity,
+                x.value.as_deref().map(str::to_string),
+            )
         })
         .collect()
 }
@@ -122,11 +128,19 @@ fn a_name_splits_at_the_first_space_and_a_name_without_one_is_a_finding() {
     );
     // Line 4: no space — a finding per item left empty, never a guess; the value is masked.
     let got = findings(&f);
-    assert!(got.iter().all(|r| r.0 == 4 && r.1 == "ingest.split"), "{got:?}");
+    assert!(
+        got.iter().all(|r| r.0 == 4 && r.1 == "ingest.split"),
+        "{got:?}"
+    );
     let items: Vec<&str> = got.iter().filter_map(|r| r.2.as_deref()).collect();
     assert_eq!(
         items,
-        ["last_name", "first_name", "last_name_kana", "first_name_kana"]
+        [
+            "last_name",
+            "first_name",
+            "last_name_kana",
+            "first_name_kana"
+        ]
     );
     assert!(got.iter().all(|r| r.4.as_deref() == Some(MASK)));
 }
@@ -156,8 +170,12 @@ fn a_range_feeds_start_and_end_through_the_date_transform() {
          1370000018,8,R7.12.01～R9.13.30\n",
         None,
     );
-    let start = ["20240401", "20251201", "20251201", "20251201", "20251201", "20251201"];
-    let end = ["20260331", "20271130", "20271130", "20271130", "20271130", "20271130"];
+    let start = [
+        "20240401", "20251201", "20251201", "20251201", "20251201", "20251201",
+    ];
+    let end = [
+        "20260331", "20271130", "20271130", "20271130", "20271130", "20271130",
+    ];
     let mut want_start = some(&start);
     want_start.extend([None, Some("20251201".into())]);
     let mut want_end = some(&end);
@@ -195,7 +213,10 @@ into = { from = "care_period_start", to = "care_period_end" }
         column(&f, "care_period_start"),
         [Some("20251201".into()), None]
     );
-    assert_eq!(column(&f, "care_period_end"), [Some("20271130".into()), None]);
+    assert_eq!(
+        column(&f, "care_period_end"),
+        [Some("20271130".into()), None]
+    );
     assert_eq!(
         rules(&f),
         [
@@ -208,7 +229,12 @@ into = { from = "care_period_start", to = "care_period_end" }
 // --- a value inside a preamble cell ----------------------------------------------------------
 
 fn preamble_profile() -> String {
-    layout("", r#"gender = { from = "性別", transform = "label", map = { "女" = "2" } }"#, "").replace(
+    layout(
+        "",
+        r#"gender = { from = "性別", transform = "label", map = { "女" = "2" } }"#,
+        "",
+    )
+    .replace(
         "[facility]\ncolumn = \"事業所番号\"",
         "[facility]\npreamble = \"事業所番号\"",
     )
@@ -246,7 +272,11 @@ fn a_preamble_facility_that_disagrees_with_the_given_one_is_an_error_naming_both
     assert_eq!(f.parts[0].facility, "1370099010");
 
     // A cell that holds no 事業所番号 is an error, never a mangled number.
-    let f = read(&preamble_profile(), "事業所番号：未設定\n利用者番号,性別\n1,女\n", None);
+    let f = read(
+        &preamble_profile(),
+        "事業所番号：未設定\n利用者番号,性別\n1,女\n",
+        None,
+    );
     assert_eq!(rules(&f)[0].1, "ingest.facility", "{:?}", rules(&f));
     assert!(f.parts.is_empty());
     assert_eq!(f.quarantine.len(), 1);
@@ -293,7 +323,10 @@ care_period_end = { from = "認定有効期間/終了", transform = "date" }
     assert_eq!(column(&f, "first_name"), some(&["花子"]));
     assert_eq!(column(&f, "care_period_start"), some(&["20250401"]));
     assert_eq!(column(&f, "care_period_end"), some(&["20270331"]));
-    assert_eq!(column(&f, "external_system_management_number"), some(&["U-1"]));
+    assert_eq!(
+        column(&f, "external_system_management_number"),
+        some(&["U-1"])
+    );
     // The item alone matches too (開始 is not an alias; 認定日 is, by its upper cell).
     assert_eq!(f.parts[0].frame.height(), 1);
 
@@ -345,7 +378,8 @@ fn pad_restores_leading_zeros_only_where_asked_with_a_warning_each() {
 
 #[test]
 fn strip_removes_characters_inside_identifiers() {
-    let stripped = r#"insured_no = { from = "被保険者番号", steps = [{ strip = "-－" }, "digits"] }"#;
+    let stripped =
+        r#"insured_no = { from = "被保険者番号", steps = [{ strip = "-－" }, "digits"] }"#;
     let csv = "事業所番号,利用者番号,被保険者番号\n\
                1370000018,1,0000-012346\n\
                1370000018,2,0000 012346\n\
@@ -377,7 +411,11 @@ care_level = { from = "要介護度", transform = "label" }
     let f = read(&layout("", columns, ""), csv, None);
     assert_eq!(
         column(&f, "last_name"),
-        [Some("試験 ".into()), Some("テスト".into()), Some("見本".into())]
+        [
+            Some("試験 ".into()),
+            Some("テスト".into()),
+            Some("見本".into())
+        ]
     );
     assert_eq!(column(&f, "care_level"), some(&["21", "22", "23"]));
     let got = findings(&f);
@@ -427,7 +465,10 @@ barthel_index_meal = { from = "食事", transform = "barthel" }
             None
         ]
     );
-    assert_eq!(rules(&f), [(6, "ingest.barthel", Some("barthel_index_meal".into()))]);
+    assert_eq!(
+        rules(&f),
+        [(6, "ingest.barthel", Some("barthel_index_meal".into()))]
+    );
 }
 
 #[test]
@@ -455,7 +496,8 @@ start_date = { from = "利用開始日", transform = "date" }
 
 #[test]
 fn skip_prefixes_quarantine_dummy_users_on_purpose() {
-    let read_spec = r#"skip = [{ column = "氏名", prefixes = ["★", "テスト用"], reason = "dummy user" }]"#;
+    let read_spec =
+        r#"skip = [{ column = "氏名", prefixes = ["★", "テスト用"], reason = "dummy user" }]"#;
     let csv = "事業所番号,利用者番号,氏名\n\
                1370000018,1,試験　花子\n\
                1370000018,2,★会議 室\n\
@@ -463,7 +505,11 @@ fn skip_prefixes_quarantine_dummy_users_on_purpose() {
                1370000018,4,テスト 太郎\n";
     let f = read(&layout(read_spec, "", NAMES), csv, None);
     assert_eq!((f.rows_read, f.rows_kept), (4, 2));
-    assert!(f.quarantine.iter().all(|q| q.deliberate && q.reason == "dummy user"));
+    assert!(
+        f.quarantine
+            .iter()
+            .all(|q| q.deliberate && q.reason == "dummy user")
+    );
     assert_eq!(column(&f, "last_name"), some(&["試験", "テスト"]));
 }
 
@@ -532,8 +578,12 @@ into = ["last_name", "first_name"]
         assert!(e.message.contains(want), "{want}: {e}");
         assert!(e.line > 10, "{e}: the line of the pipe");
     }
-    let e = profile(&layout("", r#"last_name = { from = "氏名", steps = [{ split = "space" }] }"#, ""))
-        .unwrap_err();
+    let e = profile(&layout(
+        "",
+        r#"last_name = { from = "氏名", steps = [{ split = "space" }] }"#,
+        "",
+    ))
+    .unwrap_err();
     assert!(e.message.contains("[[target.pipe]]"), "{e}");
     let e = profile(&layout(
         "",
@@ -571,12 +621,20 @@ care_level = { from = "要介護度", transform = "label" }
         .unwrap()
         .check_fed(registry, &[])
         .unwrap_err();
-    assert!(e.message.contains("`birthday`") && e.message.contains("利用者生年月日"), "{e}");
+    assert!(
+        e.message.contains("`birthday`") && e.message.contains("利用者生年月日"),
+        "{e}"
+    );
     assert_eq!(e.line, 9, "{e}: the target's data_type line");
     // A job that sets サービス種類コード per office says so.
     let no_service = full.replace("service_code = \"51\"", "");
     let p = profile(&no_service).unwrap();
-    assert!(p.check_fed(registry, &[]).unwrap_err().message.contains("`service_code`"));
+    assert!(
+        p.check_fed(registry, &[])
+            .unwrap_err()
+            .message
+            .contains("`service_code`")
+    );
     p.check_fed(registry, &["service_code"]).unwrap();
     // Moved to 3.10, the kana items are ◎ too (the pipe feeds them) and `version` is filled.
     let mut p = profile(&full).unwrap();
@@ -608,7 +666,8 @@ fn the_bundled_profiles_feed_every_always_required_item() {
 
 #[test]
 fn a_310_target_always_carries_its_version() {
-    let p = layout("", r#"last_name = { from = "姓" }"#, "").replace("spec = \"2021\"", "spec = \"3.10\"");
+    let p = layout("", r#"last_name = { from = "姓" }"#, "")
+        .replace("spec = \"2021\"", "spec = \"3.10\"");
     let f = read(&p, "事業所番号,利用者番号,姓\n1370000018,1,試験\n", None);
     assert_eq!(f.parts[0].spec, "3.10");
     assert_eq!(column(&f, "version"), some(&["0310"]));
@@ -634,10 +693,20 @@ fn a_target_none_of_whose_columns_is_in_the_file_makes_no_records() {
     assert_eq!(f.parts.len(), 1, "only SERVICE_USER_INFO");
     assert_eq!(f.parts[0].data_type, "SERVICE_USER_INFO");
     let got = findings(&f);
-    assert_eq!(got.len(), 1, "{got:?}: one finding, not one per missing column");
-    assert_eq!((got[0].0, got[0].1, got[0].3), (0, "ingest.no_columns", Severity::Error));
+    assert_eq!(
+        got.len(),
+        1,
+        "{got:?}: one finding, not one per missing column"
+    );
+    assert_eq!(
+        (got[0].0, got[0].1, got[0].3),
+        (0, "ingest.no_columns", Severity::Error)
+    );
     let m = &messages(&f)[0];
-    assert!(m.contains("FORM_0900_2021") && m.contains("食事") && m.contains("移乗"), "{m}");
+    assert!(
+        m.contains("FORM_0900_2021") && m.contains("食事") && m.contains("移乗"),
+        "{m}"
+    );
     // Both targets there: both make records, no such finding.
     let f = read(
         &two,
@@ -645,10 +714,20 @@ fn a_target_none_of_whose_columns_is_in_the_file_makes_no_records() {
         None,
     );
     assert_eq!(f.parts.len(), 2);
-    assert_eq!(rules(&f).iter().filter(|r| r.1 == "ingest.no_columns").count(), 0);
+    assert_eq!(
+        rules(&f)
+            .iter()
+            .filter(|r| r.1 == "ingest.no_columns")
+            .count(),
+        0
+    );
     // No target there at all: no frame, every row quarantined with its reason.
     let one = two.replace("header_min_aliases = 2", "header_min_aliases = 1");
-    let f = read(&one, "事業所番号,利用者番号,氏名\n1370000018,1,試験\n", None);
+    let f = read(
+        &one,
+        "事業所番号,利用者番号,氏名\n1370000018,1,試験\n",
+        None,
+    );
     assert!(f.parts.is_empty());
     assert_eq!((f.rows_read, f.rows_kept, f.quarantine.len()), (1, 0, 1));
 }

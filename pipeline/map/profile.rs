@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::steps::Step;
+pub use super::steps::Transform;
 use crate::decode::text::label_key;
 use crate::spec::{Registry, Req};
 
@@ -105,45 +106,6 @@ pub enum ValueSource {
     Preamble(Cell),
     /// A value written in the profile, through the steps like any other.
     Value(String),
-}
-
-/// The LIFE-side transform of a column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transform {
-    /// The value as written, trimmed.
-    Text,
-    /// Full-width → ASCII, spaces removed (codes, IDs).
-    Code,
-    /// `code`, and then it must be ASCII digits.
-    Digits,
-    /// `code`, thousands separators removed; must be a plain decimal number.
-    Number,
-    /// A date in any known form, eras included → `YYYYMMDD`.
-    Date,
-    /// Katakana or hiragana → half-width katakana.
-    Kana,
-    /// A label → the item's code: the profile's `map` first, then the item's own codes and
-    /// code labels from the spec.
-    Label,
-    /// Barthel Index points → the item's code, from the points in the spec's code labels; where
-    /// points cannot decide (整容, 入浴: 0 points is 全介助 or 一部介助) it is reported.
-    Barthel,
-}
-
-impl Transform {
-    pub(super) fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "text" => Transform::Text,
-            "code" => Transform::Code,
-            "digits" => Transform::Digits,
-            "number" => Transform::Number,
-            "date" => Transform::Date,
-            "kana" => Transform::Kana,
-            "label" => Transform::Label,
-            "barthel" => Transform::Barthel,
-            _ => return None,
-        })
-    }
 }
 
 /// One LIFE item fed from a vendor column (or a preamble cell, or a value), through its steps.
