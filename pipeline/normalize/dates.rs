@@ -181,7 +181,8 @@ pub fn parse_date(s: &str) -> Result<ParsedDate, DateError> {
     }
     // A timestamp used as a date: a Western date with its time (`2026-03-25 00:00:00`,
     // `2026-09-01T00:00:00+09:00`) is the date as written.
-    if !cur.is_empty() && !(era.is_none() && end_mark.is_none() && is_time(cur.rest)) {
+    let timestamp = era.is_none() && end_mark.is_none() && is_time(cur.rest);
+    if !cur.is_empty() && !timestamp {
         return Err(DateError::UnknownForm);
     }
     match era {
