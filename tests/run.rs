@@ -57,10 +57,10 @@ fn the_sample_job_runs_every_facility_and_every_manifest_balances() {
         String::from_utf8_lossy(&o.stderr)
     );
     let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(summary["facilities"]["clean"], 1);
+    assert_eq!(summary["facilities"]["clean"], 2);
     assert_eq!(summary["facilities"]["with_errors"], 2);
     assert_eq!(summary["deadline"], "2026-11-10");
-    for fac in ["1470090018", "4070090008", "2370090009"] {
+    for fac in ["1470090018", "4070090008", "2370090009", "1370099010"] {
         let dir = tmp.path().join("202610").join(fac);
         let manifest: serde_json::Value =
             serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
@@ -112,6 +112,32 @@ fn the_sample_job_runs_every_facility_and_every_manifest_balances() {
             assert!(dir.join(f).exists(), "{fac}/{f}");
         }
     }
+    // The messy ledger (every pattern of docs/profile-steps.md) comes out clean: its quirks
+    // are repairs (warnings) and its dummy user is left out on purpose.
+    let f = std::fs::read_to_string(tmp.path().join("202610/1370099010/findings.csv")).unwrap();
+    let mut rules: Vec<&str> = f
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(4).unwrap())
+        .collect();
+    rules.sort();
+    assert_eq!(
+        rules,
+        [
+            "ingest.folded",
+            "ingest.folded",
+            "ingest.padded",
+            "ingest.quarantined"
+        ],
+        "{f}"
+    );
+    let users = std::fs::read_to_string(
+        tmp.path()
+            .join("202610/1370099010/SERVICE_USER_INFO_1370099010_202610.csv"),
+    )
+    .unwrap();
+    assert_eq!(users.lines().count(), 2 + 6, "{users}");
+    assert!(users.lines().all(|l| !l.contains('\r')));
     // The dirty facility's mistakes are quarantined with their reasons.
     let q = std::fs::read_to_string(tmp.path().join("202610/2370090009/quarantine.csv")).unwrap();
     assert!(q.contains("ingest."), "{q}");
@@ -464,7 +490,7 @@ fn logs_are_json_lines_without_personal_data() {
             .iter()
             .filter(|e| e["event"] == "facility_done")
             .count(),
-        3
+        4
     );
     assert_eq!(events.first().unwrap()["event"], "run_start");
     assert_eq!(events.last().unwrap()["event"], "run_done");
@@ -629,7 +655,7 @@ fn the_sample_job_writes_its_metrics_and_report_without_personal_data() {
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("metrics.json")).unwrap()).unwrap();
     let rows = m["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 4, "three facilities and ALL");
+    assert_eq!(rows.len(), 5, "four facilities and ALL");
     let row = |f: &str| rows.iter().find(|r| r["facility"] == f).unwrap();
     // The office with the assessment exports meets 半減; the one with only a user master
     // does not (its daily records stay uncounted paper).

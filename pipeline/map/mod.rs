@@ -1,11 +1,15 @@
 //! Vendor layouts as data: a profile (TOML) maps a vendor's columns, found by normalised header
 //! name through an alias table, to LIFE item IDs, with a transform per column.
 
+mod parse;
 mod profile;
+pub mod steps;
 
 pub use profile::{
-    ColumnMap, Facility, Profile, ProfileError, ReadSpec, SkipRule, Target, Transform, strip_points,
+    Cell, ColumnMap, FILLED_BY_THE_TOOL, Facility, Profile, ProfileError, ReadSpec, SkipRule,
+    Target, Transform, ValueSource, strip_points, version_value,
 };
+pub use steps::{Cut, Step};
 
 use crate::decode::text::label_key;
 
@@ -17,43 +21,106 @@ pub struct Resolved {
     pub key: Vec<Option<usize>>,
 }
 
-/// Header names, keyed for matching (NFKC, no spaces, unified dashes).
-pub fn header_keys(header: &[&str]) -> Vec<String> {
-    header.iter().map(|h| label_key(h)).collect()
+/// A file's column names, keyed for matching (NFKC, no spaces, unified dashes): each column's
+/// name, and with a two-line header also its pair `group/item`.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderKeys {
+    names: Vec<String>,
+    pairs: Vec<Option<String>>,
 }
 
-fn find(keys: &[String], aliases: &[String]) -> Option<usize> {
-    aliases
-        .iter()
-        .find_map(|a| keys.iter().position(|k| k == a))
+impl HeaderKeys {
+    /// A one-line header.
+    pub fn one(header: &[&str]) -> Self {
+        HeaderKeys {
+            names: header.iter().map(|h| label_key(h)).collect(),
+            pairs: Vec::new(),
+        }
+    }
+
+    /// A two-line header, Excel's merged group header (`upper`) over the item header
+    /// (`lower`): a merged group's name is in its first cell only, so it carries on to the right
+    /// over empty cells. A column whose lower cell is empty (a label merged down over both
+    /// lines) is named by its upper cell and ends the group.
+    pub fn two(upper: &[&str], lower: &[&str]) -> Self {
+        let (mut names, mut pairs) = (Vec::new(), Vec::new());
+        let mut group = String::new();
+        for i in 0..lower.len().max(upper.len()) {
+            let up = upper.get(i).map_or("", |s| s.trim());
+            let low = lower.get(i).map_or("", |s| s.trim());
+            match (up.is_empty(), low.is_empty()) {
+                (false, true) => {
+                    group.clear();
+                    names.push(label_key(up));
+                    pairs.push(None);
+                    continue;
+                }
+                (false, false) => group = label_key(up),
+                _ => {}
+            }
+            let name = label_key(low);
+            pairs.push((!group.is_empty() && !name.is_empty()).then(|| format!("{group}/{name}")));
+            names.push(name);
+        }
+        HeaderKeys { names, pairs }
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The column a keyed alias names: its pair first, then its name.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.pairs
+            .iter()
+            .position(|p| p.as_deref() == Some(key))
+            .or_else(|| self.names.iter().position(|k| k == key))
+    }
+
+    /// The first column any of the keyed aliases names, alias by alias.
+    pub fn find(&self, aliases: &[String]) -> Option<usize> {
+        aliases.iter().find_map(|a| self.position(a))
+    }
+
+    /// Each column's keys (name, then pair).
+    fn keys(&self, i: usize) -> impl Iterator<Item = &str> {
+        std::iter::once(self.names[i].as_str()).chain(self.pairs.get(i).and_then(Option::as_deref))
+    }
 }
 
 impl Target {
-    pub fn resolve(&self, keys: &[String]) -> Resolved {
+    pub fn resolve(&self, keys: &HeaderKeys) -> Resolved {
         Resolved {
             columns: self
                 .columns
                 .iter()
-                .map(|c| find(keys, &c.alias_keys))
+                .map(|c| match c.source {
+                    ValueSource::Column => keys.find(&c.alias_keys),
+                    _ => None,
+                })
                 .collect(),
-            key: self
-                .key_keys
-                .iter()
-                .map(|k| find(keys, std::slice::from_ref(k)))
-                .collect(),
+            key: self.key_keys.iter().map(|k| keys.position(k)).collect(),
         }
     }
 }
 
 impl Profile {
-    /// How many of the profile's aliases a line's fields match: the header is the first line
+    /// How many of the profile's aliases a line's columns match: the header is the first line
     /// that matches at least `read.header_min_aliases` (preamble lines match none or few).
-    pub fn header_score(&self, fields: &[&str]) -> usize {
-        let keys = header_keys(fields);
-        keys.iter()
-            .filter(|k| {
-                self.targets.iter().any(|t| {
-                    t.columns.iter().any(|c| c.alias_keys.contains(k)) || t.key_keys.contains(k)
+    pub fn header_score(&self, keys: &HeaderKeys) -> usize {
+        (0..keys.len())
+            .filter(|&i| {
+                keys.keys(i).any(|k| {
+                    self.targets.iter().any(|t| {
+                        t.columns
+                            .iter()
+                            .any(|c| c.alias_keys.iter().any(|a| a == k))
+                            || t.key_keys.iter().any(|a| a == k)
+                    })
                 })
             })
             .count()

@@ -1,15 +1,12 @@
-//! The vendor profile file. A mistake — an unknown LIFE item or data type, an unknown
-//! transform, an alias used for two items — is rejected with the line of the profile that is
-//! wrong.
-
-use std::collections::BTreeMap;
-use std::path::Path;
+//! The vendor profile: what a profile file says, checked (see `parse.rs` for the file and
+//! docs/profile-steps.md for the value steps).
 
 use serde::Deserialize;
-use toml::Spanned;
 
+use super::steps::Step;
+pub use super::steps::Transform;
 use crate::decode::text::label_key;
-use crate::spec::Registry;
+use crate::spec::{Registry, Req};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{path}:{line}: {message}")]
@@ -30,6 +27,10 @@ pub struct ReadSpec {
     /// it are skipped and counted).
     #[serde(default = "default_min_aliases")]
     pub header_min_aliases: usize,
+    /// 2 when the header is two lines (Excel's merged group header over the item header): a
+    /// column is then named by the pair `group/item`, or by the item alone.
+    #[serde(default = "default_header_rows")]
+    pub header_rows: usize,
     /// A row whose first non-empty field starts with one of these is a trailer (合計 …): it and
     /// the rows after it are not data.
     #[serde(default)]
@@ -47,6 +48,7 @@ impl Default for ReadSpec {
         ReadSpec {
             delimiter: None,
             header_min_aliases: default_min_aliases(),
+            header_rows: default_header_rows(),
             trailer_prefixes: Vec::new(),
             placeholders: Vec::new(),
             skip: Vec::new(),
@@ -56,6 +58,10 @@ impl Default for ReadSpec {
 
 fn default_min_aliases() -> usize {
     3
+}
+
+fn default_header_rows() -> usize {
+    1
 }
 
 /// Quarantine rows whose vendor column starts with one of the prefixes.
@@ -75,59 +81,50 @@ pub enum Facility {
         alias_keys: Vec<String>,
         name: String,
     },
-    /// A field of a preamble line (カナミック puts the office number on line 1).
-    Preamble { line: usize, field: usize },
+    /// A cell of the preamble (カナミック puts the office number on line 1).
+    Preamble(Cell),
     /// Not in the file: `--facility` must say it.
     Given,
 }
 
-/// The LIFE-side transform of a column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transform {
-    /// The value as written, trimmed.
-    Text,
-    /// Full-width → ASCII, spaces removed (codes, IDs).
-    Code,
-    /// `code`, and then it must be ASCII digits.
-    Digits,
-    /// `code`, thousands separators removed; must be a plain decimal number.
-    Number,
-    /// A date in any known form, eras included → `YYYYMMDD`.
-    Date,
-    /// Katakana or hiragana → half-width katakana.
-    Kana,
-    /// A label → the item's code: the profile's `map` first, then the item's own codes and
-    /// code labels from the spec.
-    Label,
-    /// Barthel Index points → the item's code, from the points in the spec's code labels; where
-    /// points cannot decide (整容, 入浴: 0 points is 全介助 or 一部介助) it is reported.
-    Barthel,
+/// A cell of the lines before the header.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Line and field, both 1-based.
+    At { line: usize, field: usize },
+    /// The cell that starts with this label: the value after it and a colon (`事業所番号：
+    /// 1370099010`), or, when nothing follows the label, the next non-empty cell of its line.
+    Label { label: String, key: String },
 }
 
-impl Transform {
-    fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "text" => Transform::Text,
-            "code" => Transform::Code,
-            "digits" => Transform::Digits,
-            "number" => Transform::Number,
-            "date" => Transform::Date,
-            "kana" => Transform::Kana,
-            "label" => Transform::Label,
-            "barthel" => Transform::Barthel,
-            _ => return None,
-        })
-    }
+/// Where a LIFE item's value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueSource {
+    /// A vendor column, by its aliases (`ColumnMap::aliases`).
+    Column,
+    /// A preamble cell: one value for the whole file.
+    Preamble(Cell),
+    /// A value written in the profile, through the steps like any other.
+    Value(String),
 }
 
-/// One LIFE item fed from a vendor column.
+/// One LIFE item fed from a vendor column (or a preamble cell, or a value), through its steps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnMap {
     pub item: String,
-    /// The aliases as written (for messages) and keyed for matching.
+    pub source: ValueSource,
+    /// The aliases as written (for messages) and keyed for matching (a column source only; for
+    /// the other sources, `aliases` names the source for messages).
     pub aliases: Vec<String>,
     pub alias_keys: Vec<String>,
+    /// The item's transform: the one-step case's, or the last transform of `steps`, else
+    /// `text`. Repairs are counted by it.
     pub transform: Transform,
+    /// The whole chain when it is more than one transform (empty for the one-step case, which
+    /// is `transform` alone).
+    pub steps: Vec<Step>,
+    /// Which part of the chain's cut (`split`, `regex`) this item takes.
+    pub part: Option<usize>,
     /// Label → code from the profile, keyed by `label_key`.
     pub map: Vec<(String, String)>,
     /// Label → code from the spec's code list (each label with and without its points suffix
@@ -151,9 +148,12 @@ impl ColumnMap {
         }
         ColumnMap {
             item: item.id.clone(),
+            source: ValueSource::Column,
             alias_keys: aliases.iter().map(|a| label_key(a)).collect(),
             aliases,
             transform,
+            steps: Vec::new(),
+            part: None,
             map: map.into_iter().map(|(k, v)| (label_key(&k), v)).collect(),
             labels,
         }
@@ -179,75 +179,35 @@ pub struct Target {
     pub key_prefix: String,
     pub constants: Vec<(String, String)>,
     pub columns: Vec<ColumnMap>,
+    /// The profile line of its `data_type`, for messages.
+    pub line: usize,
+}
+
+/// Items no profile needs to feed: the tool fills them (the office, the record key).
+pub const FILLED_BY_THE_TOOL: [&str; 2] = ["care_facility_id", "external_system_management_number"];
+
+/// The `version` value of a spec version: `3.10` → `0310`.
+pub fn version_value(spec: &str) -> String {
+    let digits: String = spec.chars().filter(char::is_ascii_digit).collect();
+    format!("{digits:0>4}")
+}
+
+impl Target {
+    /// Whether the target feeds `item` (a column, a constant).
+    pub fn feeds(&self, item: &str) -> bool {
+        self.columns.iter().any(|c| c.item == item) || self.constants.iter().any(|(i, _)| i == item)
+    }
 }
 
 /// A checked vendor profile.
 #[derive(Debug, Clone)]
 pub struct Profile {
+    /// The file it was read from, for messages.
+    pub path: String,
     pub name: String,
     pub read: ReadSpec,
     pub facility: Facility,
     pub targets: Vec<Target>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProfile {
-    name: String,
-    #[serde(default)]
-    vendor: String,
-    #[serde(default)]
-    read: ReadSpec,
-    #[serde(default)]
-    facility: Option<Spanned<RawFacility>>,
-    #[serde(rename = "target")]
-    targets: Vec<Spanned<RawTarget>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFacility {
-    column: Option<OneOrMany>,
-    preamble_line: Option<usize>,
-    preamble_field: Option<usize>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTarget {
-    data_type: Spanned<String>,
-    spec: Spanned<String>,
-    key: Vec<String>,
-    key_prefix: String,
-    #[serde(default)]
-    constants: BTreeMap<String, Spanned<String>>,
-    columns: BTreeMap<String, Spanned<RawColumn>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawColumn {
-    from: OneOrMany,
-    #[serde(default)]
-    transform: Option<String>,
-    #[serde(default)]
-    map: BTreeMap<String, String>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
-    }
 }
 
 impl Profile {
@@ -274,174 +234,48 @@ impl Profile {
                 continue;
             }
             t.spec = spec.version.clone();
-            let filled = |id: &str| {
-                t.columns.iter().any(|c| c.item == id) || t.constants.iter().any(|(i, _)| i == id)
-            };
-            if schema.item("version").is_some() && !filled("version") {
-                let digits: String = spec.version.chars().filter(char::is_ascii_digit).collect();
+            if schema.item("version").is_some() && !t.feeds("version") {
                 t.constants
-                    .push(("version".into(), format!("{digits:0>4}")));
+                    .push(("version".into(), version_value(&spec.version)));
             }
         }
     }
 
-    pub fn load(path: &Path, registry: &Registry) -> Result<Self, ProfileError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ProfileError {
-            path: path.display().to_string(),
-            line: 0,
-            message: e.to_string(),
-        })?;
-        Self::parse(&path.display().to_string(), &text, registry)
-    }
-
-    pub fn parse(path: &str, text: &str, registry: &Registry) -> Result<Self, ProfileError> {
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let err = |offset: usize, message: String| ProfileError {
-            path: path.to_string(),
-            line: line_of(offset),
-            message,
-        };
-        let raw: RawProfile = toml::from_str(text).map_err(|e| {
-            let at = e.span().map_or(0, |s| s.start);
-            err(at, e.message().to_string())
-        })?;
-        let _ = raw.vendor;
-        let facility = match raw.facility {
-            None => Facility::Given,
-            Some(f) => {
-                let at = f.span().start;
-                match f.into_inner() {
-                    RawFacility {
-                        column: Some(c),
-                        preamble_line: None,
-                        preamble_field: None,
-                    } => {
-                        let aliases = c.into_vec();
-                        Facility::Column {
-                            name: aliases.first().cloned().unwrap_or_default(),
-                            alias_keys: aliases.iter().map(|a| label_key(a)).collect(),
-                        }
-                    }
-                    RawFacility {
-                        column: None,
-                        preamble_line: Some(line),
-                        preamble_field: Some(field),
-                    } if line >= 1 && field >= 1 => Facility::Preamble { line, field },
-                    _ => {
-                        return Err(err(
-                            at,
-                            "[facility] is either `column = \"…\"` or `preamble_line = N` with \
-                             `preamble_field = N` (1-based)"
-                                .into(),
-                        ));
-                    }
-                }
-            }
-        };
-        let mut targets = Vec::new();
-        for t in raw.targets {
-            let t = t.into_inner();
-            let dt_at = t.data_type.span().start;
-            let spec = registry.spec(t.spec.get_ref()).ok_or_else(|| {
-                err(
-                    t.spec.span().start,
-                    format!("unknown spec version `{}`", t.spec.get_ref()),
-                )
-            })?;
-            let schema = spec.schema(t.data_type.get_ref()).ok_or_else(|| {
-                err(
-                    dt_at,
-                    format!(
-                        "`{}` is not an interface of spec {}",
-                        t.data_type.get_ref(),
-                        spec.version
+    /// Every ◎ item of every target has a source: a column, a constant, one the tool fills
+    /// itself ([`FILLED_BY_THE_TOOL`], `version`), or one of `also_filled` (what the caller
+    /// sets itself, e.g. `service_code` from a job's office). Otherwise an error naming the
+    /// items, at the target's line.
+    pub fn check_fed(&self, registry: &Registry, also_filled: &[&str]) -> Result<(), ProfileError> {
+        for t in &self.targets {
+            let Some(schema) = registry.spec(&t.spec).and_then(|s| s.schema(&t.data_type)) else {
+                continue;
+            };
+            let unfed: Vec<String> = schema
+                .items
+                .iter()
+                .filter(|i| i.req == Req::Always)
+                .filter(|i| {
+                    let id = i.id.as_str();
+                    !(t.feeds(id) || FILLED_BY_THE_TOOL.contains(&id) || also_filled.contains(&id))
+                })
+                .map(|i| format!("`{}` ({})", i.id, i.name))
+                .collect();
+            if !unfed.is_empty() {
+                return Err(ProfileError {
+                    path: self.path.clone(),
+                    line: t.line,
+                    message: format!(
+                        "{} (spec {}): the ◎ item{} {} {} no source — map a column, or add a \
+                         constant",
+                        t.data_type,
+                        t.spec,
+                        if unfed.len() > 1 { "s" } else { "" },
+                        unfed.join(", "),
+                        if unfed.len() > 1 { "have" } else { "has" },
                     ),
-                )
-            })?;
-            if t.key.is_empty() {
-                return Err(err(
-                    dt_at,
-                    "`key` must name the vendor columns that identify a record".into(),
-                ));
+                });
             }
-            let mut constants = Vec::new();
-            for (item, v) in t.constants {
-                if schema.item(&item).is_none() {
-                    return Err(err(
-                        v.span().start,
-                        format!("`{item}` is not an item of {}", schema.data_type),
-                    ));
-                }
-                constants.push((item, v.into_inner()));
-            }
-            let mut columns = Vec::new();
-            let mut alias_owner: BTreeMap<String, String> = BTreeMap::new();
-            for (item, c) in t.columns {
-                let at = c.span().start;
-                let c = c.into_inner();
-                let Some(spec_item) = schema.item(&item) else {
-                    return Err(err(
-                        at,
-                        format!("`{item}` is not an item of {}", schema.data_type),
-                    ));
-                };
-                let name = c.transform.as_deref().unwrap_or("text");
-                let transform = Transform::parse(name).ok_or_else(|| {
-                    err(
-                        at,
-                        format!(
-                            "unknown transform `{name}`; known: text, code, digits, number, date, kana, label, barthel"
-                        ),
-                    )
-                })?;
-                if matches!(transform, Transform::Label | Transform::Barthel)
-                    && spec_item.codes.is_empty()
-                    && c.map.is_empty()
-                {
-                    return Err(err(
-                        at,
-                        format!("`{item}` has no code list to map labels to"),
-                    ));
-                }
-                if constants.iter().any(|(i, _)| i == &item) {
-                    return Err(err(at, format!("`{item}` is both a constant and a column")));
-                }
-                let aliases = c.from.into_vec();
-                if aliases.is_empty() {
-                    return Err(err(at, format!("`{item}`: `from` names no vendor column")));
-                }
-                let column =
-                    ColumnMap::new(spec_item, aliases, transform, c.map.into_iter().collect());
-                for (a, k) in column.aliases.iter().zip(&column.alias_keys) {
-                    if let Some(other) = alias_owner.insert(k.clone(), item.clone()) {
-                        return Err(err(
-                            at,
-                            format!("alias `{a}` is used for both `{other}` and `{item}`"),
-                        ));
-                    }
-                }
-                columns.push(column);
-            }
-            // Spec order, so frames and files come out in the order LIFE lists the items.
-            columns.sort_by_key(|c| schema.items.iter().position(|i| i.id == c.item));
-            targets.push(Target {
-                data_type: schema.data_type.clone(),
-                spec: spec.version.clone(),
-                key_keys: t.key.iter().map(|k| label_key(k)).collect(),
-                key: t.key,
-                key_prefix: t.key_prefix,
-                constants,
-                columns,
-            });
         }
-        if targets.is_empty() {
-            return Err(err(0, "a profile needs at least one [[target]]".into()));
-        }
-        Ok(Profile {
-            name: raw.name,
-            read: raw.read,
-            facility,
-            targets,
-        })
+        Ok(())
     }
 }

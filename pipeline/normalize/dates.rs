@@ -179,13 +179,55 @@ pub fn parse_date(s: &str) -> Result<ParsedDate, DateError> {
         }
         cur.skip_spaces();
     }
-    if !cur.is_empty() {
+    // A timestamp used as a date: a Western date with its time (`2026-03-25 00:00:00`,
+    // `2026-09-01T00:00:00+09:00`) is the date as written.
+    let timestamp = era.is_none() && end_mark.is_none() && is_time(cur.rest);
+    if !cur.is_empty() && !timestamp {
         return Err(DateError::UnknownForm);
     }
     match era {
         Some(era) => era_date(era, year, month, day),
         None => western(year, month, day),
     }
+}
+
+/// The time part of a timestamp after its date: `T` or a space, `H:MM` or `HH:MM`, optionally
+/// `:SS` and a fraction, then optionally `Z` or an offset `±HH:MM` / `±HHMM`.
+fn is_time(s: &str) -> bool {
+    let s = match s.strip_prefix('T') {
+        Some(rest) => rest,
+        None => s.trim_start_matches(char::is_whitespace),
+    };
+    let digits = |p: &str, min: usize, max: usize| {
+        (min..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    let (clock, zone) = match s.find(['Z', '+', '-']) {
+        Some(i) => s.split_at(i),
+        None => (s, ""),
+    };
+    let zone_ok = match zone.as_bytes().first() {
+        None => true,
+        Some(b'Z') => zone.len() == 1,
+        Some(_) => {
+            let z = &zone[1..];
+            match z.split_once(':') {
+                Some((h, m)) => digits(h, 2, 2) && digits(m, 2, 2),
+                None => digits(z, 4, 4) || digits(z, 2, 2),
+            }
+        }
+    };
+    let mut parts = clock.split(':');
+    let (Some(h), Some(m)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let sec_ok = match parts.next() {
+        None => true,
+        Some(sec) => {
+            let (whole, frac) = sec.split_once('.').unwrap_or((sec, "0"));
+            digits(whole, 2, 2) && digits(frac, 1, 9)
+        }
+    };
+    zone_ok && sec_ok && parts.next().is_none() && digits(h, 1, 2) && digits(m, 2, 2)
 }
 
 /// `YYYYMMDD`, the numeric era code `GYYMMDD`, or `YYYYMM` (rejected as year-month when the
@@ -388,6 +430,30 @@ mod tests {
 
     fn before(era: &'static str, starts: &'static str) -> DateError {
         DateError::BeforeEraStart { era, starts }
+    }
+
+    #[test]
+    fn timestamps_are_their_dates() {
+        for v in [
+            "2026-03-25 00:00:00",
+            "2026-03-25T00:00:00",
+            "2026-03-25T00:00:00+09:00",
+            "2026-03-25T00:00:00.000Z",
+            "2026/3/25 0:00",
+            "2026/03/25 09:30:15+0900",
+        ] {
+            assert_eq!(parse_date(v).map(|d| d.ymd), Ok("20260325".into()), "{v}");
+        }
+        for v in [
+            "2026-03-25 25",
+            "2026-03-25 00:00:00 extra",
+            "2026-03-25T",
+            "令和8年3月25日 00:00",
+            "R8.3.25 00:00",
+            "2026-03-25 00:00:00+9",
+        ] {
+            assert_eq!(parse_date(v), Err(DateError::UnknownForm), "{v}");
+        }
     }
 
     #[test]
@@ -659,8 +725,6 @@ mod tests {
             "2024年4/1日",
             "2024 04 01",
             "2 024/4/1",
-            "2024/04/01 09:30",
-            "2024-04-01T00:00:00",
             "2024/4/1(月)",
             "令和",
             "令和6",

@@ -10,11 +10,16 @@ use polars::prelude::*;
 use super::file::{FileIngest, Fixes, Part, Quarantined, SOURCE_FILE};
 use super::key::management_number;
 use super::sink::Sink;
-use super::transform::{Fix, Memo};
+use super::transform::{Fix, Memo, Problem};
 use super::validated::{Validated, append, unconverted};
 use crate::decode::text::{code, code_cow, label_key};
 use crate::decode::{LINE, Record, Table, TextEncoding};
-use crate::map::{Facility, Profile, Target, Transform};
+
+mod header;
+
+/// Lines before the header kept for preamble cells: a preamble is a few lines.
+const PREAMBLE_KEPT: usize = 64;
+use crate::map::{Facility, HeaderKeys, Profile, Target, Transform, ValueSource};
 use crate::spec::{Registry, Schema};
 use crate::validate::{MASK, Severity};
 
@@ -30,8 +35,9 @@ pub struct Ingest<'a> {
     /// The 事業所番号 given for a file that does not carry it.
     given: Option<&'a str>,
     placeholders: Vec<&'a str>,
-    /// The 事業所番号 of the preamble line the profile names, once read.
-    preamble: Option<String>,
+    /// The lines before the header (at most [`PREAMBLE_KEPT`]), for preamble cells and a
+    /// two-line header's upper line.
+    preamble: Vec<(u64, Vec<String>)>,
     header: Option<Header<'a>>,
     /// A trailer line was met: what follows is not data.
     ended: bool,
@@ -75,7 +81,7 @@ impl<'a> Ingest<'a> {
                 .iter()
                 .map(String::as_str)
                 .collect(),
-            preamble: None,
+            preamble: Vec::new(),
             header: None,
             ended: false,
             table_findings: 0,
@@ -156,42 +162,33 @@ impl<'a> Ingest<'a> {
         self.out
     }
 
-    /// Looks for the header line in a table; on finding it, resolves the profile's targets
-    /// against it. Lines before it are the preamble.
-    fn find_header(&mut self, table: &Table) -> Option<usize> {
-        let profile = self.profile;
-        let found = table.records().position(|r| {
-            let fields: Vec<&str> = r.iter().collect();
-            profile.header_score(&fields) >= profile.read.header_min_aliases.max(1)
-        });
-        if let Facility::Preamble { line, field } = &profile.facility {
-            let before = found.unwrap_or(table.len());
-            if let Some(v) = table
-                .records()
-                .take(before)
-                .find(|r| r.line == *line as u64)
-                .and_then(|r| r.get(field - 1))
-            {
-                self.preamble = Some(code(v)).filter(|s| !s.is_empty());
-            }
-        }
-        let h = found?;
-        self.header = Some(self.resolve(table.record(h)));
-        Some(h)
-    }
-
-    fn resolve(&mut self, header: Record<'_>) -> Header<'a> {
+    fn resolve(&mut self, header_line: u64, keys: HeaderKeys) -> Header<'a> {
+        let preamble_facility = match &self.profile.facility {
+            Facility::Preamble(cell) => Some(self.preamble_facility(cell)),
+            _ => None,
+        };
+        // Preamble cells and profile values feeding items: one value per file.
+        // Per target and column: None for a vendor column, else the cell's or value's raw text.
+        let fixed_values: Vec<Vec<Option<Option<String>>>> = self
+            .profile
+            .targets
+            .iter()
+            .map(|t| {
+                t.columns
+                    .iter()
+                    .map(|c| match &c.source {
+                        ValueSource::Column => None,
+                        ValueSource::Preamble(cell) => Some(self.preamble_cell(cell)),
+                        ValueSource::Value(v) => Some(Some(v.clone())),
+                    })
+                    .collect()
+            })
+            .collect();
         let (profile, registry, sink) = (self.profile, self.registry, &mut self.sink);
-        let header_line = header.line;
-        let header_fields: Vec<&str> = header.iter().collect();
-        let keys = crate::map::header_keys(&header_fields);
 
         // The facility of every row.
         let facility_col = match &profile.facility {
-            Facility::Column { alias_keys, name } => match alias_keys
-                .iter()
-                .find_map(|a| keys.iter().position(|k| k == a))
-            {
+            Facility::Column { alias_keys, name } => match keys.find(alias_keys) {
                 Some(i) => Some(i),
                 None => {
                     sink.note(
@@ -209,14 +206,18 @@ impl<'a> Ingest<'a> {
             _ => None,
         };
         let fixed_facility: Option<String> = match &profile.facility {
-            Facility::Preamble { .. } => self.preamble.clone(),
+            Facility::Preamble(_) => preamble_facility.clone().flatten(),
             Facility::Given => self.given.map(str::to_string),
             Facility::Column { .. } => None,
         };
-        if matches!(
-            profile.facility,
-            Facility::Preamble { .. } | Facility::Given
-        ) && fixed_facility.is_none()
+        // A preamble value that is not a 事業所番号 has been said already.
+        let said = matches!(preamble_facility, Some(None)) && {
+            let c = |c: &crate::validate::Check| c.rule == "ingest.facility";
+            sink.findings.checks.iter().any(c)
+        };
+        if matches!(profile.facility, Facility::Preamble(_) | Facility::Given)
+            && fixed_facility.is_none()
+            && !said
         {
             sink.note(
                 0,
@@ -232,13 +233,47 @@ impl<'a> Ingest<'a> {
 
         // Each target's columns, in spec order, and where their values come from.
         let mut plans: Vec<Plan<'a>> = Vec::new();
-        for t in &profile.targets {
+        for (ti, t) in profile.targets.iter().enumerate() {
             let Some(schema) = registry.spec(&t.spec).and_then(|s| s.schema(&t.data_type)) else {
                 continue;
             };
             let resolved = t.resolve(&keys);
+            // No empty records: a target none of whose vendor columns is in the file gives no
+            // frame, and says so once.
+            let vendor_columns: Vec<usize> = (0..t.columns.len())
+                .filter(|&i| t.columns[i].source == ValueSource::Column)
+                .collect();
+            let live = vendor_columns.is_empty()
+                || vendor_columns
+                    .iter()
+                    .any(|&i| resolved.columns[i].is_some());
+            if !live {
+                let missing: Vec<&str> = vendor_columns
+                    .iter()
+                    .map(|&i| t.columns[i].aliases[0].as_str())
+                    .collect();
+                sink.note(
+                    0,
+                    0,
+                    None,
+                    Severity::Error,
+                    "ingest.no_columns",
+                    format!(
+                        "{}の列がひとつもファイルにありません（{}）",
+                        t.data_type,
+                        missing.join("、")
+                    ),
+                    format!(
+                        "none of the columns of target {} is in this file ({}): wrong profile or \
+                         header? No {} record is made",
+                        t.data_type,
+                        missing.join(", "),
+                        t.data_type
+                    ),
+                );
+            }
             for (c, idx) in t.columns.iter().zip(&resolved.columns) {
-                if idx.is_none() {
+                if live && c.source == ValueSource::Column && idx.is_none() {
                     sink.note(
                         0,
                         header_line,
@@ -255,7 +290,7 @@ impl<'a> Ingest<'a> {
                 }
             }
             for (k, idx) in t.key.iter().zip(&resolved.key) {
-                if idx.is_none() {
+                if live && idx.is_none() {
                     sink.note(
                         0,
                         header_line,
@@ -271,7 +306,14 @@ impl<'a> Ingest<'a> {
             for item in &schema.items {
                 let id = item.id.as_str();
                 if let Some(i) = t.columns.iter().position(|c| c.item == id) {
-                    sources.push((id.to_string(), Source::Column(i, item)));
+                    let src = match &fixed_values[ti][i] {
+                        None => Source::Column(i, item),
+                        Some(raw) => {
+                            let v = fixed_value(&t.columns[i], item, raw.as_deref(), sink);
+                            Source::Fixed(v)
+                        }
+                    };
+                    sources.push((id.to_string(), src));
                 } else if let Some((_, v)) = t.constants.iter().find(|(i, _)| i == id) {
                     sources.push((id.to_string(), Source::Constant(v.clone())));
                 } else if id == "care_facility_id" {
@@ -285,9 +327,14 @@ impl<'a> Ingest<'a> {
             let key_columns = t
                 .key_keys
                 .iter()
-                .map(|k| t.columns.iter().position(|c| c.alias_keys.contains(k)))
+                .map(|k| {
+                    t.columns
+                        .iter()
+                        .position(|c| c.part.is_none() && c.alias_keys.contains(k))
+                })
                 .collect();
             plans.push(Plan {
+                live,
                 target: t,
                 schema,
                 sources,
@@ -300,10 +347,7 @@ impl<'a> Ingest<'a> {
             .read
             .skip
             .iter()
-            .map(|s| {
-                let k = label_key(&s.column);
-                (keys.iter().position(|x| *x == k), s)
-            })
+            .map(|s| (keys.position(&label_key(&s.column)), s))
             .collect();
         let memos = plans
             .iter()
@@ -377,6 +421,10 @@ impl<'a> Ingest<'a> {
             // Every target needs its key; a row without one cannot be uploaded.
             let mut keyed = Vec::with_capacity(hd.plans.len());
             for (p, plan) in hd.plans.iter().enumerate() {
+                if !plan.live {
+                    keyed.push(None);
+                    continue;
+                }
                 joined.clear();
                 let mut parts = 0;
                 for (i, mapped) in plan.resolved.key.iter().zip(&plan.key_columns) {
@@ -402,8 +450,13 @@ impl<'a> Ingest<'a> {
                     (parts == t.key.len()).then(|| management_number(&t.key_prefix, &joined)),
                 );
             }
-            if let Some(i) = keyed.iter().position(Option::is_none) {
+            if let Some(i) = (0..keyed.len()).find(|&i| hd.plans[i].live && keyed[i].is_none()) {
                 let why = format!("no record key ({})", hd.plans[i].target.key.join(", "));
+                quarantine(out, *line, rec, why, false);
+                continue;
+            }
+            if !hd.plans.iter().any(|p| p.live) {
+                let why = "no target of the profile has a column in this file".to_string();
                 quarantine(out, *line, rec, why, false);
                 continue;
             }
@@ -454,6 +507,9 @@ impl<'a> Ingest<'a> {
             // repairs again. Its findings would be exact repeats, which are dropped anyway.
             let mut built: Vec<Built<'_>> = Vec::new();
             for ((p, plan), key) in plans.iter().enumerate().zip(keys) {
+                if !plan.live {
+                    continue;
+                }
                 let t = plan.target;
                 let mut key = Some(key);
                 let mut columns: Vec<Column> = Vec::with_capacity(plan.sources.len() + 2);
@@ -462,6 +518,10 @@ impl<'a> Ingest<'a> {
                     let column = match src {
                         Source::Facility => StringChunked::full(name, &fac, height).into_column(),
                         Source::Constant(v) => StringChunked::full(name, v, height).into_column(),
+                        Source::Fixed(Some(v)) => {
+                            StringChunked::full(name, v, height).into_column()
+                        }
+                        Source::Fixed(None) => StringChunked::full_null(name, height).into_column(),
                         Source::Key => match key.take() {
                             Some(k) => k.finish().with_name(name).into_column(),
                             None => StringChunked::full_null(name, height).into_column(),
@@ -560,11 +620,40 @@ impl Cells<'_> {
         let mut b = StringChunkedBuilder::new(name.clone(), self.recs.len());
         for (&rec, &line) in self.recs.iter().zip(self.lines) {
             let raw = self.table.field(rec, self.vendor);
-            let Some(raw) = raw.and_then(|v| clean(v, self.placeholders)) else {
+            let Some(mut raw) = raw.and_then(|v| clean(v, self.placeholders)) else {
                 b.append_null();
                 continue;
             };
-            if col.transform == Transform::Text {
+            // A line break (a quoted remark) is folded to a space: one repair finding, never a
+            // file that cannot be written.
+            let folded;
+            if memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_some() {
+                folded = fold(raw);
+                let (fac, plan, column) = self.at;
+                let p = Problem {
+                    rule: "ingest.folded",
+                    kept: true,
+                    message_ja: format!("列「{}」の値の改行を空白にしました", col.aliases[0]),
+                    message_en: format!(
+                        "vendor column `{}`: line breaks folded to spaces",
+                        col.aliases[0]
+                    ),
+                };
+                let c = sink.check(
+                    Some(&name),
+                    Severity::Warning,
+                    &p,
+                    (1, fac, plan, column, line),
+                );
+                let shown = if item.sensitive {
+                    MASK
+                } else {
+                    folded.as_str()
+                };
+                sink.findings.push(line, c, Some(shown));
+                raw = folded.as_str();
+            }
+            if col.transform == Transform::Text && col.steps.is_empty() {
                 b.append_value(raw);
                 continue;
             }
@@ -609,7 +698,7 @@ fn converts_alike(a: &crate::spec::Item, b: &crate::spec::Item) -> bool {
 }
 
 /// A vendor value trimmed of half- and full-width spaces; None when that leaves nothing or a
-/// placeholder of the profile (`-`, `null` …).
+/// placeholder of the profile (`-`, `null` …; ASCII letters in either case: `NULL`).
 fn clean<'a>(v: &'a str, placeholders: &[&str]) -> Option<&'a str> {
     // Most values have no space at either end: two byte looks settle it (U+3000 starts 0xE3).
     let edge = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | 0xE3));
@@ -618,7 +707,7 @@ fn clean<'a>(v: &'a str, placeholders: &[&str]) -> Option<&'a str> {
     } else {
         v
     };
-    (!t.is_empty() && !placeholders.contains(&t)).then_some(t)
+    (!t.is_empty() && !placeholders.iter().any(|p| p.eq_ignore_ascii_case(t))).then_some(t)
 }
 
 fn quarantine(out: &mut FileIngest, line: u64, rec: Record<'_>, reason: String, deliberate: bool) {
@@ -635,12 +724,17 @@ enum Source<'a> {
     Facility,
     Key,
     Constant(String),
+    /// A preamble cell or a profile value through its steps: one value for the file (None
+    /// when it is missing or could not be converted, said once).
+    Fixed(Option<String>),
     /// A mapped column (index into the target's columns) and its spec item.
     Column(usize, &'a crate::spec::Item),
 }
 
 /// One target resolved against this file's header.
 struct Plan<'a> {
+    /// False when none of its vendor columns is in the file: it makes no frame.
+    live: bool,
     target: &'a Target,
     schema: &'a Schema,
     /// Frame columns in spec order, and where each one's values come from.
@@ -658,4 +752,51 @@ struct Rows {
     lines: Vec<u64>,
     /// Each plan's external_system_management_number of each row.
     keys: Vec<StringChunkedBuilder>,
+}
+
+/// A file-wide value (preamble cell, profile value) through its column's steps; a problem is
+/// one finding at line 0.
+fn fixed_value(
+    col: &crate::map::ColumnMap,
+    item: &crate::spec::Item,
+    raw: Option<&str>,
+    sink: &mut Sink,
+) -> Option<String> {
+    let raw = raw?;
+    let (value, problem, _) = super::transform::converted(col, item, raw);
+    if let Some(p) = problem {
+        let sev = if p.kept {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        sink.note(
+            0,
+            0,
+            Some(&col.item),
+            sev,
+            p.rule,
+            p.message_ja,
+            p.message_en,
+        );
+    }
+    value.map(|v| v.into_owned())
+}
+
+/// Line breaks (CRLF, CR or LF, and runs of them) → one space each run.
+fn fold(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    let mut in_break = false;
+    for c in v.chars() {
+        if c == '\r' || c == '\n' {
+            if !in_break {
+                out.push(' ');
+            }
+            in_break = true;
+        } else {
+            out.push(c);
+            in_break = false;
+        }
+    }
+    out
 }

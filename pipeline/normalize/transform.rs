@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use super::dates::parse_date;
 use crate::decode::text::{code_cow, half_width_kana, label_key};
-use crate::map::{ColumnMap, Transform, strip_points};
+use crate::map::steps::cut;
+use crate::map::{ColumnMap, Step, Transform, strip_points};
 use crate::spec::Item;
 
 /// Why a value could not be converted (or was converted with a doubt).
@@ -81,10 +82,136 @@ fn starts_with_year(raw: &str, ymd: &str) -> bool {
         .eq(ymd.chars().take(4))
 }
 
-/// Converts a trimmed, non-placeholder vendor value.
+/// Converts a trimmed, non-placeholder vendor value: by the column's transform, or through its
+/// chain of steps.
 pub fn convert<'a>(col: &ColumnMap, item: &Item, v: &'a str) -> Converted<'a> {
+    if col.steps.is_empty() {
+        return apply(col.transform, col, item, v);
+    }
+    let (value, problem, _) = chain(col, item, v);
+    (value, problem)
+}
+
+/// A value through the column's chain of steps: the LIFE value, the problem (an error stops
+/// the chain; a warning, such as a padded value, is kept unless an error follows), and the
+/// repair of the chain's transform (judged on the value it was given).
+fn chain<'a>(
+    col: &ColumnMap,
+    item: &Item,
+    v: &'a str,
+) -> (Option<Cow<'a, str>>, Option<Problem>, Option<Fix>) {
     let vendor = col.aliases.first().map_or("", String::as_str);
-    match col.transform {
+    let mut cur: Cow<'a, str> = Cow::Borrowed(v);
+    let mut note: Option<Problem> = None;
+    let mut repair = None;
+    let last_convert = col
+        .steps
+        .iter()
+        .rposition(|s| matches!(s, Step::Convert(_)));
+    for (i, step) in col.steps.iter().enumerate() {
+        let next: Cow<'a, str> = match step {
+            Step::Convert(t) => {
+                let (out, problem) = match &cur {
+                    Cow::Borrowed(b) => apply(*t, col, item, b),
+                    Cow::Owned(s) => {
+                        let (out, p) = apply(*t, col, item, s);
+                        (out.map(|o| Cow::Owned(o.into_owned())), p)
+                    }
+                };
+                match problem {
+                    Some(p) if !p.kept => return (None, Some(p), None),
+                    Some(p) => note = Some(p),
+                    None => {}
+                }
+                let Some(out) = out else {
+                    return (None, note, None);
+                };
+                if Some(i) == last_convert {
+                    repair = fix(col, &cur, &out);
+                }
+                out
+            }
+            Step::Strip(chars) => {
+                if cur.contains(chars.as_slice()) {
+                    Cow::Owned(cur.replace(chars.as_slice(), ""))
+                } else {
+                    cur
+                }
+            }
+            Step::Pad(n) => {
+                let len = cur.len();
+                if len < *n && cur.bytes().all(|b| b.is_ascii_digit()) {
+                    note = Some(Problem {
+                        rule: "ingest.padded",
+                        kept: true,
+                        message_ja: format!(
+                            "列「{vendor}」の値を先頭の0を補って{n}桁にしました（{len}桁でした）"
+                        ),
+                        message_en: format!(
+                            "vendor column `{vendor}`: {len} digits, left-padded with zeros to {n} \
+                             (leading zeros lost, e.g. by Excel)"
+                        ),
+                    });
+                    Cow::Owned(format!("{cur:0>n$}"))
+                } else {
+                    cur
+                }
+            }
+            Step::Cut(c) => {
+                let part = col.part.unwrap_or(0);
+                let picked = match &cur {
+                    Cow::Borrowed(b) => {
+                        cut(c, b).and_then(|p| p.get(part).map(|s| Cow::Borrowed(*s)))
+                    }
+                    Cow::Owned(s) => {
+                        cut(c, s).and_then(|p| p.get(part).map(|s| Cow::Owned(s.to_string())))
+                    }
+                };
+                match picked {
+                    Some(p) => p,
+                    None => {
+                        let (ja, en) = match c {
+                            crate::map::Cut::Space => (
+                                "に区切りの空白がありません",
+                                "no half- or full-width space to split at".to_string(),
+                            ),
+                            crate::map::Cut::Range => (
+                                "が「開始～終了」の形ではありません",
+                                "not a range `start～end` (～ 〜 ~ − or one -)".to_string(),
+                            ),
+                            crate::map::Cut::At { sep, .. } => (
+                                "を区切り文字で分けられません",
+                                format!(
+                                    "does not split at `{sep}` into the parts the profile names"
+                                ),
+                            ),
+                            crate::map::Cut::Regex(_) => (
+                                "がプロファイルの正規表現に合いません",
+                                "does not match the profile's regex".to_string(),
+                            ),
+                        };
+                        return (
+                            None,
+                            Some(problem(
+                                "ingest.split",
+                                format!("列「{vendor}」の値{ja}"),
+                                format!("vendor column `{vendor}`: {en}"),
+                            )),
+                            None,
+                        );
+                    }
+                }
+            }
+        };
+        cur = next;
+    }
+    (Some(cur), note, repair)
+}
+
+/// One transform on a value.
+fn apply<'a>(t: Transform, col: &ColumnMap, item: &Item, v: &'a str) -> Converted<'a> {
+    let vendor = col.aliases.first().map_or("", String::as_str);
+    match t {
         Transform::Text => (Some(Cow::Borrowed(v)), None),
         Transform::Code => (Some(code_cow(v)), None),
         Transform::Digits => {
@@ -174,7 +301,7 @@ pub fn convert<'a>(col: &ColumnMap, item: &Item, v: &'a str) -> Converted<'a> {
                 )),
             ),
         },
-        Transform::Barthel => barthel(vendor, item, v),
+        Transform::Barthel => barthel(col, vendor, item, v),
     }
 }
 
@@ -210,9 +337,13 @@ fn points(label: &str) -> Option<u32> {
     label.strip_suffix(')')?.get(i + 1..)?.parse().ok()
 }
 
-fn barthel<'a>(vendor: &str, item: &Item, v: &'a str) -> Converted<'a> {
+/// Barthel points, or a level's label (`自立(10)`, `全介助`): a column may mix them.
+fn barthel<'a>(col: &ColumnMap, vendor: &str, item: &Item, v: &'a str) -> Converted<'a> {
     let fail = |rule, ja: String, en: String| (None, Some(problem(rule, ja, en)));
     let Ok(p) = code_cow(v).parse::<u32>() else {
+        if let Some(c) = label(col, item, v) {
+            return (Some(Cow::Owned(c)), None);
+        }
         return fail(
             "ingest.barthel",
             format!("列「{vendor}」の値がバーセルインデックスの点数ではありません"),
@@ -334,8 +465,8 @@ impl Memo {
         {
             self.spare_checks.push((p, c));
         }
-        let (value, problem) = convert(col, item, raw);
-        o.fix = value.as_deref().and_then(|v| fix(col, raw, v));
+        let (value, problem, repair) = converted(col, item, raw);
+        o.fix = repair;
         let mut buf = o.value.take().unwrap_or_default();
         o.value = value.map(|v| {
             buf.clear();
@@ -351,10 +482,24 @@ impl Memo {
     }
 }
 
+/// [`convert`], and the repair it made.
+pub fn converted<'a>(
+    col: &ColumnMap,
+    item: &Item,
+    raw: &'a str,
+) -> (Option<Cow<'a, str>>, Option<Problem>, Option<Fix>) {
+    if col.steps.is_empty() {
+        let (value, problem) = apply(col.transform, col, item, raw);
+        let repair = value.as_deref().and_then(|v| fix(col, raw, v));
+        return (value, problem, repair);
+    }
+    chain(col, item, raw)
+}
+
 fn outcome(col: &ColumnMap, item: &Item, raw: &str) -> Outcome {
-    let (value, problem) = convert(col, item, raw);
+    let (value, problem, repair) = converted(col, item, raw);
     Outcome {
-        fix: value.as_deref().and_then(|v| fix(col, raw, v)),
+        fix: repair,
         value: value.map(Cow::into_owned),
         problem,
         check: None,

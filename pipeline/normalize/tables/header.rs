@@ -1,0 +1,144 @@
+//! Finding the header (one line, or Excel's two) and reading the preamble's cells: the
+//! office's 事業所番号, and values the profile takes from it.
+
+use super::{Ingest, PREAMBLE_KEPT};
+use crate::decode::Table;
+use crate::decode::text::{code, label_key};
+use crate::map::{Cell, HeaderKeys};
+use crate::validate::Severity;
+
+impl Ingest<'_> {
+    /// Looks for the header line in a table; on finding it, resolves the profile's targets
+    /// against it. Lines before it are the preamble (the last of them, with a two-line header,
+    /// its upper line).
+    pub(super) fn find_header(&mut self, table: &Table) -> Option<usize> {
+        let profile = self.profile;
+        let two = profile.read.header_rows == 2;
+        let min = profile.read.header_min_aliases.max(1);
+        let mut upper: Option<Vec<String>> = self.preamble.last().map(|(_, f)| f.clone());
+        let keys_of = |upper: Option<&[String]>, fields: &[&str]| match (upper, two) {
+            (Some(u), true) => {
+                let u: Vec<&str> = u.iter().map(String::as_str).collect();
+                HeaderKeys::two(&u, fields)
+            }
+            _ => HeaderKeys::one(fields),
+        };
+        let mut found = None;
+        for (i, r) in table.records().enumerate() {
+            let fields: Vec<&str> = r.iter().collect();
+            let keys = keys_of(upper.as_deref(), &fields);
+            let score = profile.header_score(&keys);
+            if score >= min {
+                // A two-line header's upper line may match alone (its labels merged down over
+                // both lines): the pair it makes with the next line, matching more, wins.
+                if two && i + 1 < table.len() {
+                    let next: Vec<&str> = table.record(i + 1).iter().collect();
+                    let owned: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+                    let pair = keys_of(Some(&owned), &next);
+                    if profile.header_score(&pair) > score {
+                        if self.preamble.len() < PREAMBLE_KEPT {
+                            self.preamble.push((r.line, owned));
+                        }
+                        found = Some((i + 1, pair));
+                        break;
+                    }
+                }
+                found = Some((i, keys));
+                break;
+            }
+            if self.preamble.len() < PREAMBLE_KEPT {
+                self.preamble
+                    .push((r.line, fields.iter().map(|f| f.to_string()).collect()));
+            }
+            upper = Some(fields.iter().map(|f| f.to_string()).collect());
+        }
+        let (h, keys) = found?;
+        self.header = Some(self.resolve(table.record(h).line, keys));
+        Some(h)
+    }
+
+    /// The value of a preamble cell, as written (trimmed); None when the preamble lacks it.
+    pub(super) fn preamble_cell(&self, cell: &Cell) -> Option<String> {
+        let value = match cell {
+            Cell::At { line, field } => self
+                .preamble
+                .iter()
+                .find(|(l, _)| *l == *line as u64)
+                .and_then(|(_, f)| f.get(field - 1))
+                .map(|v| v.trim_matches([' ', '\t', '\u{3000}']).to_string()),
+            Cell::Label { key, .. } => self.preamble.iter().find_map(|(_, fields)| {
+                let i = fields
+                    .iter()
+                    .position(|f| label_key(f).starts_with(key.as_str()))?;
+                let after = after_label(&fields[i], key);
+                if !after.is_empty() {
+                    return Some(after.to_string());
+                }
+                fields[i + 1..]
+                    .iter()
+                    .map(|f| f.trim_matches([' ', '\t', '\u{3000}']))
+                    .find(|f| !f.is_empty())
+                    .map(str::to_string)
+            }),
+        };
+        value.filter(|v| !v.is_empty())
+    }
+
+    /// The 事業所番号 of the preamble cell the profile names: checked to be one, and against the
+    /// one given (the job's office, `--facility`); each disagreement an error naming both.
+    pub(super) fn preamble_facility(&mut self, cell: &Cell) -> Option<String> {
+        let raw = self.preamble_cell(cell)?;
+        let id = code(&raw);
+        let shaped = id.len() == 10 && id.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !shaped {
+            self.sink.note(
+                0,
+                0,
+                Some("care_facility_id"),
+                Severity::Error,
+                "ingest.facility",
+                format!("前置き行の事業所番号「{raw}」が事業所番号の形ではありません"),
+                format!(
+                    "the preamble's 事業所番号 `{raw}` is not a 10-character 事業所番号: check \
+                     the profile's [facility] preamble cell"
+                ),
+            );
+            return None;
+        }
+        if let Some(given) = self.given
+            && given != id
+        {
+            self.sink.note(
+                0,
+                0,
+                Some("care_facility_id"),
+                Severity::Error,
+                "ingest.facility_mismatch",
+                format!("ファイルの事業所番号は{id}ですが、指定された事業所番号は{given}です"),
+                format!(
+                    "the file says 事業所番号 {id}, the job / --facility says {given}: its rows \
+                     are not {given}'s"
+                ),
+            );
+        }
+        Some(id)
+    }
+}
+
+/// The text after a label and a colon (half- or full-width) in a cell: `事業所番号：1370099010`
+/// → `1370099010`; `key` is the label's `label_key`.
+fn after_label<'v>(cell: &'v str, key: &str) -> &'v str {
+    // Walk the cell's characters until their keys spell the label.
+    let mut built = String::new();
+    let mut end = 0;
+    for (i, c) in cell.char_indices() {
+        if built.len() >= key.len() {
+            break;
+        }
+        built.push_str(&label_key(c.encode_utf8(&mut [0; 4])));
+        end = i + c.len_utf8();
+    }
+    cell[end..]
+        .trim_start_matches([' ', '\t', '\u{3000}', ':', '：'])
+        .trim_end_matches([' ', '\t', '\u{3000}'])
+}
