@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use lifeline::map::{Profile, header_keys};
+use lifeline::map::Profile;
 
 fn lifeline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lifeline"))
@@ -225,14 +225,9 @@ fn fed_by(profile: &Profile, export: &Path) -> BTreeSet<(String, String)> {
     let bytes = std::fs::read(export).unwrap();
     let delim = lifeline::normalize::ingest::delimiter(profile, &export.display().to_string());
     let table = lifeline::decode::read_table(&bytes, delim).unwrap();
-    let header = table
-        .records()
-        .find(|r| {
-            profile.header_score(&r.iter().collect::<Vec<_>>())
-                >= profile.read.header_min_aliases.max(1)
-        })
+    let (_, keys) = profile
+        .find_header(&table, None)
         .expect("the header is found");
-    let keys = header_keys(&header.iter().collect::<Vec<_>>());
     let mut fed = BTreeSet::new();
     for t in &profile.targets {
         for (c, i) in t.columns.iter().zip(t.resolve(&keys).columns) {

@@ -969,7 +969,13 @@ fn every_sample_office_keeps_every_guarantee() {
     let o = run_job(tmp.path());
     let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let results = summary["results"].as_array().unwrap();
-    assert_eq!(results.len(), 3);
+    assert_eq!(results.len(), 4);
+    // The summary's and the ledger's counts are the manifests' too.
+    common::invariants::check_month(
+        &tmp.path().join("202610"),
+        &summary,
+        &tmp.path().join("ledger.sqlite"),
+    );
     for r in results {
         let fac = r["facility"].as_str().unwrap();
         let dir = tmp.path().join("202610").join(fac);

@@ -29,6 +29,7 @@ pub struct Args {
 
 pub fn run(registry: &Registry, args: Args, out: &mut impl Write) -> Result<ExitCode> {
     let profile = Profile::load(&args.profile, registry)?;
+    profile.check_fed(registry, &[])?;
     let files: Vec<(String, PathBuf)> =
         crate::cli::validate::expand(&args.files, &["csv", "tsv", "txt"])?
             .into_iter()

@@ -11,6 +11,7 @@ pub use profile::{
 };
 pub use steps::{Cut, Step};
 
+use crate::decode::Table;
 use crate::decode::text::label_key;
 
 /// A target's columns resolved against one file's header: the header index of each profile
@@ -124,5 +125,41 @@ impl Profile {
                 })
             })
             .count()
+    }
+
+    /// The header as ingest finds it in a table of records: the index of its line (the lower
+    /// line of a two-line header) and its keys. It is the first line that matches at least
+    /// `read.header_min_aliases` aliases; with `header_rows = 2` each line is read with the one
+    /// above it (`upper`: the last line before the table, if any), and a line that matches alone
+    /// gives way to the pair it makes with the next line when that pair matches more.
+    pub fn find_header(
+        &self,
+        table: &Table,
+        upper: Option<&[String]>,
+    ) -> Option<(usize, HeaderKeys)> {
+        let two = self.read.header_rows == 2;
+        let min = self.read.header_min_aliases.max(1);
+        let keys_of = |upper: Option<Vec<&str>>, fields: &[&str]| match (upper, two) {
+            (Some(u), true) => HeaderKeys::two(&u, fields),
+            _ => HeaderKeys::one(fields),
+        };
+        let mut above: Option<Vec<&str>> = upper.map(|u| u.iter().map(String::as_str).collect());
+        for (i, r) in table.records().enumerate() {
+            let fields: Vec<&str> = r.iter().collect();
+            let keys = keys_of(above.take(), &fields);
+            let score = self.header_score(&keys);
+            if score >= min {
+                if two && i + 1 < table.len() {
+                    let next: Vec<&str> = table.record(i + 1).iter().collect();
+                    let pair = keys_of(Some(fields.clone()), &next);
+                    if self.header_score(&pair) > score {
+                        return Some((i + 1, pair));
+                    }
+                }
+                return Some((i, keys));
+            }
+            above = Some(fields);
+        }
+        None
     }
 }

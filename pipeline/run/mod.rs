@@ -98,6 +98,15 @@ pub fn run_facility(
                 .profiles
                 .get(&job.dir.join(&s.profile), registry, job.spec.as_deref())
                 .map_err(RunError::Profile)?;
+            // Every ◎ item has a source before any data is read; the job's サービス種類コード
+            // counts as one.
+            let set_by_job: &[&str] = match fac.service_code {
+                Some(_) => &["service_code"],
+                None => &[],
+            };
+            profile
+                .check_fed(registry, set_by_job)
+                .map_err(|e| RunError::Profile(e.to_string()))?;
             src.profiles.push(profile);
             src.inputs.push(expand_inputs(&job.dir, &s.inputs)?);
         }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use lifeline::decode::Table;
 use lifeline::decode::text::label_key;
-use lifeline::map::{Facility, Profile, Target, header_keys};
+use lifeline::map::{Cell, FILLED_BY_THE_TOOL, Facility, HeaderKeys, Profile, Target};
 use lifeline::normalize::ingest::{FileIngest, delimiter, ingest_file};
 use lifeline::spec::{Registry, Req, Schema};
 use lifeline::validate::MASK;
@@ -21,13 +21,6 @@ pub struct Args<'a> {
     pub facility: Option<&'a str>,
     pub rows: usize,
 }
-
-/// Items the tool fills itself: no profile needs to feed them.
-pub const TOOL_FILLED: [&str; 3] = [
-    "care_facility_id",
-    "external_system_management_number",
-    "version",
-];
 
 #[derive(Serialize)]
 pub(super) struct Report {
@@ -148,11 +141,8 @@ fn schema<'r>(t: &Target, registry: &'r Registry) -> Option<&'r Schema> {
 }
 
 fn target_report(t: &Target, registry: &Registry) -> TargetReport {
-    let fed = |id: &str| {
-        TOOL_FILLED.contains(&id)
-            || t.columns.iter().any(|c| c.item == id)
-            || t.constants.iter().any(|(i, _)| i == id)
-    };
+    // A 3.10 target's `version` is a constant the loader adds.
+    let fed = |id: &str| FILLED_BY_THE_TOOL.contains(&id) || t.feeds(id);
     let unmapped = schema(t, registry)
         .map(|s| {
             s.items
@@ -173,15 +163,6 @@ fn target_report(t: &Target, registry: &Registry) -> TargetReport {
         constants: t.constants.clone(),
         unmapped,
     }
-}
-
-/// The header line as ingest finds it: the first record matching at least
-/// `read.header_min_aliases` of the profile's aliases.
-fn find_header(profile: &Profile, table: &Table) -> Option<usize> {
-    table.records().position(|r| {
-        let fields: Vec<&str> = r.iter().collect();
-        profile.header_score(&fields) >= profile.read.header_min_aliases.max(1)
-    })
 }
 
 fn export_report(
@@ -205,18 +186,16 @@ fn export_report(
         }
     };
     rep.encoding = Some(table.encoding.to_string());
-    let Some(h) = find_header(profile, &table) else {
+    // The header as ingest finds it (one line, or Excel's two).
+    let Some((h, keys)) = profile.find_header(&table, None) else {
         return Ok(rep);
     };
     let header = table.record(h);
     rep.header_line = Some(header.line);
     let names: Vec<&str> = header.iter().collect();
-    let keys = header_keys(&names);
-    let mut used = vec![false; keys.len()];
+    let mut used = vec![false; keys.len().max(names.len())];
     let mut mark = |aliases: &[String]| {
-        let at = aliases
-            .iter()
-            .find_map(|a| keys.iter().position(|k| k == a));
+        let at = keys.find(aliases);
         if let Some(i) = at {
             used[i] = true;
         }
@@ -227,7 +206,10 @@ fn export_report(
             Some(i) => format!("column {} `{}`", i + 1, names[i].trim()),
             None => format!("column `{name}`: not in this file"),
         },
-        Facility::Preamble { line, field } => format!("preamble line {line}, field {field}"),
+        Facility::Preamble(Cell::At { line, field }) => {
+            format!("preamble line {line}, field {field}")
+        }
+        Facility::Preamble(Cell::Label { label, .. }) => format!("the preamble cell `{label}`"),
         Facility::Given => match args.facility {
             Some(f) => format!("given: {f}"),
             None => "not in the file: pass --facility".into(),
@@ -244,7 +226,7 @@ fn export_report(
                 Some(i) => rep.matched.push(Matched {
                     data_type: t.data_type.clone(),
                     item: c.item.clone(),
-                    alias: alias_of(&c.aliases, &c.alias_keys, &keys[*i]),
+                    alias: alias_of(&c.aliases, &c.alias_keys, &keys, *i),
                     column: names[*i].trim().to_string(),
                     index: i + 1,
                 }),
@@ -288,16 +270,23 @@ fn export_report(
     rep.rows_kept = ingested.rows_kept;
     rep.rows_quarantined = ingested.quarantine.len();
     rep.problems = file_problems(&ingested);
-    rep.preview = preview(profile, registry, &table, &names, &ingested, args.rows);
+    rep.preview = preview(
+        profile,
+        registry,
+        &table,
+        (&names, &keys),
+        &ingested,
+        args.rows,
+    );
     Ok(rep)
 }
 
-/// The alias (as written) whose key is `key`.
-fn alias_of(aliases: &[String], alias_keys: &[String], key: &str) -> String {
+/// The alias (as written) that names column `i`.
+fn alias_of(aliases: &[String], alias_keys: &[String], keys: &HeaderKeys, i: usize) -> String {
     aliases
         .iter()
         .zip(alias_keys)
-        .find(|(_, k)| *k == key)
+        .find(|(_, k)| keys.position(k) == Some(i))
         .map_or_else(String::new, |(a, _)| a.clone())
 }
 
@@ -306,7 +295,14 @@ fn file_problems(f: &FileIngest) -> Vec<String> {
     let mut seen = Vec::new();
     for x in &f.findings.findings {
         let c = &f.findings.checks[x.check as usize];
-        let about_file = matches!(c.rule, "ingest.no_facility" | "ingest.missing_key");
+        let about_file = matches!(
+            c.rule,
+            "ingest.no_facility"
+                | "ingest.missing_key"
+                | "ingest.no_columns"
+                | "ingest.facility"
+                | "ingest.facility_mismatch"
+        );
         let s = format!("{}: {}", c.rule, c.message_en);
         if about_file && !seen.contains(&s) {
             seen.push(s);
@@ -319,7 +315,7 @@ fn preview(
     profile: &Profile,
     registry: &Registry,
     table: &Table,
-    names: &[&str],
+    (names, keys): (&[&str], &HeaderKeys),
     f: &FileIngest,
     rows: usize,
 ) -> Vec<Preview> {
@@ -328,7 +324,6 @@ fn preview(
         .enumerate()
         .map(|(i, r)| (r.line, i))
         .collect();
-    let keys = header_keys(names);
     let mut out: Vec<Preview> = Vec::new();
     for part in &f.parts {
         let Some(t) = profile.targets.get(part.plan) else {
@@ -337,7 +332,7 @@ fn preview(
         let Some(schema) = schema(t, registry) else {
             continue;
         };
-        let resolved = t.resolve(&keys);
+        let resolved = t.resolve(keys);
         let at = match out.iter().position(|p| p.data_type == t.data_type) {
             Some(i) => i,
             None => {

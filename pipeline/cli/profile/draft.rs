@@ -8,10 +8,9 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 use lifeline::decode::text::{code, label_key};
-use lifeline::map::Profile;
+use lifeline::map::{FILLED_BY_THE_TOOL, HeaderKeys, Profile};
 use lifeline::spec::{Registry, Req, Schema};
 
-use super::check::TOOL_FILLED;
 use super::export::{Bundled, DUMMY_MARKS, Export, bundled, read};
 use super::guess::{Guess, assign};
 
@@ -62,7 +61,10 @@ pub fn run(
     // The header must score above every preamble line, as ingest will look for it.
     let draft = Profile::parse("draft", &text, registry)
         .map_err(|e| anyhow::anyhow!("the draft does not load (a bug): {e}\n{text}"))?;
-    let score = |i: usize| draft.header_score(&ex.table.record(i).iter().collect::<Vec<_>>());
+    let score = |i: usize| {
+        let fields: Vec<&str> = ex.table.record(i).iter().collect();
+        draft.header_score(&HeaderKeys::one(&fields))
+    };
     let header = score(ex.header);
     let preamble = (0..ex.header).map(score).max().unwrap_or(0);
     let min = (preamble + 1).max(header.min(3)).clamp(1, header.max(1));
@@ -242,7 +244,11 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
             let digits: String = schema.spec.chars().filter(char::is_ascii_digit).collect();
             line(&format!("version = {}", q(&format!("{digits:0>4}"))));
         }
-        let fed = |id: &str| TOOL_FILLED.contains(&id) || guesses.iter().any(|g| g.item == id);
+        let fed = |id: &str| {
+            id == "version"
+                || FILLED_BY_THE_TOOL.contains(&id)
+                || guesses.iter().any(|g| g.item == id)
+        };
         for item in &schema.items {
             if item.req == Req::Always && !fed(&item.id) {
                 line(&format!(

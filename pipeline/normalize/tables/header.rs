@@ -4,7 +4,7 @@
 use super::{Ingest, PREAMBLE_KEPT};
 use crate::decode::Table;
 use crate::decode::text::{code, label_key};
-use crate::map::{Cell, HeaderKeys};
+use crate::map::Cell;
 use crate::validate::Severity;
 
 impl Ingest<'_> {
@@ -12,45 +12,14 @@ impl Ingest<'_> {
     /// against it. Lines before it are the preamble (the last of them, with a two-line header,
     /// its upper line).
     pub(super) fn find_header(&mut self, table: &Table) -> Option<usize> {
-        let profile = self.profile;
-        let two = profile.read.header_rows == 2;
-        let min = profile.read.header_min_aliases.max(1);
-        let mut upper: Option<Vec<String>> = self.preamble.last().map(|(_, f)| f.clone());
-        let keys_of = |upper: Option<&[String]>, fields: &[&str]| match (upper, two) {
-            (Some(u), true) => {
-                let u: Vec<&str> = u.iter().map(String::as_str).collect();
-                HeaderKeys::two(&u, fields)
-            }
-            _ => HeaderKeys::one(fields),
-        };
-        let mut found = None;
-        for (i, r) in table.records().enumerate() {
-            let fields: Vec<&str> = r.iter().collect();
-            let keys = keys_of(upper.as_deref(), &fields);
-            let score = profile.header_score(&keys);
-            if score >= min {
-                // A two-line header's upper line may match alone (its labels merged down over
-                // both lines): the pair it makes with the next line, matching more, wins.
-                if two && i + 1 < table.len() {
-                    let next: Vec<&str> = table.record(i + 1).iter().collect();
-                    let owned: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
-                    let pair = keys_of(Some(&owned), &next);
-                    if profile.header_score(&pair) > score {
-                        if self.preamble.len() < PREAMBLE_KEPT {
-                            self.preamble.push((r.line, owned));
-                        }
-                        found = Some((i + 1, pair));
-                        break;
-                    }
-                }
-                found = Some((i, keys));
-                break;
-            }
+        let upper = self.preamble.last().map(|(_, f)| f.clone());
+        let found = self.profile.find_header(table, upper.as_deref());
+        let before = found.as_ref().map_or(table.len(), |(h, _)| *h);
+        for r in table.records().take(before) {
             if self.preamble.len() < PREAMBLE_KEPT {
                 self.preamble
-                    .push((r.line, fields.iter().map(|f| f.to_string()).collect()));
+                    .push((r.line, r.iter().map(str::to_string).collect()));
             }
-            upper = Some(fields.iter().map(|f| f.to_string()).collect());
         }
         let (h, keys) = found?;
         self.header = Some(self.resolve(table.record(h).line, keys));
