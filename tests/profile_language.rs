@@ -1,4 +1,4 @@
-//! The profile language (docs/profile-steps.md): each pattern of issue 16 §1 with a passing and
+//! The profile language (docs/profiles.md § Value steps): each pattern of issue 16 §1 with a passing and
 //! a failing case, the load-time checks, and the guarantees that live in map/normalize (◎ items
 //! fed, `version` on 3.10, no empty records).
 

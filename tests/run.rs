@@ -112,7 +112,7 @@ fn the_sample_job_runs_every_facility_and_every_manifest_balances() {
             assert!(dir.join(f).exists(), "{fac}/{f}");
         }
     }
-    // The messy ledger (every pattern of docs/profile-steps.md) comes out clean: its quirks
+    // The messy ledger (every pattern of docs/profiles.md § Value steps) comes out clean: its quirks
     // are repairs (warnings) and its dummy user is left out on purpose.
     let f = std::fs::read_to_string(tmp.path().join("202610/1370099010/findings.csv")).unwrap();
     let mut rules: Vec<&str> = f

@@ -1,5 +1,5 @@
 //! The vendor profile: what a profile file says, checked (see `parse.rs` for the file and
-//! docs/profile-steps.md for the value steps).
+//! docs/profiles.md § Value steps).
 
 use serde::Deserialize;
 

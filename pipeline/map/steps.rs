@@ -1,6 +1,6 @@
 //! The steps a value goes through on its way from a vendor cell to a LIFE item: the
 //! transforms (`code`, `date`, `label` …), `strip`, `pad`, and the cuts (`split`, `regex`) that
-//! make several items of one value. See docs/profile-steps.md.
+//! make several items of one value. See docs/profiles.md § Value steps.
 
 use std::collections::BTreeMap;
 
