@@ -174,7 +174,17 @@ mod ledger {
         "出力日時：2026/11/01",
     ];
 
-    const BARTHEL: &[&str] = &["自立", "10", "自立(10)", "全介助", "5", "15", "一部介助", "99", ""];
+    const BARTHEL: &[&str] = &[
+        "自立",
+        "10",
+        "自立(10)",
+        "全介助",
+        "5",
+        "15",
+        "一部介助",
+        "99",
+        "",
+    ];
 
     /// Each column's values, the clean one first.
     pub const VALUES: [&[&str]; 25] = [

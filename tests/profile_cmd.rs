@@ -376,3 +376,36 @@ fn draft_refuses_an_unknown_interface() {
     assert_eq!(code(&o), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("FORM_9999"));
 }
+
+/// The messy ledger: a two-line header (columns merged down over both lines named by their
+/// upper cell), the office in a preamble cell, pipes feeding two items from one column, and the
+/// value steps' warnings in the preview — names, kana, 被保険者番号 and remarks masked.
+#[test]
+fn check_reads_a_two_line_header_and_a_preamble_cell() {
+    let o = lifeline(&[
+        "profile",
+        "check",
+        "samples/profiles/messy-ledger.toml",
+        "samples/vendor/messy-ledger/1370099010_利用者台帳_202610.csv",
+        "--rows",
+        "1",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(code(&o), Some(0), "{out}");
+    for want in [
+        "header on line 4",
+        "事業所番号: the preamble cell `事業所番号`",
+        "SERVICE_USER_INFO key `利用者番号` ← column 1 `利用者番号`",
+        "remarks                                      ← column 11 `備考`",
+        "last_name                                    ← column 2 `氏名` (alias `利用者/氏名`)",
+        "first_name                                   ← column 2 `氏名` (alias `利用者/氏名`)",
+        "令和6年4月1日～令和8年3月31日 → 20260331",
+        "warning ingest.padded",
+        "warning ingest.folded",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+    for private in ["試験", "花子", "シケン", "12349", "刻み食"] {
+        assert!(!out.contains(private), "{private} leaked:\n{out}");
+    }
+}

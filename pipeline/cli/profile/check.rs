@@ -192,7 +192,19 @@ fn export_report(
     };
     let header = table.record(h);
     rep.header_line = Some(header.line);
-    let names: Vec<&str> = header.iter().collect();
+    // A two-line header's column merged down over both lines is named by its upper cell.
+    let upper: Vec<&str> = match (profile.read.header_rows, h) {
+        (2, 1..) => table.record(h - 1).iter().collect(),
+        _ => Vec::new(),
+    };
+    let names: Vec<&str> = header
+        .iter()
+        .enumerate()
+        .map(|(i, n)| match upper.get(i) {
+            Some(u) if n.trim().is_empty() => *u,
+            _ => n,
+        })
+        .collect();
     let mut used = vec![false; keys.len().max(names.len())];
     let mut mark = |aliases: &[String]| {
         let at = keys.find(aliases);
