@@ -148,6 +148,15 @@ pub(super) fn run(
         }
     }
     sel.quarantine(&ifaces, &mut quarantine);
+    // The rows the reader left out (dummy users, empty rows, rows without a key), with their
+    // fields.
+    for (_, f) in sel.files.iter() {
+        quarantine.extend(
+            f.quarantine
+                .iter()
+                .map(|q| (f.path.clone(), q.line, q.reason.clone(), q.fields.clone())),
+        );
+    }
     let rejected = sel.rejected(&ifaces);
 
     // Reports.
