@@ -453,3 +453,45 @@ fn rows_of_clean_values_are_all_emitted() {
         ]
     );
 }
+
+/// A user not evaluated this month (評価日 empty): the row has no FORM_0900 key, so that record
+/// is withheld (a ◎ 外部システム管理番号 missing, and a warning why); the user's
+/// SERVICE_USER_INFO record goes on.
+#[test]
+fn a_row_without_one_targets_key_is_withheld_from_that_interface_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rows = vec![[1u8; 25]; 3];
+    rows[1][11] = 210; // VALUES[11][210 % 4]: ""
+    let e = Ledger {
+        cp932_in: true,
+        preamble: 0,
+        trailer: false,
+        cp932_out: false,
+        rows,
+    };
+    let (month, summary) = run(
+        tmp.path(),
+        ("messy-ledger.toml", ledger::OFFICE),
+        &e.bytes(),
+        false,
+    );
+    let counts: Vec<(String, u64, u64, u64)> = summary["results"][0]["accounting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let n = |k: &str| a[k].as_u64().unwrap();
+            let dt = a["data_type"].as_str().unwrap().to_string();
+            (dt, n("read"), n("emitted"), n("quarantined"))
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("FORM_0900_2021".to_string(), 3, 2, 1),
+            ("SERVICE_USER_INFO".to_string(), 3, 3, 0)
+        ]
+    );
+    assert_eq!(summary["results"][0]["per_rule"]["ingest.no_key"], 1);
+    common::invariants::check_month(&month, &summary, &tmp.path().join("out/ledger.sqlite"));
+}

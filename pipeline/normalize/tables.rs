@@ -369,7 +369,7 @@ impl<'a> Ingest<'a> {
         let Some(hd) = self.header.as_mut() else {
             return BTreeMap::new();
         };
-        let (profile, out) = (self.profile, &mut self.out);
+        let (profile, out, sink) = (self.profile, &mut self.out, &mut self.sink);
         let placeholders = &self.placeholders;
         let clean = |v| clean(v, placeholders);
         let mut rows: BTreeMap<String, Rows> = BTreeMap::new();
@@ -450,10 +450,40 @@ impl<'a> Ingest<'a> {
                     (parts == t.key.len()).then(|| management_number(&t.key_prefix, &joined)),
                 );
             }
-            if let Some(i) = (0..keyed.len()).find(|&i| hd.plans[i].live && keyed[i].is_none()) {
-                let why = format!("no record key ({})", hd.plans[i].target.key.join(", "));
+            // A row without the key of one target is withheld from that target's interface
+            // only (its empty 外部システム管理番号 is a ◎ value missing); without any key it is
+            // no record at all.
+            let unkeyed = |i: &usize| hd.plans[*i].live && keyed[*i].is_none();
+            let live = hd.plans.iter().filter(|p| p.live).count();
+            let missing: Vec<usize> = (0..keyed.len()).filter(unkeyed).collect();
+            if live > 0 && missing.len() == live {
+                let why = format!(
+                    "no record key ({})",
+                    hd.plans[missing[0]].target.key.join(", ")
+                );
                 quarantine(out, *line, rec, why, false);
                 continue;
+            }
+            for &i in &missing {
+                let t = hd.plans[i].target;
+                let key = t.key.join("、");
+                sink.note(
+                    2,
+                    *line,
+                    Some("external_system_management_number"),
+                    Severity::Warning,
+                    "ingest.no_key",
+                    format!(
+                        "キーの列（{key}）が空のため、この行の{}は作れません",
+                        t.data_type
+                    ),
+                    format!(
+                        "a key column ({}) is empty: no {} record of this row (the row's other \
+                         records go on)",
+                        t.key.join(", "),
+                        t.data_type
+                    ),
+                );
             }
             if !hd.plans.iter().any(|p| p.live) {
                 let why = "no target of the profile has a column in this file".to_string();

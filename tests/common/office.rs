@@ -114,7 +114,10 @@ pub fn check_office(dir: &Path) -> BTreeMap<String, usize> {
     let mut reader_rows = BTreeSet::new();
     for q in &rows {
         let at = (q[0].as_str(), q[1].as_str());
-        match q[2].split_once(": ").filter(|(dt, _)| emitted.contains_key(*dt)) {
+        match q[2]
+            .split_once(": ")
+            .filter(|(dt, _)| emitted.contains_key(*dt))
+        {
             Some((dt, _)) => {
                 own.entry(dt).or_default().insert(at);
             }
