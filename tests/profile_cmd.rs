@@ -409,3 +409,60 @@ fn check_reads_a_two_line_header_and_a_preamble_cell() {
         assert!(!out.contains(private), "{private} leaked:\n{out}");
     }
 }
+
+/// A ragged two-line header (the item line shorter than the group line) and a profile keyed on
+/// 被保険者番号: no panic, and the 外部システム管理番号 made of that number is masked too.
+#[test]
+fn check_survives_a_ragged_two_line_header_and_masks_a_personal_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = tmp.path().join("p.toml");
+    std::fs::write(
+        &profile,
+        r#"name = "ragged"
+[read]
+header_rows = 2
+header_min_aliases = 2
+[[target]]
+data_type = "SERVICE_USER_INFO"
+spec = "3.10"
+key = ["被保険者番号"]
+key_prefix = "U"
+[target.constants]
+service_code = "51"
+insurer_no = "144501"
+gender = "2"
+birthday = "19400401"
+[target.columns]
+insured_no = { from = "被保険者番号", transform = "code" }
+last_name = { from = "利用者/氏名" }
+first_name = { from = "利用者/名" }
+remarks = { from = "備考" }
+"#,
+    )
+    .unwrap();
+    let export = tmp.path().join("e.csv");
+    std::fs::write(
+        &export,
+        "被保険者番号,利用者,,備考\n,氏名,名\n9901000241,試験,花子,メモ\n",
+    )
+    .unwrap();
+    let o = lifeline(&[
+        "profile",
+        "check",
+        &profile.display().to_string(),
+        &export.display().to_string(),
+        "--facility",
+        "1370099010",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        matches!(code(&o), Some(0 | 1)),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("remarks"), "{out}");
+    assert!(out.contains("column 4 `備考`"), "{out}");
+    for private in ["9901000241", "試験", "花子"] {
+        assert!(!out.contains(private), "{private} leaked:\n{out}");
+    }
+}

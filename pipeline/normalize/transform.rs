@@ -275,12 +275,16 @@ fn apply<'a>(t: Transform, col: &ColumnMap, item: &Item, v: &'a str) -> Converte
         },
         Transform::Kana => match half_width_kana(v) {
             Ok(k) => (Some(Cow::Owned(k)), None),
-            Err(ch) => (
+            // The character is not named: it is a character of a person's name.
+            Err(_) => (
                 None,
                 Some(problem(
                     "ingest.kana",
                     format!("列「{vendor}」の値を半角カナにできません"),
-                    format!("vendor column `{vendor}`: {ch:?} has no half-width katakana form"),
+                    format!(
+                        "vendor column `{vendor}`: a character with no half-width katakana form \
+                         (kanji or letters in a kana column?)"
+                    ),
                 )),
             ),
         },

@@ -86,6 +86,20 @@ pub(super) fn interface<'e>(
         sent: Vec::new(),
         withheld: false,
     };
+    // What an earlier pass of this run wrote of the interface goes before anything is
+    // decided: an interface that now emits nothing leaves no file in the staged folder.
+    let parquet = dir.join(format!("{data_type}.parquet"));
+    for p in [&path, &parquet] {
+        match std::fs::remove_file(p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(RunError::Write {
+                    path: p.clone(),
+                    source: e,
+                });
+            }
+            _ => {}
+        }
+    }
     if schema.is_none() || i.parts.is_empty() {
         return Ok(out);
     }

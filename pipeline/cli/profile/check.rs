@@ -197,15 +197,16 @@ fn export_report(
         (2, 1..) => table.record(h - 1).iter().collect(),
         _ => Vec::new(),
     };
-    let names: Vec<&str> = header
-        .iter()
-        .enumerate()
-        .map(|(i, n)| match upper.get(i) {
-            Some(u) if n.trim().is_empty() => *u,
-            _ => n,
+    // One name per column of either line (a ragged row is shorter than the other).
+    let lower: Vec<&str> = header.iter().collect();
+    let names: Vec<&str> = (0..keys.len().max(lower.len()).max(upper.len()))
+        .map(|i| match (lower.get(i).copied(), upper.get(i).copied()) {
+            (Some(n), Some(u)) if n.trim().is_empty() => u,
+            (Some(n), _) => n,
+            (None, u) => u.unwrap_or(""),
         })
         .collect();
-    let mut used = vec![false; keys.len().max(names.len())];
+    let mut used = vec![false; names.len()];
     let mut mark = |aliases: &[String]| {
         let at = keys.find(aliases);
         if let Some(i) = at {
@@ -355,6 +356,13 @@ fn preview(
                 out.len() - 1
             }
         };
+        // The 外部システム管理番号 holds the key values as written: masked when a key column
+        // is one that feeds personal data (a profile keyed on 被保険者番号).
+        let private_key = t.key_keys.iter().any(|k| {
+            t.columns.iter().any(|c| {
+                c.alias_keys.contains(k) && schema.item(&c.item).is_some_and(|it| it.sensitive)
+            })
+        });
         let frame = &part.frame;
         let text = |name: &str, i: usize| -> Option<String> {
             frame
@@ -396,7 +404,10 @@ fn preview(
             out[at].rows.push(PreviewRow {
                 line,
                 facility: part.facility.clone(),
-                external_system_management_number: text("external_system_management_number", i),
+                external_system_management_number: match private_key {
+                    true => Some(MASK.to_string()),
+                    false => text("external_system_management_number", i),
+                },
                 values,
             });
         }
