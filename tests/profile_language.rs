@@ -298,6 +298,16 @@ end_date = { value = "令和8年3月31日", transform = "date" }
     let f = read(&one, &text.replace("R7.4.1", "未定"), None);
     assert_eq!(rules(&f), [(0, "ingest.date", Some("start_date".into()))]);
     assert_eq!(column(&f, "start_date"), [None, None]);
+    // A quoted preamble cell over two lines, used as an item's value: folded as a column's.
+    let remarks = layout("", "remarks = { preamble = \"備考\" }", "")
+        .replace("header_min_aliases = 2", "header_min_aliases = 1");
+    let f = read(
+        &remarks,
+        "\"備考：一行目\n二行目\"\n事業所番号,利用者番号\n1370000018,1\n",
+        None,
+    );
+    assert_eq!(rules(&f), [(0, "ingest.folded", Some("remarks".into()))]);
+    assert_eq!(column(&f, "remarks"), some(&["一行目 二行目"]));
 }
 
 // --- two header rows -------------------------------------------------------------------------

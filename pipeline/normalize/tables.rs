@@ -793,6 +793,23 @@ fn fixed_value(
     sink: &mut Sink,
 ) -> Option<String> {
     let raw = raw?;
+    // A preamble cell over two lines, folded as a column's value is.
+    let folded;
+    let raw = if raw.contains(['\r', '\n']) {
+        folded = fold(raw);
+        sink.note(
+            0,
+            0,
+            Some(&col.item),
+            Severity::Warning,
+            "ingest.folded",
+            "前置きの値の改行を空白にしました".into(),
+            "a preamble value's line breaks folded to spaces".into(),
+        );
+        folded.as_str()
+    } else {
+        raw
+    };
     let (value, problem, _) = super::transform::converted(col, item, raw);
     if let Some(p) = problem {
         let sev = if p.kept {
