@@ -261,15 +261,17 @@ fn a_preamble_facility_that_disagrees_with_the_given_one_is_an_error_naming_both
     let text = "事業所番号：1370099010\n利用者番号,性別\n1,女\n";
     let f = read(&preamble_profile(), text, Some("1470090018"));
     let got = findings(&f);
-    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got.len(), 2, "{got:?}");
     assert_eq!(
         (got[0].1, got[0].3),
         ("ingest.facility_mismatch", Severity::Error)
     );
+    assert_eq!((got[1].0, got[1].1), (3, "ingest.quarantined"));
     let m = &messages(&f)[0];
     assert!(m.contains("1370099010") && m.contains("1470090018"), "{m}");
-    // Never a silent choice: the rows say the file's office, which is not the given one.
-    assert_eq!(f.parts[0].facility, "1370099010");
+    // Never a silent choice: neither office gets the rows; each is quarantined.
+    assert!(f.parts.is_empty());
+    assert_eq!(f.quarantine.len(), 1);
 
     // A cell that holds no 事業所番号 is an error, never a mangled number.
     let f = read(

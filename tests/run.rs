@@ -630,6 +630,12 @@ fn the_job_chooses_the_spec_version() {
     run_at(&job, &old, &["--month", "2026-10"]);
     let (h, _) = header(&old);
     assert!(!h.contains("version"), "{h}");
+    // A profile declaring 3.10 (the messy ledger) moves too: its version constant was the
+    // spec's, not the layout's.
+    let f = old.join("202610/1370099010/SERVICE_USER_INFO_1370099010_202610.csv");
+    let text = std::fs::read_to_string(f).unwrap();
+    let h = text.lines().nth(1).unwrap();
+    assert!(!h.contains("version"), "{h}");
 }
 
 #[test]

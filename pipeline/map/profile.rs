@@ -228,11 +228,18 @@ impl Profile {
             };
             let Some(spec) = chosen else { continue };
             let schema = &spec.schemas[&t.data_type];
+            // The `version` constant of the target's own spec (`0310` for 3.10, the loader adds
+            // it) belongs to the spec, not to the layout: it moves with the target.
+            let own = version_value(&t.spec);
+            let spec_own = |(i, v): &(String, String)| i == "version" && *v == own;
             let fits = t.columns.iter().all(|c| schema.item(&c.item).is_some())
-                && t.constants.iter().all(|(i, _)| schema.item(i).is_some());
+                && t.constants
+                    .iter()
+                    .all(|c| spec_own(c) || schema.item(&c.0).is_some());
             if !fits || spec.version == t.spec {
                 continue;
             }
+            t.constants.retain(|c| !spec_own(c));
             t.spec = spec.version.clone();
             if schema.item("version").is_some() && !t.feeds("version") {
                 t.constants

@@ -210,9 +210,11 @@ impl<'a> Ingest<'a> {
             Facility::Given => self.given.map(str::to_string),
             Facility::Column { .. } => None,
         };
-        // A preamble value that is not a 事業所番号 has been said already.
+        // A preamble value that is not a 事業所番号, or not the given one, has been said already.
         let said = matches!(preamble_facility, Some(None)) && {
-            let c = |c: &crate::validate::Check| c.rule == "ingest.facility";
+            let c = |c: &crate::validate::Check| {
+                matches!(c.rule, "ingest.facility" | "ingest.facility_mismatch")
+            };
             sink.findings.checks.iter().any(c)
         };
         if matches!(profile.facility, Facility::Preamble(_) | Facility::Given)

@@ -110,6 +110,7 @@ pub fn run_facility(
             src.profiles.push(profile);
             src.inputs.push(expand_inputs(&job.dir, &s.inputs)?);
         }
+        one_spec_per_interface(&src.profiles)?;
         let facility = FacilityId::new(fac.id.as_str());
         let who = Who {
             facility: &facility,
@@ -272,9 +273,65 @@ fn expand_inputs(dir: &Path, patterns: &[String]) -> Result<Vec<(String, PathBuf
     Ok(out.into_iter().collect())
 }
 
+/// An office's file of an interface is one file of one spec version: two sources whose targets
+/// of one interface stay in different versions (one cannot move to the job's) are refused.
+fn one_spec_per_interface(profiles: &[Profile]) -> Result<(), RunError> {
+    let mut seen: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    for p in profiles {
+        for t in &p.targets {
+            match seen.get(t.data_type.as_str()) {
+                Some((spec, other)) if *spec != t.spec => {
+                    return Err(RunError::Profile(format!(
+                        "{}: profile `{other}` gives it in spec {spec}, profile `{}` in spec {} — \
+                         one office's file is of one version (set the job's `spec`, or fix the \
+                         profile that cannot move)",
+                        t.data_type, p.name, t.spec
+                    )));
+                }
+                _ => {
+                    seen.insert(&t.data_type, (&t.spec, &p.name));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interface_in_two_spec_versions_in_one_office_is_refused() {
+        let registry = Registry::embedded().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let load = |name: &str, spec: &str| {
+            let mut p =
+                Profile::load(&root.join("samples/profiles").join(name), &registry).unwrap();
+            p.retarget(&registry, Some(spec));
+            p
+        };
+        // Both move to the job's version: one file per interface.
+        let both = [
+            load("honobono-kaigo.toml", "2021"),
+            load("messy-ledger.toml", "2021"),
+        ];
+        assert!(one_spec_per_interface(&both).is_ok());
+        // A 3.10 layout that sets a version of its own (3.00) cannot move to 2021.
+        let mut pinned = load("messy-ledger.toml", "3.10");
+        for c in &mut pinned.targets[0].constants {
+            if c.0 == "version" {
+                c.1 = "0300".into();
+            }
+        }
+        pinned.retarget(&registry, Some("2021"));
+        let two = [load("honobono-kaigo.toml", "2021"), pinned];
+        let e = one_spec_per_interface(&two).unwrap_err().to_string();
+        assert!(
+            e.contains("SERVICE_USER_INFO") && e.contains("2021") && e.contains("3.10"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn inputs_are_the_files_their_patterns_match_sorted_once_each() {

@@ -54,7 +54,8 @@ impl Ingest<'_> {
     }
 
     /// The 事業所番号 of the preamble cell the profile names: checked to be one, and against the
-    /// one given (the job's office, `--facility`); each disagreement an error naming both.
+    /// one given (the job's office, `--facility`); a disagreement is an error naming both, and
+    /// then no row has an office.
     pub(super) fn preamble_facility(&mut self, cell: &Cell) -> Option<String> {
         let raw = self.preamble_cell(cell)?;
         let id = code(&raw);
@@ -85,10 +86,12 @@ impl Ingest<'_> {
                 "ingest.facility_mismatch",
                 format!("ファイルの事業所番号は{id}ですが、指定された事業所番号は{given}です"),
                 format!(
-                    "the file says 事業所番号 {id}, the job / --facility says {given}: its rows \
-                     are not {given}'s"
+                    "the file says 事業所番号 {id}, the job / --facility says {given}: none of \
+                     its rows is used"
                 ),
             );
+            // Neither office is chosen: the rows have no 事業所番号, each one quarantined.
+            return None;
         }
         Some(id)
     }
