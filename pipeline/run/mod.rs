@@ -304,7 +304,7 @@ mod tests {
     #[test]
     fn an_interface_in_two_spec_versions_in_one_office_is_refused() {
         let registry = Registry::embedded().unwrap();
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let load = |name: &str, spec: &str| {
             let mut p =
                 Profile::load(&root.join("samples/profiles").join(name), &registry).unwrap();
