@@ -604,6 +604,24 @@ into = ["last_name", "first_name"]
     ))
     .unwrap_err();
     assert!(e.message.contains("not both"), "{e}");
+    // A map that no step reads is refused, not ignored.
+    let e = profile(&layout(
+        "",
+        r#"gender = { from = "性別", transform = "code", map = { "女" = "2" } }"#,
+        "",
+    ))
+    .unwrap_err();
+    assert!(
+        e.message.contains("`label` and `barthel` steps only"),
+        "{e}"
+    );
+    assert!(e.line > 1, "at the entry's line: {e}");
+    profile(&layout(
+        "",
+        r#"gender = { from = "性別", transform = "label", map = { "女" = "2" } }"#,
+        "",
+    ))
+    .unwrap();
     // The names and ranges above, written correctly, load.
     profile(&layout("", "", &format!("{NAMES}{PERIOD}"))).unwrap();
 }

@@ -436,6 +436,12 @@ fn entry(schema: &Schema, item: Option<String>, c: RawColumn) -> Result<Vec<Colu
         if labels && spec_item.codes.is_empty() && map.is_empty() {
             return Err(format!("`{item}` has no code list to map labels to"));
         }
+        if !labels && !map.is_empty() {
+            return Err(format!(
+                "`{item}`: a `map` is read by the `label` and `barthel` steps only; add \
+                 `transform = \"label\"` or drop the map"
+            ));
+        }
         let mut m = ColumnMap::new(spec_item, aliases.clone(), transform, map.clone());
         if source != ValueSource::Column {
             m.alias_keys.clear();
