@@ -3,25 +3,23 @@
 //! office, which record key) and a column pass (each frame column converted from its vendor
 //! column through that column's memo).
 
+use super::file::{FileIngest, Part};
+use super::sink::Sink;
+use super::transform::Memo;
+use super::validated::{Validated, append, unconverted};
+use crate::decode::text::label_key;
+use crate::decode::{Table, TextEncoding};
 use std::collections::BTreeMap;
 
-use polars::prelude::*;
-
-use super::file::{FileIngest, Fixes, Part, Quarantined, SOURCE_FILE};
-use super::key::management_number;
-use super::sink::Sink;
-use super::transform::{Fix, Memo, Problem};
-use super::validated::{Validated, append, unconverted};
-use crate::decode::text::{code, code_cow, label_key};
-use crate::decode::{LINE, Record, Table, TextEncoding};
-
+mod columns;
 mod header;
+mod rows;
 
 /// Lines before the header kept for preamble cells: a preamble is a few lines.
 const PREAMBLE_KEPT: usize = 64;
-use crate::map::{Facility, HeaderKeys, Profile, Target, Transform, ValueSource};
+use crate::map::{Facility, HeaderKeys, Profile, Target, ValueSource};
 use crate::spec::{Registry, Schema};
-use crate::validate::{MASK, Severity};
+use crate::validate::Severity;
 
 /// A vendor file read through a profile a table of records at a time (see
 /// [`Chunks`](crate::decode::Chunks)): each table's rows become frames at once, and only what
@@ -364,369 +362,6 @@ impl<'a> Ingest<'a> {
             last_facility: (String::new(), String::new()),
         }
     }
-
-    /// Row pass: which rows of the table (from `start`) go into the frames (facility, key),
-    /// and which are quarantined.
-    fn row_pass(&mut self, table: &Table, start: usize) -> BTreeMap<String, Rows> {
-        let Some(hd) = self.header.as_mut() else {
-            return BTreeMap::new();
-        };
-        let (profile, out, sink) = (self.profile, &mut self.out, &mut self.sink);
-        let placeholders = &self.placeholders;
-        let clean = |v| clean(v, placeholders);
-        let mut rows: BTreeMap<String, Rows> = BTreeMap::new();
-        // A row's key values joined by `-`, rebuilt for each row and target.
-        let mut joined = String::new();
-        for rec_index in start..table.len() {
-            let rec = table.record(rec_index);
-            let line = &rec.line;
-            let first = rec.iter().map(str::trim).find(|f| !f.is_empty());
-            let Some(first) = first else {
-                out.rows_read += 1;
-                quarantine(out, *line, rec, "empty row".into(), false);
-                continue;
-            };
-            if profile
-                .read
-                .trailer_prefixes
-                .iter()
-                .any(|p| first.starts_with(p.as_str()))
-            {
-                self.ended = true;
-                break;
-            }
-            out.rows_read += 1;
-            if let Some((_, s)) = hd.skip_cols.iter().find(|(i, s)| {
-                i.and_then(|i| rec.get(i))
-                    .is_some_and(|v| s.prefixes.iter().any(|p| v.trim().starts_with(p.as_str())))
-            }) {
-                quarantine(out, *line, rec, s.reason.clone(), true);
-                continue;
-            }
-            let fac: Option<&str> = match hd.facility_col {
-                // Consecutive rows carry the same 事業所番号: normalised once per run of it.
-                Some(i) => match rec.get(i).and_then(clean) {
-                    Some(raw) => {
-                        if hd.last_facility.0 != raw {
-                            hd.last_facility = (raw.to_string(), code(raw));
-                        }
-                        Some(hd.last_facility.1.as_str())
-                    }
-                    None => None,
-                },
-                None => hd.fixed_facility.as_deref(),
-            };
-            let Some(fac) = fac else {
-                quarantine(out, *line, rec, "no 事業所番号".into(), false);
-                continue;
-            };
-            // Every target needs its key; a row without one cannot be uploaded.
-            let mut keyed = Vec::with_capacity(hd.plans.len());
-            for (p, plan) in hd.plans.iter().enumerate() {
-                if !plan.live {
-                    keyed.push(None);
-                    continue;
-                }
-                joined.clear();
-                let mut parts = 0;
-                for (i, mapped) in plan.resolved.key.iter().zip(&plan.key_columns) {
-                    let Some(raw) = i.and_then(|i| rec.get(i)).and_then(clean) else {
-                        continue;
-                    };
-                    let converted = mapped.and_then(|m| {
-                        let col = &plan.target.columns[m];
-                        let item = plan.schema.item(&col.item)?;
-                        hd.memos[p][m].convert(col, item, raw).value.as_deref()
-                    });
-                    if parts > 0 {
-                        joined.push('-');
-                    }
-                    match converted {
-                        Some(v) => joined.push_str(v),
-                        None => joined.push_str(&code_cow(raw)),
-                    }
-                    parts += 1;
-                }
-                let t = plan.target;
-                keyed.push(
-                    (parts == t.key.len()).then(|| management_number(&t.key_prefix, &joined)),
-                );
-            }
-            // A row without the key of one target is withheld from that target's interface
-            // only (its empty 外部システム管理番号 is a ◎ value missing); without any key it is
-            // no record at all.
-            let unkeyed = |i: &usize| hd.plans[*i].live && keyed[*i].is_none();
-            let live = hd.plans.iter().filter(|p| p.live).count();
-            let missing: Vec<usize> = (0..keyed.len()).filter(unkeyed).collect();
-            if live > 0 && missing.len() == live {
-                let why = format!(
-                    "no record key ({})",
-                    hd.plans[missing[0]].target.key.join(", ")
-                );
-                quarantine(out, *line, rec, why, false);
-                continue;
-            }
-            for &i in &missing {
-                let t = hd.plans[i].target;
-                let key = t.key.join("、");
-                sink.note(
-                    2,
-                    *line,
-                    Some("external_system_management_number"),
-                    Severity::Warning,
-                    "ingest.no_key",
-                    format!(
-                        "キーの列（{key}）が空のため、この行の{}は作れません",
-                        t.data_type
-                    ),
-                    format!(
-                        "a key column ({}) is empty: no {} record of this row (the row's other \
-                         records go on)",
-                        t.key.join(", "),
-                        t.data_type
-                    ),
-                );
-            }
-            if !hd.plans.iter().any(|p| p.live) {
-                let why = "no target of the profile has a column in this file".to_string();
-                quarantine(out, *line, rec, why, false);
-                continue;
-            }
-            out.rows_kept += 1;
-            if !rows.contains_key(fac) {
-                // The first facility of a table (usually its only one) gets room for every row
-                // left; later ones start small.
-                let cap = if rows.is_empty() {
-                    table.len() - rec_index
-                } else {
-                    64
-                };
-                let r = Rows {
-                    recs: Vec::with_capacity(cap),
-                    lines: Vec::with_capacity(cap),
-                    keys: hd
-                        .plans
-                        .iter()
-                        .map(|_| StringChunkedBuilder::new(PlSmallStr::EMPTY, cap))
-                        .collect(),
-                };
-                rows.insert(fac.to_string(), r);
-            }
-            let r = rows.get_mut(fac).expect("inserted just above");
-            r.recs.push(rec_index);
-            r.lines.push(*line);
-            for (b, k) in r.keys.iter_mut().zip(&keyed) {
-                b.append_option(k.as_deref());
-            }
-        }
-        rows
-    }
-
-    /// Column pass: each frame column filled from its vendor column, row after row of one
-    /// facility, through that column's memo (one hot hash table and builder at a time).
-    fn column_pass(&mut self, table: &Table, rows: BTreeMap<String, Rows>) -> Vec<Part> {
-        let Some(hd) = self.header.as_mut() else {
-            return Vec::new();
-        };
-        let path = self.out.path.clone();
-        let (out, sink) = (&mut self.out, &mut self.sink);
-        let plans = &hd.plans;
-        let mut parts: Vec<Vec<Part>> = plans.iter().map(|_| Vec::new()).collect();
-        for (fac, Rows { recs, lines, keys }) in rows {
-            let height = recs.len();
-            // A vendor column that feeds several interfaces the same way (same transform, map
-            // and LIFE item) is converted once: later frames share the column, and count its
-            // repairs again. Its findings would be exact repeats, which are dropped anyway.
-            let mut built: Vec<Built<'_>> = Vec::new();
-            for ((p, plan), key) in plans.iter().enumerate().zip(keys) {
-                if !plan.live {
-                    continue;
-                }
-                let t = plan.target;
-                let mut key = Some(key);
-                let mut columns: Vec<Column> = Vec::with_capacity(plan.sources.len() + 2);
-                for (s, (id, src)) in plan.sources.iter().enumerate() {
-                    let name: PlSmallStr = id.as_str().into();
-                    let column = match src {
-                        Source::Facility => StringChunked::full(name, &fac, height).into_column(),
-                        Source::Constant(v) => StringChunked::full(name, v, height).into_column(),
-                        Source::Fixed(Some(v)) => {
-                            StringChunked::full(name, v, height).into_column()
-                        }
-                        Source::Fixed(None) => StringChunked::full_null(name, height).into_column(),
-                        Source::Key => match key.take() {
-                            Some(k) => k.finish().with_name(name).into_column(),
-                            None => StringChunked::full_null(name, height).into_column(),
-                        },
-                        Source::Column(i, item) => {
-                            let (col, vendor) = (&t.columns[*i], plan.resolved.columns[*i]);
-                            let shared = built.iter().find(|b| {
-                                Some(b.vendor) == vendor
-                                    && b.map == col
-                                    && converts_alike(b.item, item)
-                            });
-                            match (vendor, shared) {
-                                (None, _) => StringChunked::full_null(name, height).into_column(),
-                                (Some(_), Some(b)) => {
-                                    out.fixes.add(&b.fixes);
-                                    b.column.clone()
-                                }
-                                (Some(x), None) => {
-                                    let cells = Cells {
-                                        table,
-                                        vendor: x,
-                                        recs: &recs,
-                                        lines: &lines,
-                                        placeholders: &self.placeholders,
-                                        at: (&fac, p as u32, s as u32),
-                                    };
-                                    let memo = &mut hd.memos[p][*i];
-                                    let (column, fixes) =
-                                        cells.convert(name, col, item, memo, sink);
-                                    out.fixes.add(&fixes);
-                                    built.push(Built {
-                                        vendor: x,
-                                        map: col,
-                                        item,
-                                        column: column.clone(),
-                                        fixes,
-                                    });
-                                    column
-                                }
-                            }
-                        }
-                    };
-                    columns.push(column);
-                }
-                columns.push(StringChunked::full(SOURCE_FILE.into(), &path, height).into_column());
-                columns.push(UInt64Chunked::from_slice(LINE.into(), &lines).into_column());
-                let frame =
-                    DataFrame::new(height, columns).expect("one value per row in every column");
-                parts[p].push(Part {
-                    facility: fac.clone(),
-                    plan: p,
-                    data_type: t.data_type.clone(),
-                    spec: t.spec.clone(),
-                    frame,
-                });
-            }
-        }
-        parts.into_iter().flatten().collect()
-    }
-}
-
-/// A frame column converted from a vendor column for one facility, kept for the frames of
-/// other interfaces that read the vendor column the same way.
-struct Built<'a> {
-    vendor: usize,
-    map: &'a crate::map::ColumnMap,
-    item: &'a crate::spec::Item,
-    column: Column,
-    fixes: Fixes,
-}
-
-/// One vendor column over one facility's rows.
-struct Cells<'a> {
-    table: &'a Table,
-    vendor: usize,
-    /// The facility's rows: index in the table and physical line.
-    recs: &'a [usize],
-    lines: &'a [u64],
-    placeholders: &'a [&'a str],
-    /// The facility, frame and column, for where checks are met.
-    at: (&'a str, u32, u32),
-}
-
-impl Cells<'_> {
-    /// The frame column `name`: each value converted through the column's memo, each problem
-    /// a finding in the sink (masked for personal data); with the repairs made.
-    fn convert(
-        &self,
-        name: PlSmallStr,
-        col: &crate::map::ColumnMap,
-        item: &crate::spec::Item,
-        memo: &mut Memo,
-        sink: &mut Sink,
-    ) -> (Column, Fixes) {
-        let mut fixes = Fixes::default();
-        let mut b = StringChunkedBuilder::new(name.clone(), self.recs.len());
-        for (&rec, &line) in self.recs.iter().zip(self.lines) {
-            let raw = self.table.field(rec, self.vendor);
-            let Some(mut raw) = raw.and_then(|v| clean(v, self.placeholders)) else {
-                b.append_null();
-                continue;
-            };
-            // A line break (a quoted remark) is folded to a space: one repair finding, never a
-            // file that cannot be written.
-            let folded;
-            if memchr::memchr2(b'\n', b'\r', raw.as_bytes()).is_some() {
-                folded = fold(raw);
-                let (fac, plan, column) = self.at;
-                let p = Problem {
-                    rule: "ingest.folded",
-                    kept: true,
-                    message_ja: format!("列「{}」の値の改行を空白にしました", col.aliases[0]),
-                    message_en: format!(
-                        "vendor column `{}`: line breaks folded to spaces",
-                        col.aliases[0]
-                    ),
-                };
-                let c = sink.check(
-                    Some(&name),
-                    Severity::Warning,
-                    &p,
-                    (1, fac, plan, column, line),
-                );
-                let shown = if item.sensitive {
-                    MASK
-                } else {
-                    folded.as_str()
-                };
-                sink.findings.push(line, c, Some(shown));
-                raw = folded.as_str();
-            }
-            if col.transform == Transform::Text && col.steps.is_empty() {
-                b.append_value(raw);
-                continue;
-            }
-            let o = memo.convert(col, item, raw);
-            if let Some(pr) = &o.problem {
-                let sev = if pr.kept {
-                    Severity::Warning
-                } else {
-                    Severity::Error
-                };
-                let (fac, plan, column) = self.at;
-                let at = (1, fac, plan, column, line);
-                // A check the memo remembers is met here too: its first place must be the
-                // earliest in a whole-file reading, whichever table came first.
-                let c = match o.check {
-                    Some(c) => {
-                        sink.meet(c, at);
-                        c
-                    }
-                    None => *o.check.insert(sink.check(Some(&name), sev, pr, at)),
-                };
-                let shown = if item.sensitive { MASK } else { raw };
-                sink.findings.push(line, c, Some(shown));
-            }
-            match o.fix {
-                Some(Fix::EraDate) => fixes.era_dates += 1,
-                Some(Fix::FullWidth) => fixes.full_width += 1,
-                Some(Fix::Kana) => fixes.kana += 1,
-                Some(Fix::Coded) => fixes.coded += 1,
-                None => {}
-            }
-            b.append_option(o.value.as_deref());
-        }
-        (b.finish().into_column(), fixes)
-    }
-}
-
-/// Whether two spec items make the same LIFE values, findings and masks of a vendor value:
-/// the same id, name, codes and sensitivity (their place in their interfaces may differ).
-fn converts_alike(a: &crate::spec::Item, b: &crate::spec::Item) -> bool {
-    a.id == b.id && a.name == b.name && a.codes == b.codes && a.sensitive == b.sensitive
 }
 
 /// A vendor value trimmed of half- and full-width spaces; None when that leaves nothing or a
@@ -740,15 +375,6 @@ fn clean<'a>(v: &'a str, placeholders: &[&str]) -> Option<&'a str> {
         v
     };
     (!t.is_empty() && !placeholders.iter().any(|p| p.eq_ignore_ascii_case(t))).then_some(t)
-}
-
-fn quarantine(out: &mut FileIngest, line: u64, rec: Record<'_>, reason: String, deliberate: bool) {
-    out.quarantine.push(Quarantined {
-        line,
-        reason,
-        fields: rec.iter().map(str::to_string).collect(),
-        deliberate,
-    });
 }
 
 /// Where a frame column's values come from.
@@ -774,16 +400,6 @@ struct Plan<'a> {
     resolved: crate::map::Resolved,
     /// For each key column, the mapped column that reads the same vendor column, if any.
     key_columns: Vec<Option<usize>>,
-}
-
-/// The rows of one facility that go into the frames, found by the row pass and read column
-/// after column by the column pass.
-struct Rows {
-    /// Index of each row in the table, and its physical line.
-    recs: Vec<usize>,
-    lines: Vec<u64>,
-    /// Each plan's external_system_management_number of each row.
-    keys: Vec<StringChunkedBuilder>,
 }
 
 /// A file-wide value (preamble cell, profile value) through its column's steps; a problem is
