@@ -59,15 +59,7 @@ pub(super) fn run(
         mapped: mapped_items(&src.profiles),
         ctx: Context::default(),
     });
-    for (pi, (inputs, profile)) in src.inputs.iter().zip(&src.profiles).enumerate() {
-        for (shown, path) in inputs {
-            let file = File::open(path).map_err(|source| RunError::Read {
-                path: shown.into(),
-                source,
-            })?;
-            read.file(shown, file, pi, profile)?;
-        }
-    }
+    read_all(&mut read, src)?;
     let Reading {
         mut files,
         emitted,
@@ -277,6 +269,17 @@ pub(super) fn discover(
         mapped: BTreeMap::new(),
         ctx: Context::default(),
     });
+    read_all(&mut read, src)?;
+    let reports = read
+        .files
+        .iter_mut()
+        .map(|(_, f)| f.take_report())
+        .collect();
+    Ok((std::mem::take(&mut read.other_ids), reports))
+}
+
+/// Every input of every source, in order, into the reading.
+fn read_all(read: &mut Reading<'_>, src: &Sources) -> Result<(), RunError> {
     for (pi, (inputs, profile)) in src.inputs.iter().zip(&src.profiles).enumerate() {
         for (shown, path) in inputs {
             let file = File::open(path).map_err(|source| RunError::Read {
@@ -286,10 +289,5 @@ pub(super) fn discover(
             read.file(shown, file, pi, profile)?;
         }
     }
-    let reports = read
-        .files
-        .iter_mut()
-        .map(|(_, f)| f.take_report())
-        .collect();
-    Ok((std::mem::take(&mut read.other_ids), reports))
+    Ok(())
 }
