@@ -166,7 +166,7 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
         let shown: Vec<String> = ph.iter().map(|p| q(p)).collect();
         line(&format!(
             "placeholders = [{}]   # review: seen {spellings} time(s) as values meaning \
-             \"nothing recorded\" (ASCII case does not matter: `null` covers NULL)",
+             \"nothing recorded\" (ASCII case does not matter: one entry covers every spelling)",
             shown.join(", ")
         ));
     }

@@ -175,6 +175,18 @@ fn candidates(
             ),
             None => (t.to_string(), Vec::new()),
         };
+        let mut map = map;
+        let marks = ["○", "×"];
+        let has_code = |c: &str| item.codes.iter().any(|x| x.code == c);
+        if transform == "label"
+            && map.is_empty()
+            && has_code("0")
+            && has_code("1")
+            && all_in(&values, &marks)
+        {
+            map = vec![("○".into(), "1".into()), ("×".into(), "0".into())];
+            form = "values are ○/× marks: mapped to the codes 1/0 (check them)".into();
+        }
         let steps = fixed_length(item, &values, &transform);
         if let Some((_, why)) = &steps {
             form = why.clone();
@@ -224,6 +236,10 @@ pub(super) fn assign(
     taken
 }
 
+fn all_in(values: &[&str], marks: &[&str]) -> bool {
+    !values.is_empty() && values.iter().all(|v| marks.contains(v))
+}
+
 /// The steps of a fixed-length digit item (被保険者番号 …) whose values have lost leading
 /// zeros (Excel) or carry dashes or spaces inside: `[{ strip = "-" }, "code", { pad = N }]`,
 /// and why. None when the values are all of full length and plain.
@@ -246,6 +262,10 @@ fn fixed_length(item: &Item, values: &[&str], transform: &str) -> Option<(String
         .filter(|d| values.iter().any(|v| v.contains(**d)))
         .collect();
     let spaced = values.iter().any(|v| v.trim().contains([' ', '\u{3000}']));
+    // Fixed length: some values have it (a text item's `len` is only its longest).
+    if n > 20 || !values.iter().any(|v| bare(v).len() == n) {
+        return None;
+    }
     let short = values.iter().filter(|v| bare(v).len() < n).count();
     if dashes.is_empty() && !spaced && short == 0 {
         return None;
