@@ -337,33 +337,24 @@ pub(super) fn pipes(ex: &Export, schema: &Schema, skip: &[usize], ph: &[String])
             continue;
         }
         let kana = kana_key(key) && values.iter().all(|v| is_kana(v));
-        if kana
-            && has("last_name_kana")
-            && has("first_name_kana")
-            && !out.iter().any(|p| p.into[0] == "last_name_kana")
-        {
-            if let Some(why) = spaced(&values) {
-                out.push(Pipe {
-                    column: c,
-                    steps: "[{ split = \"space\" }, \"kana\"]".into(),
-                    into: vec!["last_name_kana".into(), "first_name_kana".into()],
-                    why: format!("{why}; values are kana (each part to half-width kana)"),
-                });
-            }
-        } else if !kana
-            && (key.contains("氏名") || key.contains("名前"))
-            && has("last_name")
-            && has("first_name")
-            && !out.iter().any(|p| p.into[0] == "last_name")
-        {
-            if let Some(why) = spaced(&values) {
-                out.push(Pipe {
-                    column: c,
-                    steps: "[{ split = \"space\" }]".into(),
-                    into: vec!["last_name".into(), "first_name".into()],
-                    why,
-                });
-            }
+        let name = key.contains("氏名") || key.contains("名前");
+        let (into, steps, note) = match (kana, name) {
+            (true, _) => (
+                ["last_name_kana", "first_name_kana"],
+                "[{ split = \"space\" }, \"kana\"]",
+                "; values are kana (each part to half-width kana)",
+            ),
+            (false, true) => (["last_name", "first_name"], "[{ split = \"space\" }]", ""),
+            _ => continue,
+        };
+        let open = into.iter().all(|i| has(i)) && !out.iter().any(|p| p.into[0] == into[0]);
+        if open && let Some(why) = spaced(&values) {
+            out.push(Pipe {
+                column: c,
+                steps: steps.into(),
+                into: into.iter().map(|i| i.to_string()).collect(),
+                why: format!("{why}{note}"),
+            });
         }
     }
     // Date ranges: into the one `X_start`/`X_end` pair of date items (the one whose name
