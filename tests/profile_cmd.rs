@@ -410,6 +410,142 @@ fn check_reads_a_two_line_header_and_a_preamble_cell() {
     }
 }
 
+/// The draft of the messy ledger: the two-line header, the office in a preamble cell, pipes for
+/// the name, kana and range columns and `pad` for 被保険者番号 — every item the bundled profile
+/// feeds, with no value of the export in it.
+#[test]
+fn a_draft_of_the_messy_ledger_proposes_its_header_office_pipes_and_steps() {
+    let registry = common::registry();
+    let bundled_path = common::root().join("samples/profiles/messy-ledger.toml");
+    let bundled = Profile::load(&bundled_path, registry).unwrap();
+    let export =
+        common::root().join("samples/vendor/messy-ledger/1370099010_利用者台帳_202610.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("draft.toml");
+    let o = lifeline(&[
+        "profile",
+        "draft",
+        export.to_str().unwrap(),
+        "--target",
+        "SERVICE_USER_INFO",
+        "--target",
+        "FORM_0900_2021",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let draft = Profile::load(&out, registry).unwrap();
+    assert_eq!(draft.read.header_rows, 2);
+    assert!(matches!(
+        draft.facility,
+        lifeline::map::Facility::Preamble(lifeline::map::Cell::Label { ref label, .. })
+            if label == "事業所番号"
+    ));
+    let keys: Vec<Vec<String>> = draft.targets.iter().map(|t| t.key.clone()).collect();
+    assert_eq!(keys, [vec!["利用者番号"], vec!["利用者番号", "ADL/評価日"]]);
+    // Every item the bundled profile feeds from the export, the pipes' included.
+    let want = fed_by(&bundled, &export);
+    let got = fed_by(&draft, &export);
+    let missing: Vec<_> = want.difference(&got).collect();
+    assert!(
+        missing.is_empty(),
+        "the draft does not feed {missing:?}\n{text}"
+    );
+    for want in [
+        "header_rows = 2   # review: a two-line header",
+        "preamble = \"事業所番号\"   # review:",
+        "placeholders = [\"null\"]   # review:",
+        "from = \"利用者/氏名\"\nsteps = [{ split = \"space\" }]\ninto = [\"last_name\", \"first_name\"]",
+        "steps = [{ split = \"space\" }, \"kana\"]\ninto = [\"last_name_kana\", \"first_name_kana\"]",
+        "steps = [{ split = \"range\" }, \"date\"]\ninto = [\"care_period_start\", \"care_period_end\"]",
+        "insured_no = { from = \"基本情報/被保険者番号\", steps = [{ strip = \"-\" }, \"code\", { pad = 10 }] }",
+        "leading zeros Excel stripped",
+        "timestamps among them",
+        "first_month = { from = \"ADL/初月対象\", transform = \"label\", map = { \"○\" = \"1\", \"×\" = \"0\" } }",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    // Every guess and every pipe is marked for review.
+    let entries = text.lines().filter(|l| l.contains("= { from =")).count()
+        + text.lines().filter(|l| *l == "[[target.pipe]]").count();
+    let reviews = text
+        .lines()
+        .filter(|l| l.starts_with("# review: ") && l.contains(" ← "))
+        .count();
+    assert_eq!(entries, reviews, "{text}");
+    // No value of the export is written into the draft (the office number only as part of the
+    // file's name, in the comments and the layout's name).
+    assert!(
+        text.lines()
+            .all(|l| !l.contains("1370099010") || l.contains("1370099010_利用者台帳")),
+        "{text}"
+    );
+    for secret in [
+        "試験",
+        "花子",
+        "シケン",
+        "12349",
+        "012346",
+        "令和6年",
+        "R7.12.01",
+        "刻み食",
+        "NULL",
+    ] {
+        assert!(!text.contains(secret), "{secret} in the draft:\n{text}");
+    }
+    // `profile check` finds the header on line 4 and feeds every ◎ item but the constant
+    // service_code, which the export does not carry.
+    let o = lifeline(&[
+        "profile",
+        "check",
+        out.to_str().unwrap(),
+        export.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["exports"][0]["header_line"], 4);
+    for t in v["targets"].as_array().unwrap() {
+        let unfed: Vec<&str> = t["unmapped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["req"] == "◎")
+            .map(|u| u["item"].as_str().unwrap())
+            .collect();
+        assert_eq!(unfed, ["service_code"], "{}", t["data_type"]);
+    }
+}
+
+#[test]
+fn a_draft_pipes_only_columns_whose_values_hold_both_parts() {
+    // 氏名 without a space and 期間 not a range: no pipe; 被保険者番号 of full length: no pad.
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    std::fs::write(
+        &export,
+        "利用者番号,氏名,被保険者番号,有効期間\n\
+         U1,試験花子,9901000001,令和6年4月1日\n\
+         U2,テスト太郎,9901000002,R7.12.01\n",
+    )
+    .unwrap();
+    let o = lifeline(&[
+        "profile",
+        "draft",
+        export.to_str().unwrap(),
+        "--target",
+        "SERVICE_USER_INFO",
+    ]);
+    assert_eq!(code(&o), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = stdout(&o);
+    assert!(!text.contains("[[target.pipe]]"), "{text}");
+    assert!(!text.contains("pad ="), "{text}");
+    assert!(!text.contains("header_rows"), "{text}");
+    assert!(text.contains("# ◎ unfed: last_name"), "{text}");
+}
+
 /// A ragged two-line header (the item line shorter than the group line) and a profile keyed on
 /// 被保険者番号: no panic, and the 外部システム管理番号 made of that number is masked too.
 #[test]

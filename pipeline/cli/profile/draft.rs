@@ -12,7 +12,7 @@ use lifeline::map::{FILLED_BY_THE_TOOL, HeaderKeys, Profile};
 use lifeline::spec::{Registry, Req, Schema};
 
 use super::export::{Bundled, DUMMY_MARKS, Export, bundled, read};
-use super::guess::{Guess, assign};
+use super::guess::{Guess, assign, pipes};
 
 /// A TOML basic string.
 fn q(s: &str) -> String {
@@ -61,17 +61,30 @@ pub fn run(
     // The header must score above every preamble line, as ingest will look for it.
     let draft = Profile::parse("draft", &text, registry)
         .map_err(|e| anyhow::anyhow!("the draft does not load (a bug): {e}\n{text}"))?;
+    let fields = |i: usize| -> Vec<&str> { ex.table.record(i).iter().collect() };
     let score = |i: usize| {
-        let fields: Vec<&str> = ex.table.record(i).iter().collect();
-        draft.header_score(&HeaderKeys::one(&fields))
+        let keys = match i.checked_sub(1) {
+            Some(u) if ex.header_rows == 2 => HeaderKeys::two(&fields(u), &fields(i)),
+            _ => HeaderKeys::one(&fields(i)),
+        };
+        draft.header_score(&keys)
     };
     let header = score(ex.header);
-    let preamble = (0..ex.header).map(score).max().unwrap_or(0);
-    let min = (preamble + 1).max(header.min(3)).clamp(1, header.max(1));
-    let text = render(&ex, export, &b, &schemas, min);
-    Profile::parse("draft", &text, registry)
-        .map_err(|e| anyhow::anyhow!("the draft does not load (a bug): {e}\n{text}"))?;
-    Ok(text)
+    let top = ex.header + 1 - ex.header_rows;
+    let preamble = (0..top).map(score).max().unwrap_or(0);
+    let first = (preamble + 1).max(header.min(3)).clamp(1, header.max(1));
+    // The first `min` with which ingest finds this header line, the estimate first.
+    let mut fallback = None;
+    for min in std::iter::once(first).chain(1..=header.max(1)) {
+        let text = render(&ex, export, &b, &schemas, min);
+        let p = Profile::parse("draft", &text, registry)
+            .map_err(|e| anyhow::anyhow!("the draft does not load (a bug): {e}\n{text}"))?;
+        if p.find_header(&ex.table, None).map(|h| h.0) == Some(ex.header) {
+            return Ok(text);
+        }
+        fallback.get_or_insert(text);
+    }
+    Ok(fallback.unwrap_or_default())
 }
 
 fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize) -> String {
@@ -104,13 +117,22 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
         "delimiter = {}",
         q(if ex.delimiter == b'\t' { "\t" } else { "," })
     ));
+    if ex.header_rows == 2 {
+        line(&format!(
+            "header_rows = 2   # review: a two-line header: a group line over the item line \
+             (lines {} and {header_line}; {} column(s) merged down over both, named by the upper \
+             cell; the others `group/item`)",
+            header_line - 1,
+            ex.merged_down
+        ));
+    }
     line(&format!(
         "header_min_aliases = {min}   # the header is the first line naming this many columns"
     ));
-    if ex.header > 0 {
+    let preamble_lines = ex.header + 1 - ex.header_rows;
+    if preamble_lines > 0 {
         line(&format!(
-            "# {} preamble line(s) before the header are skipped",
-            ex.header
+            "# {preamble_lines} preamble line(s) before the header are skipped"
         ));
     }
     if let Some(t) = &ex.trailer {
@@ -120,20 +142,31 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
         ));
     }
     // Placeholders: the spellings of "nothing" seen in the data.
+    // Placeholders: the spellings of "nothing" seen in the data (ASCII case does not matter,
+    // so one `null` covers `NULL` and `Null`).
     let mut ph: Vec<String> = Vec::new();
+    let mut spellings = 0;
     for &r in &ex.rows {
         for v in ex.table.record(r).iter() {
             let v = v.trim();
             let known = v.eq_ignore_ascii_case("null") || matches!(v, "-" | "－" | "ー");
-            if known && !ph.iter().any(|p| p == v) {
-                ph.push(v.to_string());
+            if known && !ph.iter().any(|p| p.eq_ignore_ascii_case(v)) {
+                ph.push(if v.eq_ignore_ascii_case("null") {
+                    "null".into()
+                } else {
+                    v.to_string()
+                });
+            }
+            if known {
+                spellings += 1;
             }
         }
     }
     if !ph.is_empty() {
         let shown: Vec<String> = ph.iter().map(|p| q(p)).collect();
         line(&format!(
-            "placeholders = [{}]   # review: seen as values meaning \"nothing recorded\"",
+            "placeholders = [{}]   # review: seen {spellings} time(s) as values meaning \
+             \"nothing recorded\" (ASCII case does not matter: one entry covers every spelling)",
             shown.join(", ")
         ));
     }
@@ -142,7 +175,7 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
         .chain(b.facility.iter().cloned())
         .map(|f| label_key(&f))
         .collect();
-    let fac_col = ex.keys.iter().position(|k| fac_keys.contains(k));
+    let fac_col = (0..ex.names.len()).find(|&c| fac_keys.iter().any(|k| ex.answers(c, k)));
     let skip_cols: Vec<usize> = fac_col.into_iter().collect();
     // Dummy users (★会議 …) in a name column.
     let name_col = ex
@@ -174,7 +207,24 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
         }
         None => {
             let mut found = None;
-            for r in 0..ex.header {
+            let mut cell = None;
+            for r in 0..preamble_lines {
+                let rec = ex.table.record(r);
+                // A cell `事業所番号：1370099010` (a full- or half-width colon).
+                for f in rec.iter() {
+                    let Some((label, value)) = f.split_once(['：', ':']) else {
+                        continue;
+                    };
+                    let label = label.trim_matches([' ', '\u{3000}']);
+                    if cell.is_none()
+                        && fac_keys.contains(&label_key(label))
+                        && code(value).len() == 10
+                    {
+                        cell = Some((rec.line, label.to_string()));
+                    }
+                }
+            }
+            for r in 0..preamble_lines {
                 let rec = ex.table.record(r);
                 let f: Vec<&str> = rec.iter().collect();
                 if let Some(i) = f.iter().position(|x| fac_keys.contains(&label_key(x)))
@@ -184,13 +234,21 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
                     break;
                 }
             }
-            match found {
-                Some((l, f)) => {
+            match (cell, found) {
+                (Some((l, label)), _) => {
+                    line("[facility]");
+                    line(&format!(
+                        "preamble = {}   # review: a cell of preamble line {l} holds the office \
+                         after its label and a colon",
+                        q(&label)
+                    ));
+                }
+                (None, Some((l, f))) => {
                     line("[facility]   # review: the 事業所番号 is in the preamble");
                     line(&format!("preamble_line = {l}"));
                     line(&format!("preamble_field = {f}"));
                 }
-                None => line(
+                (None, None) => line(
                     "# No 事業所番号 in the file: give it with `lifeline ingest --facility ID` \
                      (or the job's office id).",
                 ),
@@ -199,7 +257,14 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
     }
     let mut prefixes: Vec<String> = Vec::new();
     for schema in schemas {
-        let guesses = assign(ex, schema, b, &skip_cols, &ph);
+        let pipes = pipes(ex, schema, &skip_cols, &ph);
+        let piped: Vec<usize> = skip_cols
+            .iter()
+            .copied()
+            .chain(pipes.iter().map(|p| p.column))
+            .collect();
+        let pipe_items: Vec<String> = pipes.iter().flat_map(|p| p.into.clone()).collect();
+        let guesses = assign(ex, schema, b, &piped, &pipe_items, &ph);
         line("");
         match schema.title.as_str() {
             "" => line(&format!("# --- {} ---", schema.data_type)),
@@ -248,6 +313,7 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
             id == "version"
                 || FILLED_BY_THE_TOOL.contains(&id)
                 || guesses.iter().any(|g| g.item == id)
+                || pipe_items.iter().any(|p| p == id)
         };
         for item in &schema.items {
             if item.req == Req::Always && !fed(&item.id) {
@@ -265,7 +331,9 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
                 g.item, ex.names[g.column], g.why
             ));
             let mut entry = format!("{} = {{ from = {}", g.item, q(&ex.names[g.column]));
-            if g.transform != "text" {
+            if let Some(steps) = &g.steps {
+                entry.push_str(&format!(", steps = {steps}"));
+            } else if g.transform != "text" {
                 entry.push_str(&format!(", transform = {}", q(&g.transform)));
             }
             if !g.map.is_empty() {
@@ -279,12 +347,26 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
             entry.push_str(" }");
             line(&entry);
         }
+        for p in &pipes {
+            line("");
+            line(&format!(
+                "# review: {} ← `{}`: {}",
+                p.into.join(" + "),
+                ex.names[p.column],
+                p.why
+            ));
+            line("[[target.pipe]]");
+            line(&format!("from = {}", q(&ex.names[p.column])));
+            line(&format!("steps = {}", p.steps));
+            let into: Vec<String> = p.into.iter().map(|i| q(i)).collect();
+            line(&format!("into = [{}]", into.join(", ")));
+        }
         let unused: Vec<&str> = (0..ex.names.len())
             .filter(|c| {
-                !skip_cols.contains(c)
+                !piped.contains(c)
                     && !ex.names[*c].is_empty()
                     && !guesses.iter().any(|g| g.column == *c)
-                    && !key.iter().any(|k| label_key(k) == ex.keys[*c])
+                    && !key.iter().any(|k| *k == ex.names[*c])
             })
             .map(|c| ex.names[c].as_str())
             .collect();
@@ -298,7 +380,7 @@ fn render(ex: &Export, path: &Path, b: &Bundled, schemas: &[&Schema], min: usize
 /// The record key of a target: the bundled profile's key for this interface when the export
 /// has its columns; else a user-number column, with the date column of the form's first ◎ date.
 fn key_for(ex: &Export, schema: &Schema, b: &Bundled, guesses: &[Guess]) -> (Vec<String>, String) {
-    let col = |alias: &str| ex.keys.iter().position(|k| *k == label_key(alias));
+    let col = |alias: &str| ex.column(&label_key(alias));
     for (dt, key, _) in &b.keys {
         if *dt == schema.data_type && !key.is_empty() {
             let cols: Option<Vec<usize>> = key.iter().map(|k| col(k)).collect();

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{Context as _, Result, bail};
-use lifeline::decode::text::label_key;
+use lifeline::decode::text::{code, label_key};
 use lifeline::decode::{Table, read_table};
 use lifeline::spec::Schema;
 
@@ -109,10 +109,20 @@ pub(super) fn bundled() -> Bundled {
 pub(super) struct Export {
     pub(super) table: Table,
     pub(super) delimiter: u8,
+    /// The header line (the lower line of a two-line header).
     pub(super) header: usize,
-    /// Trimmed header names.
+    /// 2 for a two-line header (a group line over the item line).
+    pub(super) header_rows: usize,
+    /// How many columns of a two-line header are merged down over both lines.
+    pub(super) merged_down: usize,
+    /// The header names as a profile writes them: `group/item` under a group of a two-line
+    /// header, else the name.
     pub(super) names: Vec<String>,
+    /// Each column's own name (the item, or a merged-down label), keyed.
     pub(super) keys: Vec<String>,
+    /// Every key a column answers to: its own, `groupitem` run together (認定 + 有効期間 →
+    /// 認定有効期間) and the pair `group/item`.
+    pub(super) alts: Vec<Vec<String>>,
     /// The data records looked at (indices into the table).
     pub(super) rows: Vec<usize>,
     pub(super) trailer: Option<String>,
@@ -125,9 +135,93 @@ impl Export {
             .iter()
             .filter_map(|&r| self.table.field(r, i))
             .map(|v| v.trim_matches([' ', '\t', '\u{3000}']))
-            .filter(|v| !v.is_empty() && !placeholders.iter().any(|p| p == v))
+            .filter(|v| !v.is_empty() && !placeholders.iter().any(|p| p.eq_ignore_ascii_case(v)))
             .collect()
     }
+
+    /// Whether column `c` answers to the keyed name `key`.
+    pub(super) fn answers(&self, c: usize, key: &str) -> bool {
+        self.alts[c].iter().any(|k| k == key)
+    }
+
+    /// The first column that answers to the keyed name `key`.
+    pub(super) fn column(&self, key: &str) -> Option<usize> {
+        (0..self.names.len()).find(|&c| self.answers(c, key))
+    }
+}
+
+/// Whether `upper` is the group line of a two-line header over `lower`: at least two labels,
+/// none a value (a `label：value` cell, a number, a date), and a label merged down over both
+/// lines (the lower cell empty) or a group over several item cells.
+fn two_line(upper: &[&str], lower: &[&str]) -> bool {
+    let up: Vec<&str> = upper.iter().map(|s| s.trim()).collect();
+    let low = |i: usize| lower.get(i).map_or("", |s| s.trim());
+    if up.iter().filter(|s| !s.is_empty()).count() < 2 {
+        return false;
+    }
+    let value = |s: &str| {
+        !s.is_empty()
+            && (s.contains(['：', ':'])
+                || code(s)
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b"/-.".contains(&b)))
+    };
+    if up.iter().any(|s| value(s)) {
+        return false;
+    }
+    let merged_down = (0..up.len()).any(|i| !up[i].is_empty() && low(i).is_empty());
+    let group = (0..up.len().saturating_sub(1)).any(|i| {
+        !up[i].is_empty() && up[i + 1].is_empty() && !low(i).is_empty() && !low(i + 1).is_empty()
+    });
+    merged_down || group
+}
+
+/// The columns of a header (`upper` the group line of a two-line one), read as
+/// `HeaderKeys::two` reads them: (name as written, own key, every key).
+fn columns(upper: Option<&[&str]>, lower: &[&str]) -> Vec<(String, String, Vec<String>)> {
+    let clean = |s: &str| {
+        s.trim_matches([' ', '\t', '\u{3000}', '\u{feff}'])
+            .to_string()
+    };
+    let Some(upper) = upper else {
+        return lower
+            .iter()
+            .map(|f| {
+                let n = clean(f);
+                let k = label_key(&n);
+                (n, k.clone(), vec![k])
+            })
+            .collect();
+    };
+    let mut out = Vec::new();
+    let mut group = String::new();
+    for i in 0..lower.len().max(upper.len()) {
+        let up = clean(upper.get(i).copied().unwrap_or(""));
+        let low = clean(lower.get(i).copied().unwrap_or(""));
+        match (up.is_empty(), low.is_empty()) {
+            (false, true) => {
+                group.clear();
+                let k = label_key(&up);
+                out.push((up, k.clone(), vec![k]));
+                continue;
+            }
+            (false, false) => group = up,
+            _ => {}
+        }
+        let k = label_key(&low);
+        if group.is_empty() || low.is_empty() {
+            out.push((low, k.clone(), vec![k]));
+        } else {
+            let pair = format!("{group}/{low}");
+            let alts = vec![
+                k.clone(),
+                label_key(&format!("{group}{low}")),
+                label_key(&pair),
+            ];
+            out.push((pair, k, alts));
+        }
+    }
+    out
 }
 
 pub(super) fn read(path: &Path, b: &Bundled, schemas: &[&Schema]) -> Result<Export> {
@@ -188,15 +282,29 @@ pub(super) fn read(path: &Path, b: &Bundled, schemas: &[&Schema]) -> Result<Expo
         (0..n).find(|&i| width(i) == w)
     }
     .unwrap_or(0);
-    let names: Vec<String> = table
-        .record(header)
-        .iter()
-        .map(|f| {
-            f.trim_matches([' ', '\t', '\u{3000}', '\u{feff}'])
-                .to_string()
-        })
-        .collect();
-    let keys = names.iter().map(|n| label_key(n)).collect();
+    let lower: Vec<&str> = table.record(header).iter().collect();
+    let upper: Option<Vec<&str>> = header
+        .checked_sub(1)
+        .map(|u| table.record(u).iter().collect::<Vec<&str>>())
+        .filter(|u| two_line(u, &lower));
+    let cols = columns(upper.as_deref(), &lower);
+    let merged_down = match &upper {
+        Some(u) => (0..u.len())
+            .filter(|&i| {
+                !u[i].trim().is_empty() && lower.get(i).is_none_or(|l| l.trim().is_empty())
+            })
+            .count(),
+        None => 0,
+    };
+    let header_rows = if upper.is_some() { 2 } else { 1 };
+    let mut names = Vec::new();
+    let mut keys = Vec::new();
+    let mut alts = Vec::new();
+    for (n, k, a) in cols {
+        names.push(n);
+        keys.push(k);
+        alts.push(a);
+    }
     let mut rows = Vec::new();
     let mut trailer = None;
     for r in header + 1..table.len() {
@@ -217,8 +325,11 @@ pub(super) fn read(path: &Path, b: &Bundled, schemas: &[&Schema]) -> Result<Expo
         table,
         delimiter,
         header,
+        header_rows,
+        merged_down,
         names,
         keys,
+        alts,
         rows,
         trailer,
     })
