@@ -30,9 +30,14 @@ impl Stage {
         };
         let mut made = Vec::new();
         for a in parent.ancestors().collect::<Vec<_>>().into_iter().rev() {
-            if !a.as_os_str().is_empty() && !a.exists() {
-                std::fs::create_dir(a).map_err(|e| create(a, e))?;
-                made.push(a.to_path_buf());
+            if a.as_os_str().is_empty() || a.exists() {
+                continue;
+            }
+            // Offices run in parallel: another may make the month's folder first.
+            match std::fs::create_dir(a) {
+                Ok(()) => made.push(a.to_path_buf()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && a.is_dir() => {}
+                Err(e) => return Err(create(a, e)),
             }
         }
         let dir = parent.join(name);
@@ -136,6 +141,29 @@ mod tests {
             .collect();
         n.sort();
         n
+    }
+
+    /// Offices start at once on a month's first run: both make `<out>/<YYYYMM>`, neither fails.
+    #[test]
+    fn two_offices_making_the_month_folder_at_once_both_stage() {
+        for _ in 0..50 {
+            let tmp = tempfile::tempdir().unwrap();
+            let parent = tmp.path().join("out").join("202610");
+            let go = std::sync::Barrier::new(2);
+            std::thread::scope(|s| {
+                let staged = ["A", "B"].map(|name| {
+                    let (parent, go) = (&parent, &go);
+                    s.spawn(move || {
+                        go.wait();
+                        Stage::new(parent, name).map(|st| st.commit())
+                    })
+                });
+                for h in staged {
+                    h.join().unwrap().unwrap().unwrap();
+                }
+            });
+            assert_eq!(names(&parent), ["A", "B"]);
+        }
     }
 
     #[test]
