@@ -28,25 +28,34 @@ impl Stage {
             path: path.to_path_buf(),
             source,
         };
-        let mut made = Vec::new();
-        for a in parent.ancestors().collect::<Vec<_>>().into_iter().rev() {
-            if a.as_os_str().is_empty() || a.exists() {
-                continue;
-            }
-            // Offices run in parallel: another may make the month's folder first.
-            match std::fs::create_dir(a) {
-                Ok(()) => made.push(a.to_path_buf()),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && a.is_dir() => {}
-                Err(e) => return Err(create(a, e)),
-            }
-        }
         let dir = parent.join(name);
-        sweep(parent, name);
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.tmp-stage-"))
-            .tempdir_in(parent)
-            .map_err(|e| create(&dir, e))?
-            .keep();
+        let mut made = Vec::new();
+        // Offices run in parallel: another may make the month's folder first, or, failing,
+        // take back the empty one it made just before this office stages in it (tried again).
+        let mut attempts = 0;
+        let tmp = loop {
+            for a in parent.ancestors().collect::<Vec<_>>().into_iter().rev() {
+                if a.as_os_str().is_empty() || a.exists() {
+                    continue;
+                }
+                match std::fs::create_dir(a) {
+                    Ok(()) => made.push(a.to_path_buf()),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && a.is_dir() => {}
+                    Err(e) => return Err(create(a, e)),
+                }
+            }
+            sweep(parent, name);
+            match tempfile::Builder::new()
+                .prefix(&format!(".{name}.tmp-stage-"))
+                .tempdir_in(parent)
+            {
+                Ok(t) => break t.keep(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && attempts < 3 => {
+                    attempts += 1;
+                }
+                Err(e) => return Err(create(&dir, e)),
+            }
+        };
         Ok(Stage {
             dir,
             tmp: Some(tmp),
@@ -163,6 +172,27 @@ mod tests {
                 }
             });
             assert_eq!(names(&parent), ["A", "B"]);
+        }
+        // One office fails (its stage dropped, the month folder it made taken back) while
+        // another stages: the other one still stages.
+        for _ in 0..50 {
+            let tmp = tempfile::tempdir().unwrap();
+            let parent = tmp.path().join("202610");
+            let go = std::sync::Barrier::new(2);
+            std::thread::scope(|s| {
+                let failing = s.spawn(|| {
+                    let st = Stage::new(&parent, "A").unwrap();
+                    go.wait();
+                    drop(st);
+                });
+                let staging = s.spawn(|| {
+                    go.wait();
+                    Stage::new(&parent, "B").map(|st| st.commit())
+                });
+                failing.join().unwrap();
+                staging.join().unwrap().unwrap().unwrap();
+            });
+            assert_eq!(names(&parent), ["B"]);
         }
     }
 
