@@ -604,6 +604,16 @@ into = ["last_name", "first_name"]
     ))
     .unwrap_err();
     assert!(e.message.contains("not both"), "{e}");
+    // A header of three lines is not one lifeline reads: said at its line.
+    let e = profile(&layout("header_rows = 3", "", "")).unwrap_err();
+    assert!(e.message.contains("`header_rows` is 1 or 2"), "{e}");
+    let text = layout("header_rows = 3", "", "");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("header_rows"))
+        .unwrap()
+        + 1;
+    assert_eq!(e.line, line, "{e}");
     // A map that no step reads is refused, not ignored.
     let e = profile(&layout(
         "",

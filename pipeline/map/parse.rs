@@ -143,7 +143,8 @@ impl Profile {
         })?;
         let _ = raw.vendor;
         if !(1..=2).contains(&raw.read.header_rows) {
-            return Err(err(0, "`header_rows` is 1 or 2".into()));
+            let at = text.find("header_rows").unwrap_or(0);
+            return Err(err(at, "`header_rows` is 1 or 2".into()));
         }
         let facility = match raw.facility {
             None => Facility::Given,
