@@ -2,8 +2,9 @@
 
 use lifeline::decode::text::{code, label_key};
 use lifeline::map::steps::cut;
-use lifeline::map::{Cut, strip_points};
+use lifeline::map::{ColumnMap, Cut, Transform};
 use lifeline::normalize::dates::parse_date;
+use lifeline::normalize::transform::converted;
 use lifeline::spec::{Item, ItemType, Schema};
 
 use super::export::{Bundled, Export};
@@ -20,13 +21,11 @@ pub(super) struct Guess {
     pub(super) why: String,
 }
 
-/// Whether `v` is one of the item's codes or code labels (with or without points).
-fn is_label(item: &Item, v: &str) -> bool {
-    let k = label_key(v);
-    let c = code(v);
-    item.codes
-        .iter()
-        .any(|x| x.code == c || label_key(&x.label) == k || label_key(strip_points(&x.label)) == k)
+/// Whether ingest's `label` step reads a value as one of the item's codes (through `map` first,
+/// then the codes and code labels with or without points): the same conversion, not a copy.
+fn labels<'i>(item: &'i Item, map: &[(String, String)]) -> impl Fn(&str) -> bool + 'i {
+    let col = ColumnMap::new(item, Vec::new(), Transform::Label, map.to_vec());
+    move |v| converted(&col, item, v).0.is_some()
 }
 
 fn is_kana(v: &str) -> bool {
@@ -61,17 +60,18 @@ fn transform_for(item: &Item, values: &[&str]) -> (&'static str, String, bool) {
         let points =
             item.codes.iter().any(|c| c.label.ends_with(')')) && item.id.starts_with("barthel");
         let pts = |v: &str| code(v).bytes().all(|b| b.is_ascii_digit());
+        let is_label = labels(item, &[]);
         if points && all(&|v| pts(v)) {
             return ("barthel", "values are Barthel points".into(), true);
         }
-        if points && all(&|v| pts(v) || is_label(item, v)) {
+        if points && all(&|v| pts(v) || is_label(v)) {
             return (
                 "barthel",
                 "values are Barthel points and labels (with or without points)".into(),
                 true,
             );
         }
-        if all(&|v| is_label(item, v)) {
+        if all(&|v| is_label(v)) {
             return (
                 "label",
                 "values are the item's codes or code labels".into(),
@@ -161,10 +161,8 @@ fn candidates(
         if values.is_empty() {
             form = "no values seen in the first rows".into();
         } else if known.is_some_and(|k| {
-            !k.map.is_empty()
-                && values.iter().all(|v| {
-                    is_label(item, v) || k.map.iter().any(|(m, _)| label_key(m) == label_key(v))
-                })
+            let is_label = labels(item, &k.map);
+            !k.map.is_empty() && values.iter().all(|v| is_label(v))
         }) {
             form = "values are in the bundled map or the item's code labels".into();
         }
