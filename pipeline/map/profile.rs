@@ -217,16 +217,9 @@ impl Profile {
     /// a constant (`3.10` → `0310`) unless the profile fills it.
     pub fn retarget(&mut self, registry: &Registry, choice: Option<&str>) {
         for t in &mut self.targets {
-            let candidates: Vec<&crate::spec::Spec> = registry
-                .specs
-                .iter()
-                .filter(|s| s.schema(&t.data_type).is_some())
-                .collect();
-            let chosen = match choice {
-                None | Some("auto") => candidates.last(),
-                Some(v) => candidates.iter().find(|s| s.version == v),
+            let Some(spec) = registry.choose(&t.data_type, choice) else {
+                continue;
             };
-            let Some(spec) = chosen else { continue };
             let schema = &spec.schemas[&t.data_type];
             // The `version` constant of the target's own spec (`0310` for 3.10, the loader adds
             // it) belongs to the spec, not to the layout: it moves with the target.

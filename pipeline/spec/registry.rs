@@ -234,6 +234,16 @@ impl Registry {
         self.specs.iter().find(|s| s.version == version)
     }
 
+    /// The spec version a job or a command asks for an interface in: `None`/`auto` → the newest
+    /// version that has it; a version → that one, if it has it.
+    pub fn choose(&self, data_type: &str, choice: Option<&str>) -> Option<&Spec> {
+        let mut having = self.specs.iter().filter(|s| s.schema(data_type).is_some());
+        match choice {
+            None | Some("auto") => having.next_back(),
+            Some(v) => having.find(|s| s.version == v),
+        }
+    }
+
     /// Picks the spec of a file from its data type and header (`--spec auto`): the versions
     /// that define the data type, narrowed by whether the header has a `version` column
     /// (3.x interfaces end with one; 2021 ones have none); the newest of those.

@@ -24,18 +24,9 @@ fn schema_for<'r>(
     data_type: &str,
     spec: Option<&str>,
 ) -> Result<&'r Schema> {
-    let found: Vec<&lifeline::spec::Spec> = registry
-        .specs
-        .iter()
-        .filter(|s| s.schema(data_type).is_some())
-        .collect();
-    let chosen = match spec {
-        None | Some("auto") => found.last(),
-        Some(v) => found.iter().find(|s| s.version == v),
-    };
-    match chosen {
+    match registry.choose(data_type, spec) {
         Some(s) => Ok(&s.schemas[data_type]),
-        None if found.is_empty() => {
+        None if registry.choose(data_type, None).is_none() => {
             bail!("`{data_type}` is not a LIFE interface (see `lifeline schemas list`)")
         }
         None => bail!(
