@@ -512,6 +512,7 @@ mod tests {
         crate::spec::DueRule {
             name: "テスト加算".into(),
             data_types: vec![FORM.into()],
+            titles: Vec::new(),
             every_months: Some(6),
             at_start: true,
             at_end: true,

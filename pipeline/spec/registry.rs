@@ -40,6 +40,11 @@ struct ParentFile {
 pub struct DueRule {
     pub name: String,
     pub data_types: Vec<String>,
+    /// Interfaces joined by their title: every interface whose title contains one of these
+    /// (a workbook's 口腔衛生管理… sheet) counts as one of `data_types`, resolved when the spec
+    /// data loads, so a new workbook's interface needs no TOML.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub titles: Vec<String>,
     #[serde(default)]
     pub every_months: Option<u32>,
     #[serde(default)]
@@ -48,6 +53,19 @@ pub struct DueRule {
     pub at_end: bool,
     #[serde(default)]
     pub after_first_months: Vec<u32>,
+}
+
+impl DueRule {
+    /// Adds to `data_types` every schema whose title contains one of `titles`.
+    fn join_titles<'a>(&mut self, schemas: impl Iterator<Item = &'a Schema>) {
+        for s in schemas {
+            let joins =
+                !s.title.is_empty() && self.titles.iter().any(|t| s.title.contains(t.as_str()));
+            if joins && !self.data_types.contains(&s.data_type) {
+                self.data_types.push(s.data_type.clone());
+            }
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -213,6 +231,9 @@ impl Registry {
                 let rules = spec.rules.entry(schema.data_type.clone()).or_default();
                 rules.extend(common.rule.iter().filter(|r| r.applies_to(schema)).cloned());
             }
+        }
+        for rule in &mut due {
+            rule.join_titles(specs.values().flat_map(|s| s.schemas.values()));
         }
         Ok(Registry {
             specs: specs.into_values().collect(),
