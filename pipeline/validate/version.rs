@@ -62,9 +62,10 @@ pub(super) fn check_values(
     let accepted = accepted.join(", ");
     let mut check = None;
     for (v, line) in ca.iter().zip(lines) {
-        let Some(v) = v else { continue };
-        let left_to_required = item.req == Req::Always && (v.is_empty() || v == " ");
-        if left_to_required || catalogue.version(v).is_some() {
+        // Null is an empty field.
+        let empty = v.is_none_or(|v| v.is_empty() || v == " ");
+        let left_to_required = item.req == Req::Always && empty;
+        if left_to_required || v.is_some_and(|v| catalogue.version(v).is_some()) {
             continue;
         }
         let c = *check.get_or_insert_with(|| {
@@ -79,7 +80,7 @@ pub(super) fn check_values(
                 ),
             )
         });
-        out.push(*line, c, Some(v));
+        out.push(*line, c, v);
     }
 }
 
