@@ -211,7 +211,7 @@ mod tests {
         for (text, want) in [
             (
                 OK.replace("0310", "310"),
-                "version `310`: a version value is 4 digits",
+                "version `310`: a version value is 4 digits (e.g. `0310`)",
             ),
             (format!("{OK}{OK}"), "version `0310`: given more than once"),
             (
