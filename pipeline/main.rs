@@ -1,5 +1,6 @@
 //! The `lifeline` command line. Exit status: 0 no error findings, 1 error findings,
-//! 2 could not run (usage, unreadable path, broken schema data).
+//! 2 could not run (usage, unreadable path, broken schema data), 3 (`validate`) no error
+//! findings but files whose interface's items are not bundled went unchecked.
 
 mod cli;
 
@@ -17,7 +18,7 @@ use lifeline::spec::{Registry, schemagen};
     name = "lifeline",
     version,
     about = "Care-software exports → validated LIFE submission files",
-    after_help = "Exit status: 0 no error findings, 1 error findings, 2 could not run (usage, unreadable path, broken schema data)."
+    after_help = "Exit status: 0 no error findings, 1 error findings, 2 could not run (usage, unreadable path, broken schema data), 3 (validate) no error findings, but some files not checked: their interface's items are not bundled."
 )]
 struct Cli {
     /// Read the spec data from this directory instead of the copy built into the binary
@@ -33,8 +34,9 @@ enum Command {
     /// Check LIFE import files before upload: every reason LIFE would reject a file or leave a
     /// record unconfirmed, with file, line and column.
     Validate {
-        /// Spec version: `auto` tells it from the data type (and, for SERVICE_USER_INFO, the
-        /// `version` column), or name one (`2021`, `3.10`).
+        /// Spec version: `auto` tells it from the data type and the `version` column's value
+        /// (`0310` → 3.10; `0300` → 3.00, or 3.10 when no 3.00 spec is loaded), or name one
+        /// (`2021`, `3.10`).
         #[arg(long, default_value = "auto")]
         spec: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -7,18 +7,110 @@ use lifeline::spec::{Registry, Schema};
 
 use crate::Format;
 
+/// One row of `schemas list`: a bundled interface, or one the catalogue names whose items are
+/// not bundled.
+struct Row<'a> {
+    spec: &'a str,
+    data_type: Option<&'a str>,
+    title: String,
+    /// Items and rules, when bundled.
+    counts: Option<(usize, usize)>,
+    status: Status,
+    replaces: &'a [String],
+}
+
+#[derive(Clone, Copy)]
+enum Status {
+    Complete,
+    ColumnIdsOnly,
+    NotBundled,
+}
+
+impl Status {
+    fn text(self) -> &'static str {
+        match self {
+            Status::Complete => "complete",
+            Status::ColumnIdsOnly => "column IDs only",
+            Status::NotBundled => "not bundled",
+        }
+    }
+    fn json(self) -> &'static str {
+        match self {
+            Status::Complete => "complete",
+            Status::ColumnIdsOnly => "column_ids_only",
+            Status::NotBundled => "not_bundled",
+        }
+    }
+}
+
+/// Every bundled interface of every spec, then, per spec, the interfaces its
+/// `interfaces.toml` names that no schema of that spec is.
+fn rows(registry: &Registry) -> Vec<Row<'_>> {
+    let mut out = Vec::new();
+    let mut versions: Vec<&str> = registry.specs.iter().map(|s| s.version.as_str()).collect();
+    for v in registry.catalogue.interfaces.keys() {
+        if !versions.contains(&v.as_str()) {
+            versions.push(v);
+        }
+    }
+    for v in versions {
+        let schemas: Vec<&Schema> = registry
+            .spec(v)
+            .map(|s| s.schemas.values().collect())
+            .unwrap_or_default();
+        let listed = registry.catalogue.interfaces.get(v);
+        for sc in &schemas {
+            let s = registry.spec(v).expect("a spec of its own schemas");
+            let entry =
+                listed.and_then(|l| l.interface.iter().find(|i| i.is(&sc.data_type, &sc.title)));
+            let title = match (sc.title.trim(), entry) {
+                ("", Some(e)) => e.name.clone(),
+                (t, _) => t.to_string(),
+            };
+            out.push(Row {
+                spec: v,
+                data_type: Some(&sc.data_type),
+                title,
+                counts: Some((sc.items.len(), s.rules(&sc.data_type).len())),
+                status: if sc.partial {
+                    Status::ColumnIdsOnly
+                } else {
+                    Status::Complete
+                },
+                replaces: entry.map_or(&[], |e| e.replaces.as_slice()),
+            });
+        }
+        let Some(listed) = listed else {
+            continue;
+        };
+        for i in &listed.interface {
+            if schemas.iter().any(|sc| i.is(&sc.data_type, &sc.title)) {
+                continue;
+            }
+            out.push(Row {
+                spec: v,
+                data_type: i.data_type.as_deref(),
+                title: i.name.clone(),
+                counts: None,
+                status: Status::NotBundled,
+                replaces: &i.replaces,
+            });
+        }
+    }
+    out
+}
+
 pub fn list(registry: &Registry, format: Format, out: &mut impl Write) -> Result<()> {
+    let rows = rows(registry);
     if format == Format::Json {
-        let v: Vec<serde_json::Value> = registry
-            .specs
+        let v: Vec<serde_json::Value> = rows
             .iter()
-            .flat_map(|s| {
-                s.schemas.values().map(move |sc| {
-                    serde_json::json!({
-                        "spec": s.version, "data_type": sc.data_type, "title": sc.title,
-                        "items": sc.items.len(), "rules": s.rules(&sc.data_type).len(),
-                        "partial": sc.partial,
-                    })
+            .map(|r| {
+                serde_json::json!({
+                    "spec": r.spec, "data_type": r.data_type, "title": r.title,
+                    "items": r.counts.map(|c| c.0), "rules": r.counts.map(|c| c.1),
+                    "partial": matches!(r.status, Status::ColumnIdsOnly),
+                    "status": r.status.json(), "replaces": r.replaces,
                 })
             })
             .collect();
@@ -28,26 +120,29 @@ pub fn list(registry: &Registry, format: Format, out: &mut impl Write) -> Result
     }
     writeln!(
         out,
-        "{:<6} {:<68} {:>5} {:>5}  title",
-        "spec", "data type", "items", "rules"
+        "{:<6} {:<68} {:>5} {:>5}  {:<15}  title",
+        "spec", "data type", "items", "rules", "status"
     )?;
-    for s in &registry.specs {
-        for sc in s.schemas.values() {
-            let title = if sc.partial {
-                format!("{} (column IDs only)", sc.title)
-            } else {
-                sc.title.clone()
-            };
-            writeln!(
-                out,
-                "{:<6} {:<68} {:>5} {:>5}  {}",
-                s.version,
-                sc.data_type,
-                sc.items.len(),
-                s.rules(&sc.data_type).len(),
-                title.trim()
-            )?;
-        }
+    for r in &rows {
+        let (items, rules) = match r.counts {
+            Some((i, n)) => (i.to_string(), n.to_string()),
+            None => ("-".into(), "-".into()),
+        };
+        let title = if r.replaces.is_empty() {
+            r.title.clone()
+        } else {
+            format!("{} (in 2021: {})", r.title, r.replaces.join(", "))
+        };
+        let line = format!(
+            "{:<6} {:<68} {:>5} {:>5}  {:<15}  {}",
+            r.spec,
+            r.data_type.unwrap_or("(physical name not known)"),
+            items,
+            rules,
+            r.status.text(),
+            title
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }

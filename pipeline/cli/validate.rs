@@ -1,4 +1,4 @@
-//! `lifeline validate`: LIFE files → findings, exit 0/1/2.
+//! `lifeline validate`: LIFE files → findings, exit 0/1/2/3.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -62,8 +62,19 @@ pub fn run(
     if unreadable > 0 {
         return Ok(ExitCode::from(2));
     }
-    let errors = reports.iter().any(|r| r.errors() > 0);
-    Ok(ExitCode::from(u8::from(errors)))
+    Ok(ExitCode::from(exit_code(&reports)))
+}
+
+/// 1: an error finding; 3: no errors, but a file whose interface's items are not bundled went
+/// unchecked (`schema.not_bundled`); 0: neither. (2, could not run, is decided before.)
+fn exit_code(reports: &[FileReport]) -> u8 {
+    if reports.iter().any(|r| r.errors() > 0) {
+        1
+    } else if reports.iter().any(FileReport::not_bundled) {
+        3
+    } else {
+        0
+    }
 }
 
 /// The reports lifeline writes beside the LIFE files of an office folder: CSV, but not LIFE files.

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use include_dir::{Dir, include_dir};
 
+use super::catalogue::{Catalogue, INTERFACES, VERSIONS};
 use super::rules::{Rule, RulesFile};
 use super::{CodeSheets, Schema, SpecError};
 
@@ -110,6 +111,8 @@ pub struct Registry {
     pub specs: Vec<Spec>,
     pub due: Vec<DueRule>,
     pub parents: Vec<ParentRule>,
+    /// Accepted `version` values and each version's interfaces (see `catalogue.rs`).
+    pub catalogue: Catalogue,
 }
 
 /// A file of the schema tree: path relative to the tree, and text.
@@ -142,6 +145,7 @@ impl Registry {
         let mut parents = Vec::new();
         let mut specs: BTreeMap<String, Spec> = BTreeMap::new();
         let mut rule_files = Vec::new();
+        let mut catalogue = Catalogue::default();
         for f in &files {
             let parts: Vec<&str> = f.rel.split('/').collect();
             match parts.as_slice() {
@@ -162,6 +166,13 @@ impl Registry {
                     let p: PersonalData = toml::from_str(&f.text)
                         .map_err(|e| SpecError::invalid(path(&f.rel), e.to_string()))?;
                     masked.extend(p.mask);
+                }
+                [name] if *name == VERSIONS => {
+                    catalogue.versions = Catalogue::parse_versions(&path(&f.rel), &f.text)?;
+                }
+                [version, name] if *name == INTERFACES => {
+                    let i = Catalogue::parse_interfaces(&path(&f.rel), &f.text)?;
+                    catalogue.interfaces.insert(version.to_string(), i);
                 }
                 [version, name] => {
                     let spec = specs.entry(version.to_string()).or_insert_with(|| Spec {
@@ -239,6 +250,7 @@ impl Registry {
             specs: specs.into_values().collect(),
             due,
             parents,
+            catalogue,
         })
     }
 
@@ -267,8 +279,17 @@ impl Registry {
 
     /// Picks the spec of a file from its data type and header (`--spec auto`): the versions
     /// that define the data type, narrowed by whether the header has a `version` column
-    /// (3.x interfaces end with one; 2021 ones have none); the newest of those.
-    pub fn detect(&self, data_type: &str, header: &[&str]) -> Option<&Spec> {
+    /// (3.x interfaces end with one; 2021 ones have none); the newest of those. A `version`
+    /// value the catalogue knows names the spec (`0300` → 3.00), or its fallback when that spec
+    /// is not loaded or lacks the interface (`0300` → 3.10).
+    pub fn detect(&self, data_type: &str, header: &[&str], version: Option<&str>) -> Option<&Spec> {
+        if let Some(v) = version.and_then(|v| self.catalogue.version(v)) {
+            let loaded = |s: &str| self.spec(s).filter(|s| s.schemas.contains_key(data_type));
+            let named = loaded(&v.spec).or_else(|| v.fallback.as_deref().and_then(loaded));
+            if named.is_some() {
+                return named;
+            }
+        }
         let has_version = header.contains(&"version");
         let candidates: Vec<&Spec> = self
             .specs

@@ -6,6 +6,7 @@ mod fields;
 pub mod finding;
 mod rules;
 pub mod values;
+mod version;
 
 use std::path::Path;
 
@@ -53,6 +54,24 @@ impl FileReport {
     pub fn warnings(&self) -> usize {
         self.findings.count(Severity::Warning)
     }
+    /// Whether the file could not be checked: its interface's items are not bundled.
+    pub fn not_bundled(&self) -> bool {
+        self.findings
+            .findings
+            .iter()
+            .any(|f| self.findings.checks[f.check as usize].rule == NOT_BUNDLED)
+    }
+}
+
+/// The rule of a file whose interface is one of the spec's but whose items are not bundled.
+pub const NOT_BUNDLED: &str = "schema.not_bundled";
+
+/// The physical line of each row of a frame: its `__line` column, or counted from line 3.
+fn frame_lines(frame: &DataFrame) -> Vec<u64> {
+    match frame.column(LINE).ok().and_then(|c| c.u64().ok()) {
+        Some(ca) => ca.iter().map(|l| l.unwrap_or(0)).collect(),
+        None => (0..frame.height() as u64).map(|i| i + 3).collect(),
+    }
 }
 
 /// Files larger than this are reported, not read (LIFE files are a few MB).
@@ -78,10 +97,7 @@ pub fn validate_frame(
     out: &mut Findings,
     carry: &mut Carry,
 ) {
-    let lines: Vec<u64> = match frame.column(LINE).ok().and_then(|c| c.u64().ok()) {
-        Some(ca) => ca.iter().map(|l| l.unwrap_or(0)).collect(),
-        None => (0..frame.height() as u64).map(|i| i + 3).collect(),
-    };
+    let lines = frame_lines(frame);
     let plans: Vec<(ColumnPlan<'_>, &StringChunked)> = schema
         .items
         .iter()
@@ -169,8 +185,10 @@ pub fn validate_bytes(
         return report;
     }
     let header: Vec<&str> = file.header.iter().map(String::as_str).collect();
+    let lines = frame_lines(&file.frame);
+    let versions = version::seen(&file.frame, &lines, &registry.catalogue);
     let spec = match choice {
-        SpecChoice::Auto => registry.detect(&file.data_type, &header),
+        SpecChoice::Auto => registry.detect(&file.data_type, &header, version::newest(&versions)),
         SpecChoice::Version(v) => registry
             .spec(v)
             .filter(|s| s.schema(&file.data_type).is_some()),
@@ -186,6 +204,11 @@ pub fn validate_bytes(
         .expect("spec chosen for its schema");
     report.spec = Some(spec.version.clone());
     header_checks(&header, file.header_line, schema, &mut out);
+    if schema.item(version::COLUMN).is_some() {
+        let auto = *choice == SpecChoice::Auto;
+        version::notes(&versions, spec, auto, &registry.catalogue, &mut out);
+        version::check_values(&file.frame, &lines, schema, &registry.catalogue, &mut out);
+    }
     validate_frame(
         &file.frame,
         schema,
@@ -319,16 +342,15 @@ fn unknown_data_type(
         .filter(|s| s.schema(data_type).is_some())
         .map(|s| s.version.as_str())
         .collect();
+    let claiming = registry.catalogue.claiming(data_type);
     let en = match (choice, elsewhere.is_empty()) {
         (SpecChoice::Version(v), false) => format!(
             "data type `{data_type}` is not an interface of spec {v} (it is one of spec {})",
             elsewhere.join(", ")
         ),
-        // A 3.x interface whose items are not known yet: say so, not that it is wrong.
-        _ if data_type.ends_with("_2024") => format!(
-            "no schema for `{data_type}`: the file cannot be checked (only some 3.10 interfaces \
-             are known; add the 3.10 workbook with `lifeline schemagen`)"
-        ),
+        // An interface of a current spec whose items are not bundled: say so, not that it is
+        // wrong.
+        _ if !claiming.is_empty() => return not_bundled(data_type, &claiming, registry, out),
         _ => {
             format!("unknown data type `{data_type}`; `lifeline schemas list` shows the known ones")
         }
@@ -339,6 +361,35 @@ fn unknown_data_type(
         None,
         format!("データ種別「{data_type}」は不明です"),
         en,
+    );
+    out.push(1, c, Some(data_type));
+}
+
+/// `schema.not_bundled`: the file is of an interface of `specs` (by its name), whose items the
+/// spec data lacks, so nothing in it was checked.
+fn not_bundled(data_type: &str, specs: &[&str], registry: &Registry, out: &mut Findings) {
+    let name = specs
+        .iter()
+        .filter_map(|v| registry.catalogue.interfaces.get(*v))
+        .flat_map(|f| &f.interface)
+        .find(|i| i.data_type.as_deref() == Some(data_type))
+        .map(|i| format!(" ({})", i.name))
+        .unwrap_or_default();
+    let spec = specs.last().copied().unwrap_or_default();
+    let c = out.check(
+        NOT_BUNDLED,
+        Severity::Warning,
+        None,
+        format!(
+            "{data_type}{name}は{spec}版のインターフェースですが、項目定義が同梱されていないため検査していません。\
+             公式の外部インターフェース項目一覧（xlsx）を`lifeline schemagen`で読み込み、`--schemas`で指定してください"
+        ),
+        format!(
+            "`{data_type}`{name} is a spec {spec} interface whose items are not bundled: not \
+             validated, the file cannot be checked. Give the official workbook: `lifeline \
+             schemagen WORKBOOK.xlsx --out DIR/{spec}`, then `lifeline --schemas DIR validate …` \
+             (`lifeline schemas list` shows what is bundled)"
+        ),
     );
     out.push(1, c, Some(data_type));
 }
