@@ -62,8 +62,12 @@ pub(super) fn warn(
             }
             let (hint_ja, hint_en) = match current_of(registry, &t.data_type) {
                 Some(v) => (
-                    format!("ジョブの spec を auto にすると {v} で書き出します。"),
-                    format!("The job's `spec = \"auto\"` emits it in {v}."),
+                    format!(
+                        "ジョブの spec を auto（既定、ingest では --spec auto）にすると {v} で書き出します。"
+                    ),
+                    format!(
+                        "`spec = \"auto\"` (the default; `ingest --spec auto`) emits it in {v}."
+                    ),
                 ),
                 None => (
                     "lifeline はこの様式の2024年度版を完全には知りません。".to_string(),

@@ -533,8 +533,10 @@ fn cells(f: &Facility, u: &User, v: &Visit, nth: usize, rng: &mut Rng) -> Cells 
     );
     c.put("計画変更", if resident { yes(rng.chance(0.2)) } else { na });
     c.put("サービス継続の必要性", if resident { na } else { "有り" });
-    // 栄養ケア計画 (NUTRITION_CARE_PLAN_2024), made on the evaluation day; 経口維持の支援 is a
-    // 施設 classification.
+    // 栄養ケア計画 (NUTRITION_CARE_PLAN_2024), made on the evaluation day, first made with the
+    // first nutrition assessment; 経口維持の支援 is a 施設 classification.
+    c.put("栄養ケア計画作成日", nutrition_date.slash0());
+    c.put("栄養ケア計画初回作成日", first_nutrition.slash0());
     c.put(
         "栄養ケア計画_長期目標",
         *rng.pick(&[

@@ -36,7 +36,7 @@
 //!   (`１５４．３`) for every 3rd user; `-` for not applicable; `２～３時間程度` (U+FF5E);
 //!   施設 (51) and 通所・居宅 (15) rows, each with its own 口腔 columns; 栄養補給法 twice (科学的介護推進's
 //!   for every 施設 resident, the 3.10 nutrition form's `-` for those fed by mouth only); a
-//!   一体的取り組み column and a 栄養ケア計画 (長期目標, 分類, 短期目標, 内容); users 1, 4, 7 … have
+//!   一体的取り組み column and a 栄養ケア計画 (作成日, 初回作成日, 長期目標, 分類, 短期目標, 内容); users 1, 4, 7 … have
 //!   two evaluations (April: ADL維持等 初月, October: ７ヶ月目); a dummy user `★会議`.
 //!
 //! Designed values: users 2 (入浴) and 5 (整容) of every office score 0 points on their last
