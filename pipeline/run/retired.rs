@@ -49,8 +49,8 @@ pub(super) fn warn(
     scopes: &mut Scopes,
 ) {
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
-    for fi in 0..files.len() {
-        let Some(profile) = profiles.get(files[fi].0) else {
+    for (fi, (pi, file)) in files.iter_mut().enumerate() {
+        let Some(profile) = profiles.get(*pi) else {
             continue;
         };
         let mut noted = false;
@@ -83,7 +83,7 @@ pub(super) fn warn(
                 t.data_type, t.spec
             );
             scopes.note(
-                &mut files[fi].1,
+                file,
                 fi,
                 0,
                 Severity::Warning,
@@ -95,7 +95,7 @@ pub(super) fn warn(
             noted = true;
         }
         if noted {
-            files[fi].1.findings.sort();
+            file.findings.sort();
         }
     }
 }
