@@ -121,6 +121,11 @@ enum Command {
         /// Write the LIFE files in CP932 instead of UTF-8 with BOM.
         #[arg(long)]
         cp932: bool,
+        /// The spec version to emit, as a job's `spec`: `auto` moves each target to the newest
+        /// version that has its interface (3.10 for SERVICE_USER_INFO); `2021` keeps the retired
+        /// 1.00 layout (an `emit.retired_spec` warning).
+        #[arg(long, default_value = "auto")]
+        spec: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         #[arg(long, value_name = "DIR")]
@@ -258,6 +263,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             profile,
             facility,
             cp932,
+            spec,
             format,
             out: dir,
             files,
@@ -268,6 +274,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 files,
                 out: dir,
                 cp932,
+                spec,
                 format,
             };
             cli::ingest::run(&registry(cli.schemas.as_deref())?, args, &mut out)

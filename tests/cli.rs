@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn lifeline(args: &[&str]) -> Output {
@@ -339,6 +340,76 @@ fn ingested_samples_make_life_files_that_validate_without_errors() {
         }
         assert_eq!(total, emitted, "{layout}");
     }
+}
+
+/// `ingest` emits the current spec by default: the ほのぼの profile (item IDs of 2021) gives a
+/// 3.10 SERVICE_USER_INFO and no `emit.retired_spec`; `--spec 2021` gives the 1.00 file and
+/// the warning, once per office, with the exit status unchanged; an unknown version is exit 2.
+#[test]
+fn ingest_emits_the_current_spec_unless_asked_for_2021() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ingest = |spec: Option<&str>, out: &Path| {
+        let mut args = vec![
+            "ingest".to_string(),
+            "--profile".into(),
+            "samples/profiles/honobono-kaigo.toml".into(),
+            "--out".into(),
+            out.display().to_string(),
+        ];
+        if let Some(v) = spec {
+            args.extend(["--spec".into(), v.to_string()]);
+        }
+        args.push("samples/vendor/honobono-kaigo/1470090018_介護保険1.CSV".into());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        lifeline(&args)
+    };
+    let office = |out: &Path| {
+        let dir = out.join("1470090018");
+        let life = std::fs::read_to_string(dir.join("SERVICE_USER_INFO_1470090018.csv")).unwrap();
+        let header = life.lines().nth(1).unwrap().to_string();
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("findings.json")).unwrap()).unwrap();
+        let retired: Vec<(serde_json::Value, serde_json::Value)> = common::joined_findings(&report)
+            .into_iter()
+            .filter(|f| f["rule"] == "emit.retired_spec")
+            .map(|f| (f["line"].clone(), f["severity"].clone()))
+            .collect();
+        (header, retired)
+    };
+    let current = tmp.path().join("current");
+    let o = ingest(None, &current);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (header, retired) = office(&current);
+    assert!(header.ends_with(",version"), "{header}");
+    assert!(retired.is_empty(), "{retired:?}");
+
+    let old = tmp.path().join("old");
+    let o = ingest(Some("2021"), &old);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (header, retired) = office(&old);
+    assert!(!header.contains("version"), "{header}");
+    assert_eq!(
+        retired,
+        [(serde_json::Value::Null, serde_json::json!("warning"))]
+    );
+
+    let o = ingest(Some("2020"), &tmp.path().join("none"));
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("--spec 2020: unknown spec version (auto, 2021, 3.10)"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -430,6 +430,11 @@ fn rows_of_clean_values_are_all_emitted() {
     );
     assert_eq!(summary["results"][0]["errors"], 0, "{summary:#}");
     assert_eq!(counts(&summary), [("SERVICE_USER_INFO".into(), 5, 5, 0)]);
+    // Its 2021 target is emitted in 3.10 (the current spec): no warning that it is 1.00.
+    assert!(
+        summary["results"][0]["per_rule"]["emit.retired_spec"].is_null(),
+        "{summary:#}"
+    );
     let tmp = tempfile::tempdir().unwrap();
     let e = Ledger {
         cp932_in: true,
@@ -451,6 +456,12 @@ fn rows_of_clean_values_are_all_emitted() {
             ("FORM_0900_2021".into(), 5, 5, 0),
             ("SERVICE_USER_INFO".into(), 5, 5, 0)
         ]
+    );
+    // FORM_0900_2021 (no complete 3.10 form) stays 1.00 and says so, once; SERVICE_USER_INFO
+    // is 3.10.
+    assert_eq!(
+        summary["results"][0]["per_rule"]["emit.retired_spec"], 1,
+        "{summary:#}"
     );
 }
 

@@ -262,7 +262,12 @@ fn drafts_of_the_bundled_exports_load_and_feed_what_the_bundled_profiles_feed() 
             "--target".into(),
         ];
         args.extend(bundled.targets.iter().map(|t| t.data_type.clone()));
-        args.extend(["--spec".into(), bundled.targets[0].spec.clone()]);
+        // The profile's version, when it has one (the assessment profile's targets are 1.00
+        // and 3.10: `auto` then gives each interface its own, the newest).
+        let spec = &bundled.targets[0].spec;
+        if bundled.targets.iter().all(|t| &t.spec == spec) {
+            args.extend(["--spec".into(), spec.clone()]);
+        }
         let out = dir.path().join(format!("{name}.toml"));
         args.extend(["--out".into(), out.display().to_string()]);
         let o = lifeline(&args.iter().map(String::as_str).collect::<Vec<_>>());

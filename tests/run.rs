@@ -113,7 +113,8 @@ fn the_sample_job_runs_every_facility_and_every_manifest_balances() {
         }
     }
     // The messy ledger (every pattern of docs/profiles.md § Value steps) comes out clean: its quirks
-    // are repairs (warnings) and its dummy user is left out on purpose.
+    // are repairs (warnings), its dummy user is left out on purpose, and its FORM_0900_2021 (no
+    // complete 3.10 form) says it is 1.00, once.
     let f = std::fs::read_to_string(tmp.path().join("202610/1370099010/findings.csv")).unwrap();
     let mut rules: Vec<&str> = f
         .lines()
@@ -124,6 +125,7 @@ fn the_sample_job_runs_every_facility_and_every_manifest_balances() {
     assert_eq!(
         rules,
         [
+            "emit.retired_spec",
             "ingest.folded",
             "ingest.folded",
             "ingest.padded",
@@ -266,6 +268,26 @@ fn a_bad_job_file_is_exit_2() {
         &tmp.path().join("o").display().to_string(),
     ]);
     assert_eq!(o.status.code(), Some(2));
+    // A spec version the registry does not have is refused, not silently ignored.
+    let job = job_copy(&tmp.path().join("copy"));
+    let text =
+        std::fs::read_to_string(&job)
+            .unwrap()
+            .replacen("spec = \"auto\"", "spec = \"2020\"", 1);
+    std::fs::write(&job, text).unwrap();
+    let o = lifeline(&[
+        "run",
+        "--config",
+        &job.display().to_string(),
+        "--out",
+        &tmp.path().join("o2").display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("`spec = \"2020\"` is not a spec version (auto, 2021, 3.10)"),
+        "{e}"
+    );
 }
 
 /// A copy of the sample job in a temporary folder, so its inputs can be changed.
@@ -614,22 +636,95 @@ fn the_job_chooses_the_spec_version() {
         let first = text.lines().nth(2).unwrap().to_string();
         (h, first)
     };
+    // `emit.retired_spec` of an office: the (data type, file, line) of each, in order.
+    let retired = |out: &Path, fac: &str| -> Vec<(String, String, serde_json::Value)> {
+        let path = out.join("202610").join(fac).join("findings.json");
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        common::joined_findings(&report)
+            .into_iter()
+            .filter(|f| f["rule"] == "emit.retired_spec")
+            .map(|f| {
+                let en = f["message_en"].as_str().unwrap();
+                let dt = en.split(' ').next().unwrap().to_string();
+                let file = f["file"].as_str().unwrap().to_string();
+                (dt, file, f["line"].clone())
+            })
+            .collect()
+    };
+    let assessment = "vendor/assessment/1470090018_assessment_202610.tsv".to_string();
+    let honobono = "vendor/honobono-kaigo/1470090018_介護保険1.CSV".to_string();
     // Default: 3.10 where its schemas exist — SERVICE_USER_INFO gets the version column.
     let auto = tmp.path().join("auto");
-    run_at(&job, &auto, &["--month", "2026-10"]);
+    let s = run_at(&job, &auto, &["--month", "2026-10"]);
     let (h, row) = header(&auto);
     assert!(h.ends_with(",version"), "{h}");
     assert!(row.ends_with(",0310"), "{row}");
-    // The job can ask for 2021.
+    // Only the 1.00 interfaces with no complete 3.10 form (FORM_xxxx_2021 targets) warn, once
+    // each, on the file as a whole; the 3.10 user master and nutrition forms do not.
+    assert_eq!(
+        retired(&auto, "1470090018"),
+        [
+            (
+                "FORM_0000_2021".to_string(),
+                assessment.clone(),
+                serde_json::Value::Null
+            ),
+            (
+                "FORM_0900_2021".to_string(),
+                assessment.clone(),
+                serde_json::Value::Null
+            ),
+        ]
+    );
+    assert_eq!(result(&s, "1470090018")["per_rule"]["emit.retired_spec"], 2);
+    assert!(retired(&auto, "4070090008").is_empty(), "a 3.10 office");
+    assert!(result(&s, "4070090008")["per_rule"]["emit.retired_spec"].is_null());
+    assert!(
+        auto.join("202610/1470090018/NUTRITION_FEEDING_SWALLOWING_SCREENING_ASSESSMENT_MONITORING_2024_1470090018_202610.csv")
+            .is_file()
+    );
+    // The job can ask for 2021: the user master too is then 1.00, and says so; a warning
+    // changes no office's status.
     let text =
         std::fs::read_to_string(&job)
             .unwrap()
             .replacen("spec = \"auto\"", "spec = \"2021\"", 1);
     std::fs::write(&job, text).unwrap();
     let old = tmp.path().join("2021");
-    run_at(&job, &old, &["--month", "2026-10"]);
+    let s2 = run_at(&job, &old, &["--month", "2026-10"]);
     let (h, _) = header(&old);
     assert!(!h.contains("version"), "{h}");
+    assert_eq!(
+        retired(&old, "1470090018"),
+        [
+            (
+                "SERVICE_USER_INFO".to_string(),
+                honobono,
+                serde_json::Value::Null
+            ),
+            (
+                "FORM_0000_2021".to_string(),
+                assessment.clone(),
+                serde_json::Value::Null
+            ),
+            (
+                "FORM_0900_2021".to_string(),
+                assessment,
+                serde_json::Value::Null
+            ),
+        ]
+    );
+    assert_eq!(
+        result(&s2, "4070090008")["per_rule"]["emit.retired_spec"],
+        1
+    );
+    assert_eq!(s2["facilities"], s["facilities"], "warnings only");
+    // The nutrition forms have no 2021 version of their own: still 3.10.
+    assert!(
+        old.join("202610/1470090018/NUTRITION_CARE_PLAN_2024_1470090018_202610.csv")
+            .is_file()
+    );
     // A profile declaring 3.10 (the messy ledger) moves too: its version constant was the
     // spec's, not the layout's.
     let f = old.join("202610/1370099010/SERVICE_USER_INFO_1370099010_202610.csv");
@@ -742,9 +837,9 @@ fn sample_at(dir: &Path, facilities: u32, users: u32) -> String {
 }
 
 /// `lifeline sample` writes a job over what it generated, and `lifeline run` takes it as it is:
-/// every office gets its four LIFE files, and the only findings are the designed ones (the
-/// ambiguous Barthel points, the dummy users) — the ○ items the ambiguous points leave empty are
-/// not reported again.
+/// every office gets its five LIFE files (three of them 3.10), and the only findings are the
+/// designed ones (the ambiguous Barthel points, the dummy users, the two 1.00 forms'
+/// `emit.retired_spec`) — the ○ items the ambiguous points leave empty are not reported again.
 #[test]
 fn a_generated_sample_runs_as_a_job() {
     let tmp = tempfile::tempdir().unwrap();
@@ -763,13 +858,25 @@ fn a_generated_sample_runs_as_a_job() {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(rules, ["ingest.barthel_ambiguous", "ingest.quarantined"]);
+        assert_eq!(
+            rules,
+            [
+                "emit.retired_spec",
+                "ingest.barthel_ambiguous",
+                "ingest.quarantined"
+            ]
+        );
+        assert_eq!(
+            r["per_rule"]["emit.retired_spec"], 2,
+            "FORM_0000 and FORM_0900"
+        );
         let id = r["facility"].as_str().unwrap();
         for t in [
             "SERVICE_USER_INFO",
             "FORM_0000_2021",
             "FORM_0900_2021",
-            "FORM_0100_2021",
+            "NUTRITION_FEEDING_SWALLOWING_SCREENING_ASSESSMENT_MONITORING_2024",
+            "NUTRITION_CARE_PLAN_2024",
         ] {
             let name = format!("{t}_{id}_202610.csv");
             assert!(out.join("202610").join(id).join(&name).is_file(), "{name}");
@@ -849,7 +956,7 @@ fn a_vendor_file_undecodable_past_its_first_block_gives_no_row() {
             .collect()
     };
     let (got, alone) = (life(&out), life(&alone));
-    assert_eq!(got.len(), 4, "{:?}", got.keys());
+    assert_eq!(got.len(), 5, "{:?}", got.keys());
     assert!(
         got == alone,
         "the LIFE files are those of the good export alone"

@@ -24,11 +24,23 @@ pub struct Args {
     pub files: Vec<PathBuf>,
     pub out: PathBuf,
     pub cp932: bool,
+    /// The spec version to emit: `auto`, or a version (`2021`, `3.10`).
+    pub spec: String,
     pub format: Format,
 }
 
 pub fn run(registry: &Registry, args: Args, out: &mut impl Write) -> Result<ExitCode> {
-    let profile = Profile::load(&args.profile, registry)?;
+    if args.spec != "auto" && registry.spec(&args.spec).is_none() {
+        let known: Vec<&str> = registry.specs.iter().map(|s| s.version.as_str()).collect();
+        anyhow::bail!(
+            "--spec {}: unknown spec version (auto, {})",
+            args.spec,
+            known.join(", ")
+        );
+    }
+    // As in a job: each target in the version asked for, the newest by default.
+    let mut profile = Profile::load(&args.profile, registry)?;
+    profile.retarget(registry, Some(&args.spec));
     profile.check_fed(registry, &[])?;
     let files: Vec<(String, PathBuf)> =
         crate::cli::validate::expand(&args.files, &["csv", "tsv", "txt"])?

@@ -48,6 +48,18 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
     } = args;
     lifeline::run::hand_back_large_buffers();
     let job = Job::load(config)?;
+    if let Some(v) = job
+        .spec
+        .as_deref()
+        .filter(|v| *v != "auto" && registry.spec(v).is_none())
+    {
+        let known: Vec<&str> = registry.specs.iter().map(|s| s.version.as_str()).collect();
+        bail!(
+            "{}: `spec = \"{v}\"` is not a spec version (auto, {})",
+            config.display(),
+            known.join(", ")
+        );
+    }
     let month_text = month
         .or(job.month.as_deref())
         .context("no target month: give --month YYYY-MM or `month` in the job file")?;

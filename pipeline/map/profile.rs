@@ -211,13 +211,25 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Points each target at the spec version a job asks for: `None`/`auto` → the newest version
-    /// that has the interface; a version → that one, where it has the interface and every mapped
-    /// item. A target moved to a version whose interface ends with a `version` column gets it as
-    /// a constant (`3.10` → `0310`) unless the profile fills it.
+    /// Points each target at the spec version a job asks for: `None`/`auto` (the default: the
+    /// current spec first) → the newest version that knows the interface completely (not one
+    /// with column IDs only); a version → that one. Either where it has the interface and every
+    /// mapped item; otherwise the target keeps its own version. A target moved to a version
+    /// whose interface ends with a `version` column gets it as a constant (`3.10` → `0310`)
+    /// unless the profile fills it. A `FORM_xxxx_2021` target has no other version: it stays
+    /// 1.00 (and the run warns, `emit.retired_spec`).
     pub fn retarget(&mut self, registry: &Registry, choice: Option<&str>) {
+        let auto = matches!(choice, None | Some("auto"));
         for t in &mut self.targets {
-            let Some(spec) = registry.choose(&t.data_type, choice) else {
+            let chosen = match auto {
+                true => registry
+                    .specs
+                    .iter()
+                    .rev()
+                    .find(|s| s.schema(&t.data_type).is_some_and(|x| !x.partial)),
+                false => registry.choose(&t.data_type, choice),
+            };
+            let Some(spec) = chosen else {
                 continue;
             };
             let schema = &spec.schemas[&t.data_type];

@@ -60,8 +60,9 @@ pub struct Job {
     /// Encoding of the LIFE files written.
     #[serde(default)]
     pub encoding: Encoding,
-    /// The spec version to emit: `auto` (default) is the newest version that has the interface
-    /// (3.10 where its schemas exist, otherwise 2021); or a version such as `2021`.
+    /// The spec version to emit: `auto` (the default) is the newest version that knows the
+    /// interface completely (3.10 where its schemas exist; a `FORM_xxxx_2021` target stays 1.00);
+    /// or a version such as `2021`, the retired system's (an `emit.retired_spec` warning).
     #[serde(default)]
     pub spec: Option<String>,
     /// The baseline inventory (TOML, relative to the job file): when given, the run also

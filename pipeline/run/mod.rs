@@ -18,6 +18,7 @@ mod lock;
 mod manifest;
 mod office;
 mod read;
+mod retired;
 mod rows;
 mod scope;
 mod select;
@@ -34,6 +35,7 @@ pub use error::RunError;
 pub use job::{Encoding, FacilityJob, Job, SourceJob};
 pub use lock::{Lock, LockError};
 pub use manifest::{Accounting, FileEntry};
+pub use retired::is_retired;
 pub use write::Layout;
 
 use crate::emit::OutputEncoding;

@@ -15,7 +15,7 @@ use super::rows::sent_rows;
 use super::select::{self, Office};
 use super::stage::Stage;
 use super::write::{Layout, interface};
-use super::{FacilityResult, checks};
+use super::{FacilityResult, checks, retired};
 use crate::emit::report;
 use crate::map::Profile;
 use crate::normalize::ingest::FileIngest;
@@ -73,7 +73,8 @@ pub(super) fn run(
         ..
     } = read;
 
-    // Checks.
+    // Checks: the 1.00 interfaces asked for (a warning each), then the cross-file ones.
+    retired::warn(&mut files, &src.profiles, registry, &mut scopes);
     checks::cross_file_checks(
         &mut files,
         &emitted,

@@ -2,7 +2,9 @@
 //! tab-separated, a title line before the header, 評価日 in 令和 (`令和8年10月15日`,
 //! `R8.10.15`), Barthel Index points per item, DBD13 and Vitality Index labels, 身長/体重 with
 //! full-width digits for some users, `-` for "not applicable", one dummy user `★会議` per
-//! facility. It feeds FORM_0000_2021, FORM_0900_2021 and FORM_0100_2021.
+//! facility. It feeds FORM_0000_2021, FORM_0900_2021 (1.00: lifeline knows no complete 3.10 form
+//! of them) and, in 3.10, NUTRITION_FEEDING_SWALLOWING_SCREENING_ASSESSMENT_MONITORING_2024
+//! and NUTRITION_CARE_PLAN_2024.
 
 use std::path::PathBuf;
 
@@ -346,6 +348,7 @@ fn cells(f: &Facility, u: &User, v: &Visit, nth: usize, rng: &mut Rng) -> Cells 
     let first_nutrition = u.start.plus(14).min(nutrition_date);
     c.put("栄養_初回実施日", first_nutrition.compact());
     c.put("プロセス", v.process);
+    c.put("一体的取り組み", yes(rng.chance(0.4)));
     let height = r1(if u.male {
         155.0 + rng.unit() * 20.0
     } else {
@@ -411,8 +414,17 @@ fn cells(f: &Facility, u: &User, v: &Visit, nth: usize, rng: &mut Rng) -> Cells 
         2
     };
     c.put("経口摂取", ["無し", "一部経口", "経口のみ"][oral.min(2)]);
+    // 科学的介護推進 asks 栄養補給法 of every 施設 resident; the nutrition form (3.10) only of
+    // those not fed by mouth alone (「経口摂取＝0 若しくは1の場合に入力可能」): two pairs of columns.
+    let parenteral = oral == 0 && rng.chance(0.5);
     c.put("経腸栄養法", yes(oral < 2));
-    c.put("静脈栄養法", yes(oral == 0 && rng.chance(0.5)));
+    c.put("静脈栄養法", yes(parenteral));
+    let tube = oral < 2;
+    c.put("栄養補給法_経腸栄養法", if tube { yes(true) } else { na });
+    c.put(
+        "栄養補給法_静脈栄養法",
+        if tube { yes(parenteral) } else { na },
+    );
     let by_mouth = oral > 0;
     let pct = |rng: &mut Rng| (rng.range(10, 20) * 5).to_string();
     for name in ["食事摂取量", "主食摂取量", "主菜摂取量", "副菜摂取量"] {
@@ -521,6 +533,39 @@ fn cells(f: &Facility, u: &User, v: &Visit, nth: usize, rng: &mut Rng) -> Cells 
     );
     c.put("計画変更", if resident { yes(rng.chance(0.2)) } else { na });
     c.put("サービス継続の必要性", if resident { na } else { "有り" });
+    // 栄養ケア計画 (NUTRITION_CARE_PLAN_2024), made on the evaluation day, first made with the
+    // first nutrition assessment; 経口維持の支援 is a 施設 classification.
+    c.put("栄養ケア計画作成日", nutrition_date.slash0());
+    c.put("栄養ケア計画初回作成日", first_nutrition.slash0());
+    c.put(
+        "栄養ケア計画_長期目標",
+        *rng.pick(&[
+            "（見本）体重を維持し、食事を楽しむ（6か月）",
+            "（見本）低栄養状態を改善する（6か月）",
+        ]),
+    );
+    c.put(
+        "栄養ケア計画1_分類",
+        if resident {
+            *rng.pick(&["栄養補給・食事", "経口維持の支援"])
+        } else {
+            *rng.pick(&["栄養補給・食事", "栄養食事相談"])
+        },
+    );
+    c.put(
+        "栄養ケア計画1_短期目標",
+        *rng.pick(&[
+            "（見本）主食を8割以上食べる（3か月）",
+            "（見本）水分を1日1000ml以上とる（3か月）",
+        ]),
+    );
+    c.put(
+        "栄養ケア計画1_内容",
+        *rng.pick(&[
+            "（見本）毎食の摂取量を記録し、週1回見直す",
+            "（見本）補助食品を1日1回提供する",
+        ]),
+    );
 
     // 口腔: the 施設 and the 通所・居宅 questions are separate columns.
     for name in [

@@ -10,9 +10,9 @@
 //!
 //! | Layout (folder) | File | Target(s) |
 //! |---|---|---|
-//! | `honobono-kaigo` | `{事業所番号}_介護保険1.CSV` | SERVICE_USER_INFO 2021, service_code 51, key `U-<利用者番号>` |
+//! | `honobono-kaigo` | `{事業所番号}_介護保険1.CSV` | SERVICE_USER_INFO (item IDs of 2021, emitted in 3.10 by default), service_code 51, key `U-<利用者番号>` |
 //! | `kanamic-user` | `{事業所番号}_userallfull_202610.csv` | SERVICE_USER_INFO 3.10 (version 0310), service_code 15, key `U-<利用者コード>` |
-//! | `assessment` | `{事業所番号}_assessment_202610.tsv` | FORM_0000_2021 (`K-<利用者番号>-<評価日>`), FORM_0900_2021 (`A-<利用者番号>-<ADL評価日>`), FORM_0100_2021 (`N-<利用者番号>-<栄養評価日>`) |
+//! | `assessment` | `{事業所番号}_assessment_202610.tsv` | FORM_0000_2021 (`K-<利用者番号>-<評価日>`), FORM_0900_2021 (`A-<利用者番号>-<ADL評価日>`), both 1.00; 3.10 NUTRITION_FEEDING_SWALLOWING_SCREENING_ASSESSMENT_MONITORING_2024 (`N-<利用者番号>-<栄養評価日>`) and NUTRITION_CARE_PLAN_2024 (`P-<利用者番号>-<栄養評価日>`) |
 //!
 //! Quirks every file has:
 //!
@@ -34,7 +34,9 @@
 //!   栄養評価日 `2026-10-06` / `令和8年10月3日`; Barthel points per item (full-width `１０`
 //!   for every 4th user); DBD13 and Vitality Index labels; 身長/体重 with full-width digits
 //!   (`１５４．３`) for every 3rd user; `-` for not applicable; `２～３時間程度` (U+FF5E);
-//!   施設 (51) and 通所・居宅 (15) rows, each with its own 口腔 columns; users 1, 4, 7 … have
+//!   施設 (51) and 通所・居宅 (15) rows, each with its own 口腔 columns; 栄養補給法 twice (科学的介護推進's
+//!   for every 施設 resident, the 3.10 nutrition form's `-` for those fed by mouth only); a
+//!   一体的取り組み column and a 栄養ケア計画 (作成日, 初回作成日, 長期目標, 分類, 短期目標, 内容); users 1, 4, 7 … have
 //!   two evaluations (April: ADL維持等 初月, October: ７ヶ月目); a dummy user `★会議`.
 //!
 //! Designed values: users 2 (入浴) and 5 (整容) of every office score 0 points on their last
