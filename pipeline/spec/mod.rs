@@ -2,7 +2,9 @@
 //! loaded from `schemas/<version>/` (embedded in the binary, or from a directory).
 
 pub mod calendar;
+pub mod derive;
 pub mod ids;
+pub mod overrides;
 mod registry;
 pub mod rules;
 pub mod schemagen;
