@@ -14,9 +14,15 @@ use lifeline::spec::rules::{Rule, RulesFile};
 use lifeline::spec::{Schema, schemagen};
 
 fn hand_written(version: &str, data_type: &str) -> Vec<Rule> {
-    let p = common::root().join(format!("tests/spec/hand-written-rules/{version}/{data_type}.toml"));
+    let p = common::root().join(format!(
+        "tests/spec/hand-written-rules/{version}/{data_type}.toml"
+    ));
     match std::fs::read_to_string(&p) {
-        Ok(text) => RulesFile::parse(&p.display().to_string(), &text).unwrap().rule,
+        Ok(text) => {
+            RulesFile::parse(&p.display().to_string(), &text)
+                .unwrap()
+                .rule
+        }
         Err(_) => Vec::new(),
     }
 }
@@ -46,7 +52,10 @@ fn measure(schemas: &[Schema], version: &str) -> Measured {
         s.extra.retain(|a| !all.contains(a));
         total.add(s);
     }
-    Measured { score: total, unstated }
+    Measured {
+        score: total,
+        unstated,
+    }
 }
 
 fn report(what: &str, m: &Measured) {
@@ -79,7 +88,10 @@ fn workbook_2021() -> Vec<Schema> {
 fn items_3_10(keep: impl Fn(&str) -> bool) -> Vec<Schema> {
     let dir = common::official_spec().join("life-2024-v3.10-partial");
     let g = schemagen::generate(&[dir.join("items.tsv")], "3.10").unwrap();
-    g.schemas.into_iter().filter(|s| keep(&s.data_type)).collect()
+    g.schemas
+        .into_iter()
+        .filter(|s| keep(&s.data_type))
+        .collect()
 }
 
 #[test]
@@ -87,8 +99,16 @@ fn rules_derived_from_the_1_00_workbook_reproduce_the_hand_written_ones() {
     let m = measure(&workbook_2021(), "2021");
     report("1.00 workbook", &m);
     assert!(m.score.recall() >= 0.95, "recall {:.3}", m.score.recall());
-    assert!(m.score.contradictions.is_empty(), "{:?}", m.score.contradictions);
-    assert!(m.score.extra.is_empty(), "derived rules the hand-written set lacks: {:?}", m.score.extra);
+    assert!(
+        m.score.contradictions.is_empty(),
+        "{:?}",
+        m.score.contradictions
+    );
+    assert!(
+        m.score.extra.is_empty(),
+        "derived rules the hand-written set lacks: {:?}",
+        m.score.extra
+    );
 }
 
 #[test]
@@ -97,7 +117,11 @@ fn rules_derived_from_the_3_10_nutrition_items_reproduce_the_hand_written_ones()
     report("3.10 nutrition items", &m);
     assert!(m.score.truth > 80);
     assert!(m.score.recall() >= 0.95, "recall {:.3}", m.score.recall());
-    assert!(m.score.contradictions.is_empty(), "{:?}", m.score.contradictions);
+    assert!(
+        m.score.contradictions.is_empty(),
+        "{:?}",
+        m.score.contradictions
+    );
     assert!(m.score.extra.is_empty(), "{:?}", m.score.extra);
     let m = measure(&items_3_10(|dt| dt == "SERVICE_USER_INFO"), "3.10");
     report("3.10 SERVICE_USER_INFO", &m);
@@ -109,12 +133,18 @@ fn rules_derived_from_the_3_10_nutrition_items_reproduce_the_hand_written_ones()
 #[test]
 fn the_effective_rules_are_the_hand_written_rules() {
     let r = common::registry();
-    let common_text = std::fs::read_to_string(common::root().join("schemas/common-rules.toml")).unwrap();
+    let common_text =
+        std::fs::read_to_string(common::root().join("schemas/common-rules.toml")).unwrap();
     let common_rules = RulesFile::parse("common", &common_text).unwrap().rule;
     for spec in &r.specs {
         for schema in spec.schemas.values() {
             let mut expected = hand_written(&spec.version, &schema.data_type);
-            expected.extend(common_rules.iter().filter(|c| c.applies_to(schema)).cloned());
+            expected.extend(
+                common_rules
+                    .iter()
+                    .filter(|c| c.applies_to(schema))
+                    .cloned(),
+            );
             assert_eq!(
                 atoms(spec.rules(&schema.data_type)),
                 atoms(&expected),
@@ -129,7 +159,10 @@ fn the_effective_rules_are_the_hand_written_rules() {
 #[test]
 fn every_sentence_is_a_rule_prose_or_reviewed_and_the_review_names_the_unresolved() {
     let schemas = workbook_2021();
-    let f0210 = schemas.iter().find(|s| s.data_type == "FORM_0210_2021").unwrap();
+    let f0210 = schemas
+        .iter()
+        .find(|s| s.data_type == "FORM_0210_2021")
+        .unwrap();
     let d = derive(f0210);
     let review: Vec<(&str, &str)> = d
         .review
@@ -137,7 +170,10 @@ fn every_sentence_is_a_rule_prose_or_reviewed_and_the_review_names_the_unresolve
         .map(|l| (l.item.as_str(), l.reason.as_str()))
         .collect();
     assert!(
-        review.contains(&("number_of_teeth", "「歯の本数の問題」 names no item of the interface")),
+        review.contains(&(
+            "number_of_teeth",
+            "「歯の本数の問題」 names no item of the interface"
+        )),
         "{review:?}"
     );
     // A 必須 sentence on an item that is not ● is reviewed, not made a rule.

@@ -67,13 +67,17 @@ impl Overrides {
             }
         }
         if let Some(w) = table.remove("withdraw") {
-            out.withdraw = w.try_into().map_err(|e: toml::de::Error| bad(e.to_string()))?;
+            out.withdraw = w
+                .try_into()
+                .map_err(|e: toml::de::Error| bad(e.to_string()))?;
             if let Some(i) = out.withdraw.iter().position(|w| w.reason.trim().is_empty()) {
                 return Err(bad(format!("withdraw #{}: needs a `reason`", i + 1)));
             }
         }
         if let Some(k) = table.keys().next() {
-            return Err(bad(format!("unknown key `{k}`: an overrides file has [[rule]] and [[withdraw]]")));
+            return Err(bad(format!(
+                "unknown key `{k}`: an overrides file has [[rule]] and [[withdraw]]"
+            )));
         }
         Ok(out)
     }
@@ -84,11 +88,15 @@ impl Overrides {
         for (i, w) in self.withdraw.iter().enumerate() {
             let mut matched = false;
             rules.retain_mut(|r| {
-                if r.source() != Some(w.source.as_str()) || w.kind.as_deref().is_some_and(|k| k != r.kind()) {
+                if r.source() != Some(w.source.as_str())
+                    || w.kind.as_deref().is_some_and(|k| k != r.kind())
+                {
                     return true;
                 }
                 match r {
-                    Rule::RequiredIf { columns, .. } | Rule::AllowedIf { columns, .. } if !w.columns.is_empty() => {
+                    Rule::RequiredIf { columns, .. } | Rule::AllowedIf { columns, .. }
+                        if !w.columns.is_empty() =>
+                    {
                         let before = columns.len();
                         columns.retain(|c| !w.columns.contains(c));
                         matched |= columns.len() < before;
@@ -109,8 +117,15 @@ impl Overrides {
                         "withdraw #{}: no derived rule has source {:?}{}{}",
                         i + 1,
                         w.source,
-                        w.kind.as_deref().map(|k| format!(", kind {k}")).unwrap_or_default(),
-                        if w.columns.is_empty() { String::new() } else { format!(" and columns {:?}", w.columns) }
+                        w.kind
+                            .as_deref()
+                            .map(|k| format!(", kind {k}"))
+                            .unwrap_or_default(),
+                        if w.columns.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" and columns {:?}", w.columns)
+                        }
                     ),
                 ));
             }
@@ -178,14 +193,26 @@ reason = "wrong"
         let o = Overrides::parse("o", "[[withdraw]]\nsource = \"区分＝1：施設の場合に必須\"\ncolumns = [\"zz\"]\nreason = \"r\"\n").unwrap();
         let e = o.apply("o", derived()).unwrap_err().to_string();
         assert!(e.contains("withdraw #1: no derived rule has source"), "{e}");
-        let o = Overrides::parse("o", "[[withdraw]]\nsource = \"x\"\nkind = \"implies\"\nreason = \"r\"\n").unwrap();
+        let o = Overrides::parse(
+            "o",
+            "[[withdraw]]\nsource = \"x\"\nkind = \"implies\"\nreason = \"r\"\n",
+        )
+        .unwrap();
         assert!(o.apply("o", derived()).is_err());
     }
 
     #[test]
     fn an_added_rule_without_a_reason_and_unknown_keys_are_refused() {
-        let e = Overrides::parse("o", "[[rule]]\nkind = \"date_order\"\nearlier = \"a\"\nlater = \"b\"\n").unwrap_err();
-        assert!(e.to_string().contains("rule #1: an added rule needs a `reason`"), "{e}");
+        let e = Overrides::parse(
+            "o",
+            "[[rule]]\nkind = \"date_order\"\nearlier = \"a\"\nlater = \"b\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("rule #1: an added rule needs a `reason`"),
+            "{e}"
+        );
         assert!(Overrides::parse("o", "[[other]]\nx = 1\n").is_err());
         assert!(Overrides::parse("o", "[[withdraw]]\nsource = \"x\"\nreason = \"\"\n").is_err());
     }

@@ -30,7 +30,11 @@ pub fn normal(c: &Condition) -> String {
         Condition::Present { column } => format!("{column}:filled"),
         Condition::Absent { column } => format!("{column}:empty"),
         Condition::All(v) | Condition::Any(v) => {
-            let op = if matches!(c, Condition::All(_)) { "all" } else { "any" };
+            let op = if matches!(c, Condition::All(_)) {
+                "all"
+            } else {
+                "any"
+            };
             let mut parts = Vec::new();
             flat(op, v, &mut parts);
             parts.sort();
@@ -69,19 +73,45 @@ pub fn atoms<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> BTreeSet<Atom> {
                     allowed.entry(c).or_default().push(when.clone());
                 }
             }
-            Rule::Implies { when, then, severity, .. } => {
-                out.insert((format!("implies/{}", sev(severity)), normal(then), normal(when)));
+            Rule::Implies {
+                when,
+                then,
+                severity,
+                ..
+            } => {
+                out.insert((
+                    format!("implies/{}", sev(severity)),
+                    normal(then),
+                    normal(when),
+                ));
             }
-            Rule::DateOrder { earlier, later, severity, .. } => {
-                out.insert((format!("date_order/{}", sev(severity)), format!("{earlier}≤{later}"), String::new()));
+            Rule::DateOrder {
+                earlier,
+                later,
+                severity,
+                ..
+            } => {
+                out.insert((
+                    format!("date_order/{}", sev(severity)),
+                    format!("{earlier}≤{later}"),
+                    String::new(),
+                ));
             }
             other => {
-                out.insert((other.kind().to_string(), format!("{other:?}"), String::new()));
+                out.insert((
+                    other.kind().to_string(),
+                    format!("{other:?}"),
+                    String::new(),
+                ));
             }
         }
     }
     for (c, conds) in allowed {
-        out.insert(("allowed_if".into(), c.to_string(), normal(&Condition::All(conds))));
+        out.insert((
+            "allowed_if".into(),
+            c.to_string(),
+            normal(&Condition::All(conds)),
+        ));
     }
     out
 }
@@ -100,10 +130,18 @@ pub struct Score {
 
 impl Score {
     pub fn recall(&self) -> f64 {
-        if self.truth == 0 { 1.0 } else { self.found as f64 / self.truth as f64 }
+        if self.truth == 0 {
+            1.0
+        } else {
+            self.found as f64 / self.truth as f64
+        }
     }
     pub fn precision(&self) -> f64 {
-        if self.derived == 0 { 1.0 } else { self.found as f64 / self.derived as f64 }
+        if self.derived == 0 {
+            1.0
+        } else {
+            self.found as f64 / self.derived as f64
+        }
     }
     pub fn add(&mut self, other: Score) {
         self.truth += other.truth;

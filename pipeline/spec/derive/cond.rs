@@ -19,11 +19,24 @@ pub fn read(ctx: &Ctx<'_>, at: usize, text: &str) -> Result<Read, String> {
     for part in split_top(text, "かつ") {
         let mut any = Vec::new();
         for clause in split_top(part, "又は") {
-            any.push(self::clause(ctx, at, clause.trim().trim_start_matches('、'), &mut notes)?);
+            any.push(self::clause(
+                ctx,
+                at,
+                clause.trim().trim_start_matches('、'),
+                &mut notes,
+            )?);
         }
-        all.push(if any.len() == 1 { any.remove(0) } else { Condition::Any(any) });
+        all.push(if any.len() == 1 {
+            any.remove(0)
+        } else {
+            Condition::Any(any)
+        });
     }
-    let when = if all.len() == 1 { all.remove(0) } else { Condition::All(all) };
+    let when = if all.len() == 1 {
+        all.remove(0)
+    } else {
+        Condition::All(all)
+    };
     Ok(Read { when, notes })
 }
 
@@ -66,13 +79,18 @@ fn filled(ctx: &Ctx<'_>, at: usize, name: &str) -> Result<Condition, String> {
     if let Some((n, what)) = round_of(name) {
         let anchor = format!("{n}回目を入力する場合に必須");
         let Some(a) = (0..at).rev().find(|&i| ctx.says(i, &anchor)) else {
-            return Err(format!("no item before this one starts round {n} (「{anchor}」)"));
+            return Err(format!(
+                "no item before this one starts round {n} (「{anchor}」)"
+            ));
         };
         let item = ctx.item(a);
         let fits = super::text::norm(what) == super::text::norm(&item.name)
             || (what.ends_with('日') && item.fmt.as_deref() == Some("YYYYMMDD"));
         if !fits {
-            return Err(format!("round {n} starts at {}, which is not 「{what}」", item.id));
+            return Err(format!(
+                "round {n} starts at {}, which is not 「{what}」",
+                item.id
+            ));
         }
         return Ok(Condition::Present {
             column: item.id.clone(),
@@ -97,7 +115,13 @@ mod tests {
 
     fn ctx_schema() -> crate::spec::Schema {
         schema(&[
-            ("kind", "施設／通所・居宅区分", "◎", "1:施設|2:通所・居宅", ""),
+            (
+                "kind",
+                "施設／通所・居宅区分",
+                "◎",
+                "1:施設|2:通所・居宅",
+                "",
+            ),
             ("food", "経口摂取", "○", "0:無し|1:一部|2:完全", ""),
             ("x", "対象", "●", "", ""),
         ])
@@ -107,10 +131,26 @@ mod tests {
     fn clauses_joined_by_katsu_become_all_and_claims_keep_their_numeral() {
         let s = ctx_schema();
         let ctx = Ctx::new(&s);
-        let r = read(&ctx, 2, "施設／通所・居宅区分＝1：施設 かつ経口摂取＝（1：一部若しくは2：完全）").unwrap();
-        assert_eq!(r.when.to_string(), "(facility = 1 and food in {1, 2})".replace("facility", "kind"));
-        let r = read(&ctx, 2, "施設／通所・居宅区分＝1：施設 かつ 科学的介護推進体制加算（Ⅱ）を取得する").unwrap();
-        assert_eq!(r.when.to_string(), "(kind = 1 and the office claims 科学的介護推進体制加算(Ⅱ))");
+        let r = read(
+            &ctx,
+            2,
+            "施設／通所・居宅区分＝1：施設 かつ経口摂取＝（1：一部若しくは2：完全）",
+        )
+        .unwrap();
+        assert_eq!(
+            r.when.to_string(),
+            "(facility = 1 and food in {1, 2})".replace("facility", "kind")
+        );
+        let r = read(
+            &ctx,
+            2,
+            "施設／通所・居宅区分＝1：施設 かつ 科学的介護推進体制加算（Ⅱ）を取得する",
+        )
+        .unwrap();
+        assert_eq!(
+            r.when.to_string(),
+            "(kind = 1 and the office claims 科学的介護推進体制加算(Ⅱ))"
+        );
     }
 
     #[test]

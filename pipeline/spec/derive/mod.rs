@@ -246,13 +246,18 @@ fn joins(a: &Rule, b: &Rule) -> bool {
                 when: w, source: s, ..
             },
         ) => when == w && source == s,
-        (Rule::Implies { when, then, .. }, Rule::Implies { when: w, then: t, .. }) => {
-            when == w && then == t
-        }
+        (
+            Rule::Implies { when, then, .. },
+            Rule::Implies {
+                when: w, then: t, ..
+            },
+        ) => when == w && then == t,
         (
             Rule::DateOrder { earlier, later, .. },
             Rule::DateOrder {
-                earlier: e, later: l, ..
+                earlier: e,
+                later: l,
+                ..
             },
         ) => earlier == e && later == l,
         _ => false,
@@ -337,7 +342,13 @@ pub(crate) mod tests {
         let s = schema(&[
             ("kind", "区分", "◎", "1:施設|2:通所", ""),
             ("flag", "指示の有無", "○", "0:なし|1:あり", ""),
-            ("x", "要点", "●", "", "区分＝2：通所の場合に記入する\n指示の有無=1：ありの場合に入力可能"),
+            (
+                "x",
+                "要点",
+                "●",
+                "",
+                "区分＝2：通所の場合に記入する\n指示の有無=1：ありの場合に入力可能",
+            ),
         ]);
         let d = derive(&s);
         assert_eq!(kinds(&d), ["allowed_if", "required_if"]);
@@ -345,13 +356,22 @@ pub(crate) mod tests {
             panic!()
         };
         assert_eq!(when.to_string(), "(kind = 2 and flag = 1)");
-        assert_eq!(source, "区分＝2：通所の場合に記入する / 指示の有無=1：ありの場合に入力可能");
+        assert_eq!(
+            source,
+            "区分＝2：通所の場合に記入する / 指示の有無=1：ありの場合に入力可能"
+        );
     }
 
     #[test]
     fn any_of_the_following_implies_the_summary_item() {
         let s = schema(&[
-            ("all", "有無", "○", "0:無し|1:有り", "以下の項目のどれか１つを「1：有り」とした場合には「1：有り」とすること。"),
+            (
+                "all",
+                "有無",
+                "○",
+                "0:無し|1:有り",
+                "以下の項目のどれか１つを「1：有り」とした場合には「1：有り」とすること。",
+            ),
             ("date", "診断日", "", "", ""),
             ("p", "P", "○", "0:無し|1:有り", ""),
             ("q", "Q", "○", "0:無し|1:有り", ""),
@@ -361,23 +381,53 @@ pub(crate) mod tests {
         let Rule::Implies { when, then, .. } = &d.rules[0].rule else {
             panic!("{d:?}")
         };
-        assert_eq!((when.to_string(), then.to_string()), ("(p = 1 or q = 1)".into(), "all = 1".into()));
-        let s = schema(&[("all", "有無", "○", "0:無し|1:有り", "どれか１つを「1：有り」とした場合には「1：有り」とすること。")]);
+        assert_eq!(
+            (when.to_string(), then.to_string()),
+            ("(p = 1 or q = 1)".into(), "all = 1".into())
+        );
+        let s = schema(&[(
+            "all",
+            "有無",
+            "○",
+            "0:無し|1:有り",
+            "どれか１つを「1：有り」とした場合には「1：有り」とすること。",
+        )]);
         assert!(derive(&s).rules.is_empty());
     }
 
     #[test]
     fn a_date_order_stated_twice_is_one_error_rule() {
         let s = schema(&[
-            ("start", "開始日", "", "", "登録時、終了日より後の日付を設定した場合エラーとする。"),
-            ("end", "終了日", "", "", "登録時、開始日より前の日付を設定した場合エラーとする。"),
+            (
+                "start",
+                "開始日",
+                "",
+                "",
+                "登録時、終了日より後の日付を設定した場合エラーとする。",
+            ),
+            (
+                "end",
+                "終了日",
+                "",
+                "",
+                "登録時、開始日より前の日付を設定した場合エラーとする。",
+            ),
         ]);
         let d = derive(&s);
         assert_eq!(d.rules.len(), 1);
-        let Rule::DateOrder { earlier, later, severity, .. } = &d.rules[0].rule else {
+        let Rule::DateOrder {
+            earlier,
+            later,
+            severity,
+            ..
+        } = &d.rules[0].rule
+        else {
             panic!()
         };
-        assert_eq!((earlier.as_str(), later.as_str(), *severity), ("start", "end", Severity::Error));
+        assert_eq!(
+            (earlier.as_str(), later.as_str(), *severity),
+            ("start", "end", Severity::Error)
+        );
         assert_eq!(d.rules[0].from.len(), 2);
     }
 
@@ -385,7 +435,13 @@ pub(crate) mod tests {
     fn choose_when_gives_both_directions() {
         let s = schema(&[
             ("need", "嚥下調整食品の必要性", "●", "0:無し|1:有り", ""),
-            ("form", "食事の形態", "●", "10:1j|50:常食", "50：常食は，嚥下調整食品の必要性＝0：無しの場合に選択する。"),
+            (
+                "form",
+                "食事の形態",
+                "●",
+                "10:1j|50:常食",
+                "50：常食は，嚥下調整食品の必要性＝0：無しの場合に選択する。",
+            ),
         ]);
         let d = derive(&s);
         let shown: Vec<String> = d
@@ -396,15 +452,33 @@ pub(crate) mod tests {
                 _ => String::new(),
             })
             .collect();
-        assert_eq!(shown, ["(form = 50 and need = 1) => need = 0", "(need = 0 and form = 10) => form = 50"]);
+        assert_eq!(
+            shown,
+            [
+                "(form = 50 and need = 1) => need = 0",
+                "(need = 0 and form = 10) => form = 50"
+            ]
+        );
     }
 
     #[test]
     fn prose_is_dropped_and_everything_else_is_reviewed() {
-        let s = schema(&[("a", "評価日", "●", "", "0~9からなる8桁の数字　YYYYMMDD\n他様式で評価している場合にはその最新の評価日を入力すること。\n薬剤の追加変更の場合に必須")]);
+        let s = schema(&[(
+            "a",
+            "評価日",
+            "●",
+            "",
+            "0~9からなる8桁の数字　YYYYMMDD\n他様式で評価している場合にはその最新の評価日を入力すること。\n薬剤の追加変更の場合に必須",
+        )]);
         let d = derive(&s);
         assert!(d.rules.is_empty());
         let reasons: Vec<&str> = d.review.iter().map(|r| r.sentence.as_str()).collect();
-        assert_eq!(reasons, ["他様式で評価している場合にはその最新の評価日を入力すること。", "薬剤の追加変更の場合に必須"]);
+        assert_eq!(
+            reasons,
+            [
+                "他様式で評価している場合にはその最新の評価日を入力すること。",
+                "薬剤の追加変更の場合に必須"
+            ]
+        );
     }
 }

@@ -29,17 +29,27 @@ pub enum Draft {
 
 /// What a sentence is.
 pub enum Outcome {
-    Rules { drafts: Vec<Draft>, notes: Vec<String> },
+    Rules {
+        drafts: Vec<Draft>,
+        notes: Vec<String>,
+    },
     Prose,
     Review(String),
 }
 
 const REQUIRED: &[&str] = &["場合に必須", "に必須"];
-const ALLOWED: &[&str] = &["場合に入力可能", "場合にのみ記入", "場合に記入する", "場合に入力"];
+const ALLOWED: &[&str] = &[
+    "場合に入力可能",
+    "場合にのみ記入",
+    "場合に記入する",
+    "場合に入力",
+];
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:登録時[、,]\s*)?(.+?)(?:の日付)?より(後|前)の日付を設定した場合エラーとする。?$")
-        .expect("valid")
+    Regex::new(
+        r"^(?:登録時[、,]\s*)?(.+?)(?:の日付)?より(後|前)の日付を設定した場合エラーとする。?$",
+    )
+    .expect("valid")
 });
 static ANY_OF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -89,7 +99,11 @@ fn strip<'s>(s: &'s str, suffixes: &[&str]) -> Option<&'s str> {
     Some(rest.strip_suffix('の').unwrap_or(rest).trim())
 }
 
-fn required(ctx: &Ctx<'_>, at: usize, cond_text: &str) -> Result<(Vec<Draft>, Vec<String>), String> {
+fn required(
+    ctx: &Ctx<'_>,
+    at: usize,
+    cond_text: &str,
+) -> Result<(Vec<Draft>, Vec<String>), String> {
     let read = match cond_text
         .strip_suffix("回目を入力する")
         .and_then(|n| fold(n).parse::<u32>().ok())
@@ -111,19 +125,34 @@ fn required(ctx: &Ctx<'_>, at: usize, cond_text: &str) -> Result<(Vec<Draft>, Ve
     Ok((vec![Draft::Required(read.0)], read.1))
 }
 
-fn date_order(ctx: &Ctx<'_>, at: usize, name: &str, dir: &str) -> Result<(Vec<Draft>, Vec<String>), String> {
+fn date_order(
+    ctx: &Ctx<'_>,
+    at: usize,
+    name: &str,
+    dir: &str,
+) -> Result<(Vec<Draft>, Vec<String>), String> {
     let other = ctx.by_name(name, &[])?.id.clone();
     let this = ctx.item(at).id.clone();
-    let (earlier, later) = if dir == "後" { (this, other) } else { (other, this) };
+    let (earlier, later) = if dir == "後" {
+        (this, other)
+    } else {
+        (other, this)
+    };
     Ok((vec![Draft::DateOrder { earlier, later }], Vec::new()))
 }
 
 /// 「以下の…のどれか１つを「c：l」とした場合には「c'：l'」とすること」: the items after this one
 /// (past any without a code list) that have code c labelled l, as long as they run.
-fn any_of(ctx: &Ctx<'_>, at: usize, c: &regex::Captures<'_>) -> Result<(Vec<Draft>, Vec<String>), String> {
+fn any_of(
+    ctx: &Ctx<'_>,
+    at: usize,
+    c: &regex::Captures<'_>,
+) -> Result<(Vec<Draft>, Vec<String>), String> {
     let referent = &c[1];
     if !(referent.starts_with("以下の") || referent.contains("該当")) {
-        return Err(format!("「{referent}」 does not name the items that follow"));
+        return Err(format!(
+            "「{referent}」 does not name the items that follow"
+        ));
     }
     let (code, label) = (fold(&c[2]), &c[3]);
     let has = |i: usize| {
@@ -150,26 +179,47 @@ fn any_of(ctx: &Ctx<'_>, at: usize, c: &regex::Captures<'_>) -> Result<(Vec<Draf
         column: ctx.item(at).id.clone(),
         values,
     };
-    Ok((vec![Draft::Implies { when: Condition::Any(run), then }], notes))
+    Ok((
+        vec![Draft::Implies {
+            when: Condition::Any(run),
+            then,
+        }],
+        notes,
+    ))
 }
 
 /// 「c：l は，Y＝d：m の場合に選択する」: X = c only with Y = d, and Y = d only with X = c. Each
 /// fires only when both hold a code that contradicts the other (a missing or invalid value is
 /// another rule's finding).
-fn choose(ctx: &Ctx<'_>, at: usize, c: &regex::Captures<'_>) -> Result<(Vec<Draft>, Vec<String>), String> {
+fn choose(
+    ctx: &Ctx<'_>,
+    at: usize,
+    c: &regex::Captures<'_>,
+) -> Result<(Vec<Draft>, Vec<String>), String> {
     let x = ctx.item(at);
     let (xc, mut notes) = codes_of(x, &[(fold(&c[1]), c[2].trim().to_string())])?;
     let read = cond::read(ctx, at, &c[3])?;
     notes.extend(read.notes);
-    let Condition::In { column: y, values: yd } = read.when else {
+    let Condition::In {
+        column: y,
+        values: yd,
+    } = read.when
+    else {
         return Err("the condition of 「…の場合に選択する」 is not one item and one code".into());
     };
     if yd.len() != 1 || xc.len() != 1 {
         return Err("the condition of 「…の場合に選択する」 is not one item and one code".into());
     }
-    let y_item = ctx.schema.item(&y).ok_or_else(|| format!("{y} is not an item"))?;
+    let y_item = ctx
+        .schema
+        .item(&y)
+        .ok_or_else(|| format!("{y} is not an item"))?;
     let others = |codes: &[crate::spec::Code], keep: &str| -> Vec<String> {
-        codes.iter().filter(|k| k.code != keep).map(|k| k.code.clone()).collect()
+        codes
+            .iter()
+            .filter(|k| k.code != keep)
+            .map(|k| k.code.clone())
+            .collect()
     };
     let is = |col: &str, v: Vec<String>| Condition::In {
         column: col.to_string(),
@@ -177,11 +227,17 @@ fn choose(ctx: &Ctx<'_>, at: usize, c: &regex::Captures<'_>) -> Result<(Vec<Draf
     };
     let drafts = vec![
         Draft::Implies {
-            when: Condition::All(vec![is(&x.id, xc.clone()), is(&y, others(&y_item.codes, &yd[0]))]),
+            when: Condition::All(vec![
+                is(&x.id, xc.clone()),
+                is(&y, others(&y_item.codes, &yd[0])),
+            ]),
             then: is(&y, yd.clone()),
         },
         Draft::Implies {
-            when: Condition::All(vec![is(&y, yd.clone()), is(&x.id, others(&x.codes, &xc[0]))]),
+            when: Condition::All(vec![
+                is(&y, yd.clone()),
+                is(&x.id, others(&x.codes, &xc[0])),
+            ]),
             then: is(&x.id, xc),
         },
     ];

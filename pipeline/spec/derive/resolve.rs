@@ -60,11 +60,17 @@ impl<'a> Ctx<'a> {
         }
         match found.as_slice() {
             [one] => Ok(one),
-            [] => Err(format!("「{}」 names no item of the interface", name.trim())),
+            [] => Err(format!(
+                "「{}」 names no item of the interface",
+                name.trim()
+            )),
             many => Err(format!(
                 "「{}」 names several items: {}",
                 name.trim(),
-                many.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|i| i.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         }
     }
@@ -78,7 +84,10 @@ fn names(item: &Item) -> impl Iterator<Item = String> + '_ {
 
 /// The code values of `codes` in `item`'s code list, and a note for every label that does not
 /// match the list's (the value is what the file holds, so it decides).
-pub fn codes_of(item: &Item, codes: &[(String, String)]) -> Result<(Vec<String>, Vec<String>), String> {
+pub fn codes_of(
+    item: &Item,
+    codes: &[(String, String)],
+) -> Result<(Vec<String>, Vec<String>), String> {
     if item.codes.is_empty() {
         return Err(format!("{} has no code list", item.id));
     }
@@ -108,7 +117,11 @@ pub fn parse_codes(text: &str) -> Option<Vec<(String, String)>> {
         .or_else(|| t.strip_prefix('(').and_then(|t| t.strip_suffix(')')))
         .unwrap_or(t);
     let mut out = Vec::new();
-    for part in t.split(['、', ',']).flat_map(|p| p.split("若しくは")).flat_map(|p| p.split("又は")) {
+    for part in t
+        .split(['、', ','])
+        .flat_map(|p| p.split("若しくは"))
+        .flat_map(|p| p.split("又は"))
+    {
         let part = part.trim();
         let (code, label) = part.split_once(['：', ':'])?;
         let code = fold(code);
@@ -128,7 +141,13 @@ mod tests {
     #[test]
     fn a_name_resolves_by_its_tail_and_several_by_the_code_labels() {
         let s = schema(&[
-            ("food", "栄養補給法 経口摂取", "○", "0:無し|1:一部経口|2:経口のみ", ""),
+            (
+                "food",
+                "栄養補給法 経口摂取",
+                "○",
+                "0:無し|1:一部経口|2:経口のみ",
+                "",
+            ),
             ("rising", "立ち上がり", "○", "0:全介助|1:一部介助", ""),
             ("is_rising", "立ち上がり", "○", "0:無し|1:有り", ""),
         ]);
@@ -136,8 +155,16 @@ mod tests {
         assert_eq!(ctx.by_name("経口摂取", &[]).unwrap().id, "food");
         let one = [("1".to_string(), "有り".to_string())];
         assert_eq!(ctx.by_name("立ち上がり", &one).unwrap().id, "is_rising");
-        assert!(ctx.by_name("立ち上がり", &[]).unwrap_err().contains("several"));
-        assert!(ctx.by_name("歯の本数の問題", &[]).unwrap_err().contains("no item"));
+        assert!(
+            ctx.by_name("立ち上がり", &[])
+                .unwrap_err()
+                .contains("several")
+        );
+        assert!(
+            ctx.by_name("歯の本数の問題", &[])
+                .unwrap_err()
+                .contains("no item")
+        );
     }
 
     #[test]

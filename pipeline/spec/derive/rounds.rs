@@ -24,11 +24,17 @@ pub fn block(ctx: &Ctx<'_>, at: usize, n: u32) -> Result<std::ops::Range<usize>,
         .rev()
         .find(|&i| starts(ctx, i).is_some())
         .filter(|&p| starts(ctx, p) == Some(n - 1))
-        .ok_or_else(|| format!("round {n} is the last of its series and no round {} precedes it", n - 1))?;
+        .ok_or_else(|| {
+            format!(
+                "round {n} is the last of its series and no round {} precedes it",
+                n - 1
+            )
+        })?;
     let width = at - prev - 1;
     let end = at + 1 + width;
     let same = end <= len
-        && (0..width).all(|k| norm(&ctx.item(prev + 1 + k).name) == norm(&ctx.item(at + 1 + k).name));
+        && (0..width)
+            .all(|k| norm(&ctx.item(prev + 1 + k).name) == norm(&ctx.item(at + 1 + k).name));
     if !same {
         return Err(format!(
             "round {n} (the last of its series) does not repeat round {} item for item",
@@ -41,7 +47,9 @@ pub fn block(ctx: &Ctx<'_>, at: usize, n: u32) -> Result<std::ops::Range<usize>,
 /// Round `n` counts as entered when any of its items is filled.
 pub fn entered(ctx: &Ctx<'_>, at: usize, n: u32) -> Result<Condition, String> {
     if n < 2 {
-        return Err(format!("round {n} cannot be told from the rounds before it"));
+        return Err(format!(
+            "round {n} cannot be told from the rounds before it"
+        ));
     }
     let items = block(ctx, at, n)?;
     if items.is_empty() {
@@ -64,10 +72,22 @@ mod tests {
     fn rounds() -> crate::spec::Schema {
         schema(&[
             ("d2", "記入日", "●", "", "2回目を入力する場合に必須"),
-            ("a2", "職種", "●", "", "2回目の記入日が入力されている場合に必須"),
+            (
+                "a2",
+                "職種",
+                "●",
+                "",
+                "2回目の記入日が入力されている場合に必須",
+            ),
             ("b2", "記入者", "", "", ""),
             ("d3", "記入日", "●", "", "3回目を入力する場合に必須"),
-            ("a3", "職種", "●", "", "3回目の記入日が入力されている場合に必須"),
+            (
+                "a3",
+                "職種",
+                "●",
+                "",
+                "3回目の記入日が入力されている場合に必須",
+            ),
             ("b3", "記入者", "", "", ""),
             ("z", "特記事項", "", "", ""),
         ])
@@ -79,7 +99,10 @@ mod tests {
         let ctx = Ctx::new(&s);
         assert_eq!(block(&ctx, 0, 2).unwrap(), 1..3);
         assert_eq!(block(&ctx, 3, 3).unwrap(), 4..6);
-        assert_eq!(entered(&ctx, 3, 3).unwrap().to_string(), "(a3 is filled or b3 is filled)");
+        assert_eq!(
+            entered(&ctx, 3, 3).unwrap().to_string(),
+            "(a3 is filled or b3 is filled)"
+        );
     }
 
     #[test]

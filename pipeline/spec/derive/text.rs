@@ -73,7 +73,10 @@ pub fn label_eq(text: &str, listed: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    a == b || a.starts_with(&b) || b.starts_with(&a) || yes_no(&a).is_some_and(|x| Some(x) == yes_no(&b))
+    a == b
+        || a.starts_with(&b)
+        || b.starts_with(&a)
+        || yes_no(&a).is_some_and(|x| Some(x) == yes_no(&b))
 }
 
 fn yes_no(s: &str) -> Option<bool> {
@@ -149,6 +152,9 @@ mod tests {
 
     #[test]
     fn splitting_ignores_separators_inside_brackets() {
-        assert_eq!(split_top("a＝（1：x又は2：y）又はb＝1：z", "又は"), ["a＝（1：x又は2：y）", "b＝1：z"]);
+        assert_eq!(
+            split_top("a＝（1：x又は2：y）又はb＝1：z", "又は"),
+            ["a＝（1：x又は2：y）", "b＝1：z"]
+        );
     }
 }

@@ -77,18 +77,37 @@ fn rule(r: &DerivedRule) -> String {
     let mut tail = String::new();
     let _ = writeln!(head, "kind = {}", q(r.rule.kind()));
     match &r.rule {
-        Rule::RequiredIf { columns, when, source } | Rule::AllowedIf { columns, when, source } => {
+        Rule::RequiredIf {
+            columns,
+            when,
+            source,
+        }
+        | Rule::AllowedIf {
+            columns,
+            when,
+            source,
+        } => {
             let _ = writeln!(head, "columns = {}", list(columns));
             condition("when", when, &mut head, &mut tail);
             let _ = writeln!(head, "source = {}", q(source));
         }
-        Rule::Implies { when, then, severity: s, source } => {
+        Rule::Implies {
+            when,
+            then,
+            severity: s,
+            source,
+        } => {
             condition("when", when, &mut head, &mut tail);
             condition("then", then, &mut head, &mut tail);
             let _ = writeln!(head, "severity = {}", q(severity(*s)));
             let _ = writeln!(head, "source = {}", q(source));
         }
-        Rule::DateOrder { earlier, later, severity: s, source } => {
+        Rule::DateOrder {
+            earlier,
+            later,
+            severity: s,
+            source,
+        } => {
             let _ = writeln!(head, "earlier = {}\nlater = {}", q(earlier), q(later));
             let _ = writeln!(head, "severity = {}", q(severity(*s)));
             let _ = writeln!(head, "source = {}", q(source));
@@ -165,7 +184,13 @@ mod tests {
         for n in &names {
             items.push((n.as_str(), "X", "●", "", "区分＝1：施設の場合に必須"));
         }
-        items.push(("all", "有無", "○", "0:無し|1:有り", "以下の項目のどれか１つを「1：有り」とした場合には「1：有り」とすること。"));
+        items.push((
+            "all",
+            "有無",
+            "○",
+            "0:無し|1:有り",
+            "以下の項目のどれか１つを「1：有り」とした場合には「1：有り」とすること。",
+        ));
         for n in &names {
             items.push((n.as_str(), "Y", "○", "0:無し|1:有り", ""));
         }
