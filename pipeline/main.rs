@@ -302,7 +302,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .context("--out must name a folder such as schemas/2021")?
                 .to_string();
             let generated = schemagen::generate(&inputs, &version)?;
-            for p in generated.write(&dir)? {
+            let mut written = generated.write(&dir)?;
+            written.extend(lifeline::spec::derive::write(&dir, &generated.schemas)?);
+            for p in written {
                 writeln!(out, "{}", p.display())?;
             }
             Ok(ExitCode::SUCCESS)

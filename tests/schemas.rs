@@ -174,10 +174,10 @@ fn the_files_on_disk_load_like_the_embedded_copy() {
 fn a_rule_naming_an_unknown_column_or_code_fails_loading() {
     let tmp = tempfile::tempdir().unwrap();
     let v = tmp.path().join("2021");
-    std::fs::create_dir_all(v.join("rules")).unwrap();
+    std::fs::create_dir_all(v.join("derived")).unwrap();
     let schema = common::root().join("schemas/2021/FORM_0600_2021.json");
     std::fs::copy(schema, v.join("FORM_0600_2021.json")).unwrap();
-    let rules = v.join("rules/FORM_0600_2021.toml");
+    let rules = v.join("derived/FORM_0600_2021.toml");
     std::fs::write(&rules, "[[rule]]\nkind = \"required_if\"\ncolumns = [\"plan_create_dat\"]\nwhen = { column = \"excretion_status_necessity\", in = [\"1\"] }\n").unwrap();
     let e = Registry::from_dir(tmp.path()).unwrap_err().to_string();
     assert!(

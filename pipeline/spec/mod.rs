@@ -3,7 +3,9 @@
 
 pub mod calendar;
 pub mod catalogue;
+pub mod derive;
 pub mod ids;
+pub mod overrides;
 mod registry;
 pub mod rules;
 pub mod schemagen;

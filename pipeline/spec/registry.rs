@@ -7,6 +7,7 @@ use std::path::Path;
 use include_dir::{Dir, include_dir};
 
 use super::catalogue::{Catalogue, INTERFACES, VERSIONS};
+use super::overrides::Overrides;
 use super::rules::{Rule, RulesFile};
 use super::{CodeSheets, Schema, SpecError};
 
@@ -200,13 +201,18 @@ impl Registry {
                         spec.schemas.insert(schema.data_type.clone(), schema);
                     }
                 }
-                [version, "rules", name] if name.ends_with(".toml") => {
-                    rule_files.push((version.to_string(), name.trim_end_matches(".toml"), f));
+                [version, dir @ ("derived" | "rules"), name] if name.ends_with(".toml") => {
+                    let overrides = *dir == "rules";
+                    let data_type = name.trim_end_matches(".toml");
+                    rule_files.push((version.to_string(), data_type, overrides, f));
                 }
                 _ => {}
             }
         }
-        for (version, data_type, f) in rule_files {
+        // Derived files sort before rules files, so each interface's derived rules are in place
+        // when its overrides are applied.
+        rule_files.sort_by_key(|(_, _, overrides, _)| *overrides);
+        for (version, data_type, overrides, f) in rule_files {
             let p = path(&f.rel);
             let spec = specs
                 .get_mut(&version)
@@ -217,9 +223,14 @@ impl Registry {
                     format!("no schema {data_type} in version {version}"),
                 ));
             };
-            let schema = &spec.schemas[data_type];
-            let file = RulesFile::parse(&p, &f.text)?;
-            file.check_against(&p, schema)?;
+            let rules = if overrides {
+                let derived = spec.rules.remove(data_type).unwrap_or_default();
+                Overrides::parse(&p, &f.text)?.apply(&p, derived)?
+            } else {
+                RulesFile::parse(&p, &f.text)?.rule
+            };
+            let file = RulesFile { rule: rules };
+            file.check_against(&p, &spec.schemas[data_type])?;
             spec.rules.insert(data_type.to_string(), file.rule);
         }
         // An item that is personal data in one interface or version is personal data in all:

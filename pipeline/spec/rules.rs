@@ -1,6 +1,7 @@
-//! Declarative, typed validation rules: `schemas/<version>/rules/<DATA_TYPE>.toml` per interface
-//! and `schemas/common-rules.toml` for every interface. The Japanese condition text of the
-//! workbook is translated into these rules by hand, once; nothing parses prose at run time.
+//! Declarative, typed validation rules: per interface `schemas/<version>/derived/<DATA_TYPE>.toml`
+//! (derived by `lifeline schemagen` from the workbook's 説明/備考 text, see [`super::derive`])
+//! corrected by `schemas/<version>/rules/<DATA_TYPE>.toml` (see [`super::overrides`]), and
+//! `schemas/common-rules.toml` for every interface. Nothing parses prose at run time.
 
 use std::fmt;
 
@@ -261,6 +262,33 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The `kind` the rules files give this rule.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Rule::RequiredIf { .. } => "required_if",
+            Rule::AllowedIf { .. } => "allowed_if",
+            Rule::Implies { .. } => "implies",
+            Rule::DateOrder { .. } => "date_order",
+            Rule::Unique { .. } => "unique",
+            Rule::CheckDigit { .. } => "check_digit",
+            Rule::FixedLength { .. } => "fixed_length",
+            Rule::Plausible { .. } => "plausible",
+            Rule::Bmi { .. } => "bmi",
+        }
+    }
+
+    /// The workbook wording the rule stands for, where it has one.
+    pub fn source(&self) -> Option<&str> {
+        match self {
+            Rule::RequiredIf { source, .. }
+            | Rule::AllowedIf { source, .. }
+            | Rule::Implies { source, .. }
+            | Rule::DateOrder { source, .. }
+            | Rule::FixedLength { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
     /// The columns the rule needs.
     pub fn columns(&self) -> Vec<&str> {
         let mut out = Vec::new();
