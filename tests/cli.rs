@@ -223,7 +223,12 @@ fn schemagen_reads_the_workbook() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert_eq!(stdout(&o).lines().count(), 23);
+    // 22 interfaces + code sheets, then per interface its rules derived from the 説明/備考 text
+    // and the review file of the sentences that became no rule.
+    let listed = stdout(&o);
+    assert_eq!(listed.lines().count(), 23 + 22 + 1, "{listed}");
+    assert_eq!(listed.lines().filter(|l| l.contains("derived")).count(), 22);
+    assert!(listed.lines().any(|l| l.ends_with("review.tsv")));
     // A file that is not a workbook is a clear error, exit 2.
     let o = lifeline(&[
         "schemagen",
