@@ -3,20 +3,13 @@
 
 mod common;
 
+use common::lifeline;
+
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use lifeline::map::Profile;
-
-fn lifeline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lifeline"))
-        .args(args)
-        .current_dir(common::root())
-        .env_remove("LIFELINE_SCHEMAS")
-        .output()
-        .expect("the binary runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()

@@ -2,17 +2,11 @@
 
 mod common;
 
+use common::lifeline;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn lifeline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lifeline"))
-        .args(args)
-        .current_dir(common::root())
-        .output()
-        .expect("the binary runs")
-}
 
 fn run_job(out: &Path) -> Output {
     lifeline(&[

@@ -4,20 +4,13 @@
 
 mod common;
 
+use common::lifeline;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::of_rule;
 use lifeline::validate::{Context, SpecChoice, validate_bytes};
-
-fn lifeline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lifeline"))
-        .args(args)
-        .current_dir(common::root())
-        .env_remove("LIFELINE_SCHEMAS")
-        .output()
-        .expect("the binary runs")
-}
 
 fn fixture(name: &str) -> String {
     format!("tests/fixtures/version/{name}")

@@ -10,6 +10,16 @@ use std::sync::OnceLock;
 use lifeline::spec::Registry;
 use lifeline::validate::{Context, FileReport, SpecChoice, validate_bytes};
 
+/// Runs the `lifeline` binary from the repository root, on the embedded spec data.
+pub fn lifeline(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_lifeline"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("LIFELINE_SCHEMAS")
+        .output()
+        .expect("the binary runs")
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
