@@ -6,6 +6,8 @@
 use polars::prelude::*;
 
 use super::{DecodeError, LINE, LineCounter, TextEncoding, decode};
+/// The id shape lives with the spec's names; the reader and its callers use it from here.
+pub use crate::spec::ids::is_id_shaped;
 
 /// Something structurally wrong found while reading. Lines are physical, 1-based.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,15 +75,6 @@ impl LifeFile {
     pub fn rows(&self) -> usize {
         self.frame.height()
     }
-}
-
-/// A column ID or data type as LIFE spells them: an ASCII letter, then letters, digits and `_`;
-/// at most 128 long (the longest known, a 3.10 data type, has 66).
-/// Anything else is never echoed into a report (it may be a name from a misplaced data row).
-pub fn is_id_shaped(s: &str) -> bool {
-    s.len() <= 128
-        && s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Reads a LIFE import file from its bytes. Never fails: what is wrong is in `issues`.

@@ -7,13 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::SpecError;
-
-/// A physical name: an ASCII letter, then ASCII letters, digits and `_` (the shape the reader
-/// takes for line 1).
-fn is_id_shaped(s: &str) -> bool {
-    s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
+use super::ids::is_id_shaped;
 
 /// The file of accepted `version` values, at the top of a schema tree.
 pub const VERSIONS: &str = "versions.toml";

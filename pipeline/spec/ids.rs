@@ -6,6 +6,15 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// A column ID or data type as LIFE spells them: an ASCII letter, then letters, digits and `_`;
+/// at most 128 long (the longest known, a 3.10 data type, has 66).
+/// Anything else is never echoed into a report (it may be a name from a misplaced data row).
+pub fn is_id_shaped(s: &str) -> bool {
+    s.len() <= 128
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// A 事業所番号: LIFE's are 10 digits, kept as text (leading zeros count). Taken as the job
 /// file gives it; the rules on the LIFE files check the digits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
