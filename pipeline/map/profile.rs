@@ -222,11 +222,7 @@ impl Profile {
         let auto = matches!(choice, None | Some("auto"));
         for t in &mut self.targets {
             let chosen = match auto {
-                true => registry
-                    .specs
-                    .iter()
-                    .rev()
-                    .find(|s| s.schema(&t.data_type).is_some_and(|x| !x.partial)),
+                true => registry.newest_complete(&t.data_type),
                 false => registry.choose(&t.data_type, choice),
             };
             let Some(spec) = chosen else {

@@ -30,12 +30,10 @@ pub fn is_retired(registry: &Registry, data_type: &str, version: &str) -> bool {
 /// any: what the office could emit instead.
 fn current_of<'r>(registry: &'r Registry, data_type: &str) -> Option<&'r str> {
     registry
-        .specs
-        .iter()
-        .rev()
-        .find(|s| {
+        .newest_complete(data_type)
+        .filter(|s| {
             s.schema(data_type)
-                .is_some_and(|x| !x.partial && x.item("version").is_some())
+                .is_some_and(|x| x.item("version").is_some())
         })
         .map(|s| s.version.as_str())
 }

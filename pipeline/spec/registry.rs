@@ -288,6 +288,15 @@ impl Registry {
         }
     }
 
+    /// The newest version that knows `data_type` completely (not by column IDs only): the
+    /// spec `auto` emits an interface in.
+    pub fn newest_complete(&self, data_type: &str) -> Option<&Spec> {
+        self.specs
+            .iter()
+            .rev()
+            .find(|s| s.schema(data_type).is_some_and(|x| !x.partial))
+    }
+
     /// Picks the spec of a file from its data type and header (`--spec auto`): the versions
     /// that define the data type, narrowed by whether the header has a `version` column
     /// (3.x interfaces end with one; 2021 ones have none); the newest of those. A `version`
