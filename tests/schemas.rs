@@ -1,43 +1,60 @@
-//! The committed schema files are exactly what schemagen makes of the official sources, and
-//! the rules files load against them.
+//! The committed schema files, derived rules and review lists are exactly what schemagen makes
+//! of the official sources, and the rules files load against them.
 
 mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use lifeline::spec::{ItemType, Registry, Req, schemagen};
+use lifeline::spec::{ItemType, Registry, Req, derive, schemagen};
 
-fn json_files(dir: &Path) -> BTreeSet<String> {
+/// The files of `dir` whose names end with `ext`.
+fn files(dir: &Path, ext: &str) -> BTreeSet<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| {
             let name = e.unwrap().file_name().to_string_lossy().into_owned();
-            name.ends_with(".json").then_some(name)
+            name.ends_with(ext).then_some(name)
         })
         .collect()
 }
 
+/// The committed files of `dir` (under schemas/<version>) are exactly the generated ones.
+fn same_files(fresh: &Path, committed: &Path, ext: &str, what: &str) {
+    assert_eq!(
+        files(fresh, ext),
+        files(committed, ext),
+        "{what} has other files than schemagen writes"
+    );
+    for name in files(fresh, ext) {
+        let made = std::fs::read(fresh.join(&name)).unwrap();
+        let kept = std::fs::read(committed.join(&name)).unwrap();
+        assert!(
+            made == kept,
+            "{what}/{name} differs from what schemagen generates; run `lifeline schemagen … \
+             --out schemas/<version>` and commit"
+        );
+    }
+}
+
+/// The schema JSON, the derived rules (derived/<DT>.toml) and review.tsv are byte for byte
+/// what schemagen makes of the official sources.
 fn regenerate_and_compare(inputs: &[std::path::PathBuf], version: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join(version);
     let generated = schemagen::generate(inputs, version).unwrap();
     generated.write(&out).unwrap();
+    derive::write(&out, &generated.schemas).unwrap();
     let committed = common::root().join("schemas").join(version);
-    assert_eq!(
-        json_files(&out),
-        json_files(&committed),
-        "schemas/{version} has other files than schemagen writes"
+    let what = format!("schemas/{version}");
+    same_files(&out, &committed, ".json", &what);
+    same_files(&out, &committed, ".tsv", &what);
+    same_files(
+        &out.join("derived"),
+        &committed.join("derived"),
+        ".toml",
+        &format!("{what}/derived"),
     );
-    for name in json_files(&out) {
-        let fresh = std::fs::read(out.join(&name)).unwrap();
-        let kept = std::fs::read(committed.join(&name)).unwrap();
-        assert!(
-            fresh == kept,
-            "schemas/{version}/{name} differs from what schemagen generates; run \
-             `lifeline schemagen … --out schemas/{version}` and commit"
-        );
-    }
 }
 
 #[test]
