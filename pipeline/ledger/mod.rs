@@ -17,7 +17,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use hmac::{Hmac, KeyInit, Mac};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::Sha256;
@@ -135,6 +135,26 @@ impl Ledger {
             .query_map(params![facility, month], |r| r.get::<_, String>(0))
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The user (keyed hash) of the latest record of an interface under a 外部システム管理番号
+    /// sent in a month before `month`.
+    pub fn owner(
+        &self,
+        facility: &str,
+        data_type: &str,
+        number: &str,
+        month: &str,
+    ) -> Result<Option<String>, LedgerError> {
+        let conn = self.conn.lock().map_err(|e| self.err(e))?;
+        conn.prepare_cached(
+            "SELECT user_key FROM submissions WHERE facility = ?1 AND data_type = ?2 AND number = ?3 AND month < ?4 ORDER BY month DESC LIMIT 1",
+        )
+        .and_then(|mut st| {
+            st.query_row(params![facility, data_type, number, month], |r| r.get(0))
+                .optional()
+        })
+        .map_err(|e| self.err(e))
     }
 
     /// Whether a record of an interface was sent in a month before `month`.

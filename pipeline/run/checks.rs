@@ -22,14 +22,19 @@ enum Miss<'a> {
     Parent(&'a DataType, &'a str),
     /// `batch.user_missing`.
     User(&'a DataType),
+    /// `batch.number_reused`: a LIFE file's own 外部システム管理番号 that an earlier month's
+    /// submission (ledger) gave another user.
+    Reused(&'a DataType),
 }
 
 /// Cross-file rules within a facility: a form row's user must be in this batch's
 /// SERVICE_USER_INFO or one sent in an earlier month (ledger); 外部システム管理番号 must be
-/// unique per interface across the facility's files (within a file, `key.duplicate` says it).
+/// unique per interface across the facility's files (within a file, `key.duplicate` says it);
+/// a number kept from a LIFE file (`life`, by source) must not be another user's in the ledger.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn cross_file_checks(
     files: &mut [(usize, FileIngest)],
+    life: &[bool],
     emitted: &[Emitted],
     users: &Users,
     facility: &FacilityId,
@@ -74,6 +79,19 @@ pub(super) fn cross_file_checks(
                 Some(_) => {}
                 None => {
                     first_seen.insert((e.data_type.as_str(), number), fi);
+                }
+            }
+        }
+        if let Some(l) = ledger
+            && life.get(files[fi].0).copied().unwrap_or(false)
+        {
+            for ((number, user), &line) in e.numbers().zip(e.user_ids()).zip(&e.lines) {
+                let (Some(number), Some(user)) = (number, user) else {
+                    continue;
+                };
+                let owner = l.owner(facility, e.data_type.as_str(), number, &month)?;
+                if owner.is_some_and(|k| k != users.key(user)) {
+                    misses.push((fi, line, Miss::Reused(&e.data_type)));
                 }
             }
         }
@@ -123,6 +141,17 @@ pub(super) fn cross_file_checks(
                 ),
                 format!(
                     "{data_type}: the user is in no SERVICE_USER_INFO of this batch or of an earlier month"
+                ),
+                data_type,
+            ),
+            Miss::Reused(data_type) => (
+                "batch.number_reused",
+                "external_system_management_number",
+                format!(
+                    "{data_type}の外部システム管理番号は、過去の提出で別の利用者の記録に使われています（番号は変えずにそのまま送りません）"
+                ),
+                format!(
+                    "{data_type}: this 外部システム管理番号 was another user's record in an earlier month's submission (not renumbered: withheld)"
                 ),
                 data_type,
             ),
@@ -358,6 +387,7 @@ mod tests {
         let mut fs = files(2);
         cross_file_checks(
             &mut fs,
+            &[],
             &parts,
             &users,
             &office(),
@@ -395,6 +425,7 @@ mod tests {
         let month = october();
         cross_file_checks(
             &mut fs,
+            &[],
             &parts,
             &users,
             &office(),
@@ -421,6 +452,7 @@ mod tests {
         let mut fs = files(2);
         cross_file_checks(
             &mut fs,
+            &[],
             &parts,
             &users,
             &office(),
@@ -462,6 +494,7 @@ mod tests {
         let (fac, month) = (office(), october());
         cross_file_checks(
             &mut fs,
+            &[],
             &parts,
             &users,
             &fac,
@@ -494,6 +527,7 @@ mod tests {
         let mut fs = files(1);
         let e = cross_file_checks(
             &mut fs,
+            &[],
             &[],
             &Users::default(),
             &office(),

@@ -17,6 +17,9 @@ pub enum RunError {
         pattern: String,
         source: glob::PatternError,
     },
+    /// A file of a `life` source that is not a LIFE file lifeline can take.
+    #[error("{file}: not taken as a LIFE file: {message}")]
+    LifeSource { file: String, message: String },
     #[error("no input file matches `{0}`")]
     NoInput(String),
     /// An input that cannot be opened or read (a file that cannot be decoded is not one: it

@@ -41,14 +41,38 @@ pub struct FacilityJob {
     pub sources: Vec<SourceJob>,
 }
 
-/// Some exports of one layout.
+/// Some exports of one layout (`profile` + `inputs`), or LIFE files the office's own software
+/// wrote (`life`): one or the other.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceJob {
     /// The vendor profile, relative to the job file.
-    pub profile: PathBuf,
+    #[serde(default)]
+    pub profile: Option<PathBuf>,
     /// Input files or globs (`*`, `?`, `[…]`), relative to the job file.
+    #[serde(default)]
     pub inputs: Vec<String>,
+    /// LIFE files (or globs), relative to the job file: each recognised by its line 1 and
+    /// header, its 外部システム管理番号 kept.
+    #[serde(default)]
+    pub life: Vec<String>,
+}
+
+impl SourceJob {
+    /// What is wrong with the source's keys, if anything.
+    fn problem(&self) -> Option<&'static str> {
+        match (&self.profile, self.inputs.is_empty(), self.life.is_empty()) {
+            (Some(_), false, true) | (None, true, false) => None,
+            (Some(_), _, false) | (None, false, false) => {
+                Some("a source is either `{ profile, inputs }` or `{ life }`, not both")
+            }
+            (Some(_), true, true) => Some("a source with a `profile` needs `inputs`"),
+            (None, false, true) => Some("a source with `inputs` needs a `profile`"),
+            (None, true, true) => {
+                Some("a source needs `profile` and `inputs`, or `life` (LIFE files)")
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,6 +169,13 @@ impl Job {
         })?;
         let mut seen = std::collections::BTreeSet::new();
         for f in &job.facilities {
+            if let Some(m) = f.sources.iter().find_map(SourceJob::problem) {
+                return Err(JobError {
+                    path: shown,
+                    line: 0,
+                    message: format!("facility {}: {m}", f.id),
+                });
+            }
             if !seen.insert(f.id.clone()) {
                 return Err(JobError {
                     path: shown,

@@ -36,6 +36,10 @@ pub(super) struct Manifest<'a> {
     pub profiles: Vec<String>,
     pub specs: Vec<String>,
     pub inputs: Vec<FileEntry>,
+    /// Per interface fed by LIFE files: the file written from them, and whether it is the one
+    /// they came from byte for byte (else why not).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub from_life: Vec<super::copied::FromLife>,
     pub outputs: &'a [FileEntry],
     pub accounting: &'a [Accounting],
 }

@@ -12,8 +12,10 @@
 //! Memory follows the table being read and those summaries, not the office's files.
 
 mod checks;
+mod copied;
 mod error;
 pub mod job;
+mod life;
 mod lock;
 mod manifest;
 mod office;
@@ -91,14 +93,20 @@ pub fn run_facility(
     let outcome = (|| {
         // Profiles and inputs first, source after source: a facility that cannot run leaves
         // no folder behind.
-        let mut src = Sources {
-            profiles: Vec::new(),
-            inputs: Vec::new(),
-        };
+        let mut src = Sources::default();
         for s in &fac.sources {
+            let Some(profile_path) = &s.profile else {
+                let files = expand_inputs(&job.dir, &s.life)?;
+                for (profile, files) in life::sources(&files, registry)? {
+                    src.profiles.push(profile);
+                    src.inputs.push(files);
+                    src.life.push(true);
+                }
+                continue;
+            };
             let profile = job
                 .profiles
-                .get(&job.dir.join(&s.profile), registry, job.spec.as_deref())
+                .get(&job.dir.join(profile_path), registry, job.spec.as_deref())
                 .map_err(RunError::Profile)?;
             // Every ◎ item has a source before any data is read; the job's サービス種類コード
             // counts as one.
@@ -111,6 +119,7 @@ pub fn run_facility(
                 .map_err(|e| RunError::Profile(e.to_string()))?;
             src.profiles.push(profile);
             src.inputs.push(expand_inputs(&job.dir, &s.inputs)?);
+            src.life.push(false);
         }
         one_spec_per_interface(&src.profiles)?;
         let facility = FacilityId::new(fac.id.as_str());
@@ -145,6 +154,7 @@ pub fn ingest(
     let src = Sources {
         profiles: vec![profile.clone()],
         inputs: vec![files.to_vec()],
+        life: vec![false],
     };
     // Which offices: a reading that takes no row as its own.
     let nobody = FacilityId::new("");

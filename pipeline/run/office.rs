@@ -9,7 +9,8 @@ use std::fs::File;
 use std::path::PathBuf;
 
 use super::error::RunError;
-use super::manifest::{Manifest, put};
+use super::copied::{self, FromLife, Input};
+use super::manifest::{Accounting, FileEntry, Manifest, put};
 use super::read::{Office as ReadOffice, Reading, mapped_items};
 use super::rows::sent_rows;
 use super::select::{self, Office};
@@ -22,10 +23,13 @@ use crate::normalize::ingest::FileIngest;
 use crate::spec::ids::FacilityId;
 use crate::validate::{Context, Severity};
 
-/// An office's inputs: per source, its profile and its files (as shown, path).
+/// An office's inputs: per source, its profile and its files (as shown, path), and whether
+/// they are LIFE files the office's software wrote (a profile made by `life`).
+#[derive(Default)]
 pub(super) struct Sources {
     pub profiles: Vec<Profile>,
     pub inputs: Vec<Vec<(String, PathBuf)>>,
+    pub life: Vec<bool>,
 }
 
 /// Who the office is.
@@ -77,6 +81,7 @@ pub(super) fn run(
     retired::warn(&mut files, &src.profiles, registry, &mut scopes);
     checks::cross_file_checks(
         &mut files,
+        &src.life,
         &emitted,
         &users,
         facility,
@@ -119,16 +124,23 @@ pub(super) fn run(
         None => Ok(false),
     };
     let mut sent = Vec::new();
+    let mut written: Vec<(String, Option<FileEntry>, Accounting)> = Vec::new();
     loop {
         sel.withhold(&mut ifaces, &users, &known, registry, &sent_before)?;
         result.accounting.clear();
         result.outputs.clear();
         result.stats.interfaces.clear();
         sent.clear();
+        written.clear();
         let mut again = false;
         for i in ifaces.iter_mut() {
             let w = interface(&mut sel, i, &spills, &users, layout, facility, stage.path())?;
             again |= w.withheld;
+            written.push((
+                i.interface.0.as_str().to_string(),
+                w.output.clone(),
+                w.accounting.clone(),
+            ));
             result.accounting.push(w.accounting);
             result.outputs.extend(w.output);
             result.stats.interfaces.extend(w.stats);
@@ -174,6 +186,7 @@ pub(super) fn run(
         month: month.compact(),
         profiles: src.profiles.iter().map(|p| p.name.clone()).collect(),
         specs: specs.into_iter().collect(),
+        from_life: from_life(src, &files, &input_entries, &written, layout.encoding),
         inputs: input_entries,
         outputs: &result.outputs,
         accounting: &result.accounting,
@@ -196,6 +209,48 @@ pub(super) fn run(
         l.record(facility.as_str(), &month.compact(), rows)?;
     }
     Ok(other_ids)
+}
+
+/// What became of each interface's LIFE files (`life` sources), for the manifest.
+fn from_life(
+    src: &Sources,
+    files: &[(usize, FileIngest)],
+    inputs: &[FileEntry],
+    written: &[(String, Option<FileEntry>, Accounting)],
+    encoding: crate::emit::OutputEncoding,
+) -> Vec<FromLife> {
+    let feeds = |k: usize, dt: &str| src.profiles[k].targets.iter().any(|t| t.data_type == dt);
+    let mut out = Vec::new();
+    for (dt, output, accounting) in written {
+        let life: Vec<Input<'_>> = (0..src.profiles.len())
+            .filter(|&k| src.life[k] && feeds(k, dt))
+            .flat_map(|k| &src.inputs[k])
+            .map(|(shown, _)| Input {
+                shown,
+                sha256: inputs
+                    .iter()
+                    .find(|e| e.path == *shown)
+                    .map_or("", |e| e.sha256.as_str()),
+                encoding: files
+                    .iter()
+                    .find(|(_, f)| f.path == *shown)
+                    .and_then(|(_, f)| f.encoding),
+            })
+            .collect();
+        if life.is_empty() {
+            continue;
+        }
+        let profiled = (0..src.profiles.len()).any(|k| !src.life[k] && feeds(k, dt));
+        out.push(copied::describe(
+            dt,
+            &life,
+            profiled,
+            output.as_ref(),
+            Some(accounting),
+            encoding,
+        ));
+    }
+    out
 }
 
 /// The office's findings per rule, its row counts, rejections by rule and repairs.
