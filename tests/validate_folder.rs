@@ -37,7 +37,10 @@ fn of_rule(findings: &[Value], rule: &str) -> Vec<(String, u64, Option<String>)>
 }
 
 fn errors(findings: &[Value]) -> Vec<&Value> {
-    findings.iter().filter(|f| f["severity"] == "error").collect()
+    findings
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect()
 }
 
 #[test]
@@ -46,7 +49,9 @@ fn a_clean_folder_passes_every_cross_file_rule() {
     assert_eq!(code, Some(0), "{findings:#?}");
     assert!(errors(&findings).is_empty(), "{findings:#?}");
     assert!(
-        findings.iter().all(|f| !f["rule"].as_str().unwrap().starts_with("batch.")),
+        findings
+            .iter()
+            .all(|f| !f["rule"].as_str().unwrap().starts_with("batch.")),
         "{findings:#?}"
     );
 }
@@ -99,7 +104,9 @@ fn without_a_service_user_info_file_the_users_are_not_checked_but_said_so() {
     let (code, findings) = validate(&[&stranger]);
     assert_eq!(code, Some(0));
     assert!(
-        findings.iter().all(|f| !f["rule"].as_str().unwrap().starts_with("batch.")),
+        findings
+            .iter()
+            .all(|f| !f["rule"].as_str().unwrap().starts_with("batch.")),
         "{findings:#?}"
     );
 }
@@ -160,7 +167,9 @@ fn the_text_report_names_the_file_and_line_of_each_cross_file_finding() {
     let o = lifeline(&["validate", CLEAN, &again]);
     assert_eq!(o.status.code(), Some(1));
     let text = String::from_utf8(o.stdout).unwrap();
-    let at = text.find("FORM_0000_2021_again.csv\n").expect("the file's section");
+    let at = text
+        .find("FORM_0000_2021_again.csv\n")
+        .expect("the file's section");
     let section = &text[at..];
     assert!(
         section.contains(&format!(

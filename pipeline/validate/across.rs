@@ -84,8 +84,12 @@ impl FileKeys {
             schema.item(name).is_some() && frame.column(name).is_ok_and(|c| c.str().is_ok())
         };
         let has_users = present(INSURER) && present(INSURED);
-        let (office, insurer, insured, number) =
-            (column(OFFICE), column(INSURER), column(INSURED), column(NUMBER));
+        let (office, insurer, insured, number) = (
+            column(OFFICE),
+            column(INSURER),
+            column(INSURED),
+            column(NUMBER),
+        );
         let key_cols = rules.iter().find_map(|r| match r {
             Rule::Unique { columns, .. } => key_columns(columns, schema, frame),
             _ => None,
@@ -195,7 +199,9 @@ fn duplicates(reports: &mut [FileReport], files: &[(usize, &FileKeys)]) {
             Severity::Error,
             Some(NUMBER),
             (
-                format!("{data_type}の外部システム管理番号が同じ事業所の別のファイルと重複しています"),
+                format!(
+                    "{data_type}の外部システム管理番号が同じ事業所の別のファイルと重複しています"
+                ),
                 format!(
                     "{data_type}: the same 外部システム管理番号 comes from another file of this facility"
                 ),
@@ -235,7 +241,9 @@ fn missing_parents<'a>(
                     Some(NUMBER),
                     (
                         format!("{child} → {parent}：親の記録が指定されたファイルにありません"),
-                        format!("{child} → {parent}: the parent record is in none of the files given"),
+                        format!(
+                            "{child} → {parent}: the parent record is in none of the files given"
+                        ),
                     ),
                 );
                 f.push(row.line, c, None);
@@ -264,7 +272,9 @@ fn missing_users(reports: &mut [FileReport], files: &[(usize, &FileKeys)]) {
                 Severity::Warning,
                 None,
                 (
-                    format!("{dt}の利用者を確認できません：指定されたファイルに利用者情報（SERVICE_USER_INFO）がありません"),
+                    format!(
+                        "{dt}の利用者を確認できません：指定されたファイルに利用者情報（SERVICE_USER_INFO）がありません"
+                    ),
                     format!(
                         "{dt}: its users were not checked: no SERVICE_USER_INFO file is among the files given"
                     ),
@@ -284,8 +294,12 @@ fn missing_users(reports: &mut [FileReport], files: &[(usize, &FileKeys)]) {
                 Severity::Error,
                 Some(INSURED),
                 (
-                    format!("{dt}の利用者が、指定されたファイルの同じ事業所の利用者情報（SERVICE_USER_INFO）にありません"),
-                    format!("{dt}: the user is in no SERVICE_USER_INFO row of this facility in the files given"),
+                    format!(
+                        "{dt}の利用者が、指定されたファイルの同じ事業所の利用者情報（SERVICE_USER_INFO）にありません"
+                    ),
+                    format!(
+                        "{dt}: the user is in no SERVICE_USER_INFO row of this facility in the files given"
+                    ),
                 ),
             );
             f.push(row.line, c, None);
