@@ -7,10 +7,13 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use lifeline::emit::report;
 use lifeline::spec::Registry;
-use lifeline::validate::{self, Context, FileReport, SpecChoice};
+use lifeline::validate::{self, Context, FileKeys, FileReport, SpecChoice};
 use rayon::prelude::*;
 
 use crate::Format;
+
+/// A file's report and, for the cross-file rules, its keys.
+type Validated = (FileReport, Option<FileKeys>);
 
 pub fn run(
     registry: &Registry,
@@ -38,21 +41,32 @@ pub fn run(
     }
     let paths = life_files(files)?;
     let ctx = Context { claims };
-    let results: Vec<(&PathBuf, std::io::Result<FileReport>)> = paths
+    // A folder, or several files: the rules across them too (users, parents, keys).
+    let across = paths.len() > 1 || files.iter().any(|p| p.is_dir());
+    let results: Vec<(&PathBuf, std::io::Result<Validated>)> = paths
         .par_iter()
-        .map(|p| (p, validate::validate_path(p, registry, &choice, &ctx)))
+        .map(|p| {
+            let r = validate::validate_path_keyed(p, registry, &choice, &ctx, across);
+            (p, r)
+        })
         .collect();
     // Report every file that could be read; an unreadable one still makes the run fail.
-    let mut reports = Vec::new();
+    let (mut reports, mut keys) = (Vec::new(), Vec::new());
     let mut unreadable = 0;
     for (p, r) in results {
         match r {
-            Ok(r) => reports.push(r),
+            Ok((r, k)) => {
+                reports.push(r);
+                keys.push(k);
+            }
             Err(e) => {
                 eprintln!("lifeline: error: cannot read {}: {e}", p.display());
                 unreadable += 1;
             }
         }
+    }
+    if across {
+        validate::cross_file_checks(&mut reports, &keys, &registry.parents);
     }
     match format {
         Format::Json => report::write_json(&reports, out)?,

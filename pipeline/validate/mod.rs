@@ -2,6 +2,7 @@
 //! `__line` lineage column — so LIFE files on disk and frames built from vendor exports are
 //! checked by the same code. Checks run column by column, in parallel across columns.
 
+pub mod across;
 mod fields;
 pub mod finding;
 mod rules;
@@ -13,6 +14,7 @@ use std::path::Path;
 use polars::prelude::*;
 use rayon::prelude::*;
 
+pub use across::{FileKeys, cross_file_checks};
 pub use finding::{Check, Finding, Findings, MASK, Severity};
 
 use crate::decode::{DecodeError, LINE, ReadIssue, TextEncoding, is_id_shaped, read_life_file};
@@ -131,6 +133,18 @@ pub fn validate_path(
     choice: &SpecChoice,
     ctx: &Context,
 ) -> std::io::Result<FileReport> {
+    validate_path_keyed(path, registry, choice, ctx, false).map(|(r, _)| r)
+}
+
+/// [`validate_path`], and with `keyed` the keys the cross-file rules need
+/// ([`cross_file_checks`]; `None` for a file whose interface is not known).
+pub fn validate_path_keyed(
+    path: &Path,
+    registry: &Registry,
+    choice: &SpecChoice,
+    ctx: &Context,
+    keyed: bool,
+) -> std::io::Result<(FileReport, Option<FileKeys>)> {
     let shown = path.display().to_string();
     let len = std::fs::metadata(path)?.len();
     if len > MAX_FILE_BYTES {
@@ -145,17 +159,18 @@ pub fn validate_path(
             ),
         );
         f.push(0, c, None);
-        return Ok(FileReport {
+        let report = FileReport {
             path: shown,
             data_type: None,
             spec: None,
             encoding: None,
             rows: 0,
             findings: f,
-        });
+        };
+        return Ok((report, None));
     }
     let bytes = std::fs::read(path)?;
-    Ok(validate_bytes(&shown, &bytes, registry, choice, ctx))
+    Ok(validate_file(&shown, &bytes, registry, choice, ctx, keyed))
 }
 
 /// Validates the bytes of a LIFE import file.
@@ -166,6 +181,17 @@ pub fn validate_bytes(
     choice: &SpecChoice,
     ctx: &Context,
 ) -> FileReport {
+    validate_file(path, bytes, registry, choice, ctx, false).0
+}
+
+fn validate_file(
+    path: &str,
+    bytes: &[u8],
+    registry: &Registry,
+    choice: &SpecChoice,
+    ctx: &Context,
+    keyed: bool,
+) -> (FileReport, Option<FileKeys>) {
     let file = read_life_file(bytes);
     let mut out = Findings::default();
     for issue in &file.issues {
@@ -182,7 +208,7 @@ pub fn validate_bytes(
     if file.data_type.is_empty() || file.header.is_empty() {
         out.sort();
         report.findings = out;
-        return report;
+        return (report, None);
     }
     let header: Vec<&str> = file.header.iter().map(String::as_str).collect();
     let lines = frame_lines(&file.frame);
@@ -197,7 +223,7 @@ pub fn validate_bytes(
         unknown_data_type(&file.data_type, registry, choice, &mut out);
         out.sort();
         report.findings = out;
-        return report;
+        return (report, None);
     };
     let schema = spec
         .schema(&file.data_type)
@@ -209,10 +235,11 @@ pub fn validate_bytes(
         version::notes(&versions, spec, auto, &registry.catalogue, &mut out);
         version::check_values(&file.frame, &lines, schema, &registry.catalogue, &mut out);
     }
+    let rules = spec.rules(&file.data_type);
     validate_frame(
         &file.frame,
         schema,
-        spec.rules(&file.data_type),
+        rules,
         spec.code_sheets.as_ref(),
         ctx,
         &mut out,
@@ -220,7 +247,8 @@ pub fn validate_bytes(
     );
     out.sort();
     report.findings = out;
-    report
+    let keys = keyed.then(|| FileKeys::of(&file.frame, &lines, &file.data_type, schema, rules));
+    (report, keys)
 }
 
 fn read_issue(issue: &ReadIssue, out: &mut Findings) {

@@ -41,6 +41,41 @@ impl Seen {
     }
 }
 
+/// The columns of a `unique` rule's key that the interface has; `None` if there are none or the
+/// file lacks one of them (reported as a missing column): then the key is unknown and nothing is
+/// said about duplicates. Shared by `key.duplicate` and the cross-file `batch.duplicate_key`.
+pub(super) fn key_columns<'c>(
+    columns: &'c [String],
+    schema: &Schema,
+    frame: &DataFrame,
+) -> Option<Vec<&'c String>> {
+    let cols: Vec<&String> = columns
+        .iter()
+        .filter(|c| schema.item(c).is_some())
+        .collect();
+    let lacks = |c: &&String| frame.column(c).ok().and_then(|c| c.str().ok()).is_none();
+    (!cols.is_empty() && !cols.iter().any(lacks)).then_some(cols)
+}
+
+/// Row `i`'s key (the values of the key columns, in order) into `key`; `false`, and nothing to
+/// compare, when its last column (the management number, or the detail number) is empty. The
+/// bytes: each value's, then 0xFF; an absent value is 0xFE. Neither byte occurs in UTF-8, so two
+/// keys have the same bytes only if they are the same.
+pub(super) fn key_bytes(values: &[Vec<Option<&str>>], i: usize, key: &mut Vec<u8>) -> bool {
+    if values.last().is_none_or(|v| v[i].is_none()) {
+        return false;
+    }
+    key.clear();
+    for v in values {
+        match v[i] {
+            None => key.push(0xFE),
+            Some(s) => key.extend_from_slice(s.as_bytes()),
+        }
+        key.push(0xFF);
+    }
+    true
+}
+
 /// What a rule evaluation reads: the frame, its lines, and the claims the office makes.
 pub(super) struct Rows<'a> {
     pub frame: &'a DataFrame,
@@ -313,15 +348,9 @@ impl Rows<'_> {
     }
 
     fn unique(&self, columns: &[String], out: &mut Findings, first: &mut Seen) {
-        // The key is the columns the interface has; if the file lacks one of them (reported as
-        // a missing column) the key is unknown and nothing is said about duplicates.
-        let cols: Vec<&String> = columns
-            .iter()
-            .filter(|c| self.schema.item(c).is_some())
-            .collect();
-        if cols.is_empty() || cols.iter().any(|c| self.column(c).is_none()) {
+        let Some(cols) = key_columns(columns, self.schema, self.frame) else {
             return;
-        }
+        };
         let names: Vec<&str> = cols.iter().map(|c| c.as_str()).collect();
         let c = out.check(
             "key.duplicate",
@@ -337,20 +366,10 @@ impl Rows<'_> {
             ),
         );
         let values: Vec<Vec<Option<&str>>> = cols.iter().map(|c| self.values(c)).collect();
-        // A key's bytes: each value's, then 0xFF; an absent value is 0xFE. Neither byte
-        // occurs in UTF-8, so two keys have the same bytes only if they are the same.
         let mut key: Vec<u8> = Vec::new();
         for (i, &line) in self.lines.iter().enumerate() {
-            if values.last().is_none_or(|v| v[i].is_none()) {
+            if !key_bytes(&values, i, &mut key) {
                 continue; // no management number: reported as a required value
-            }
-            key.clear();
-            for v in &values {
-                match v[i] {
-                    None => key.push(0xFE),
-                    Some(s) => key.extend_from_slice(s.as_bytes()),
-                }
-                key.push(0xFF);
             }
             if let Some(prev) = first.first(&key, line) {
                 let shown: Vec<&str> = values
