@@ -52,9 +52,15 @@ fn the_sample_job_runs_every_facility_and_every_manifest_balances() {
     );
     let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(summary["facilities"]["clean"], 2);
-    assert_eq!(summary["facilities"]["with_errors"], 2);
+    assert_eq!(summary["facilities"]["with_errors"], 3);
     assert_eq!(summary["deadline"], "2026-11-10");
-    for fac in ["1470090018", "4070090008", "2370090009", "1370099010"] {
+    for fac in [
+        "1470090018",
+        "4070090008",
+        "2370090009",
+        "1370099010",
+        "1370000018",
+    ] {
         let dir = tmp.path().join("202610").join(fac);
         let manifest: serde_json::Value =
             serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
@@ -287,7 +293,7 @@ fn a_bad_job_file_is_exit_2() {
 /// A copy of the sample job in a temporary folder, so its inputs can be changed.
 fn job_copy(dir: &Path) -> PathBuf {
     let samples = common::root().join("samples");
-    for sub in ["profiles", "vendor", "vendor-dirty"] {
+    for sub in ["profiles", "vendor", "vendor-dirty", "vendor-life"] {
         for (p, bytes) in tree(&samples.join(sub)) {
             let to = dir.join(sub).join(p);
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -506,7 +512,7 @@ fn logs_are_json_lines_without_personal_data() {
             .iter()
             .filter(|e| e["event"] == "facility_done")
             .count(),
-        4
+        5
     );
     assert_eq!(events.first().unwrap()["event"], "run_start");
     assert_eq!(events.last().unwrap()["event"], "run_done");
@@ -750,7 +756,7 @@ fn the_sample_job_writes_its_metrics_and_report_without_personal_data() {
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("metrics.json")).unwrap()).unwrap();
     let rows = m["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 5, "four facilities and ALL");
+    assert_eq!(rows.len(), 6, "five facilities and ALL");
     let row = |f: &str| rows.iter().find(|r| r["facility"] == f).unwrap();
     // The office with the assessment exports meets 半減; the one with only a user master
     // does not (its daily records stay uncounted paper).
@@ -1076,7 +1082,7 @@ fn every_sample_office_keeps_every_guarantee() {
     let o = run_job(tmp.path());
     let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let results = summary["results"].as_array().unwrap();
-    assert_eq!(results.len(), 4);
+    assert_eq!(results.len(), 5);
     // The summary's and the ledger's counts are the manifests' too.
     common::invariants::check_month(
         &tmp.path().join("202610"),

@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 
-use super::manifest::{Accounting, FileEntry};
 use crate::decode::TextEncoding;
 use crate::emit::OutputEncoding;
 
@@ -29,27 +28,36 @@ pub(super) struct Input<'a> {
     pub encoding: Option<TextEncoding>,
 }
 
+/// The LIFE file written for an interface: (name, SHA-256), and its rows left out.
+pub(super) struct Output<'a> {
+    pub file: Option<(&'a str, &'a str)>,
+    pub quarantined: usize,
+    pub unchanged: usize,
+}
+
 /// Describes the file written for `data_type` from `inputs`; `profiled`: exports read through
 /// a profile fed the interface too.
 pub(super) fn describe(
     data_type: &str,
     inputs: &[Input<'_>],
     profiled: bool,
-    output: Option<&FileEntry>,
-    accounting: Option<&Accounting>,
+    output: &Output<'_>,
     encoding: OutputEncoding,
 ) -> FromLife {
-    let identical = match (inputs, output) {
-        ([one], Some(out)) => !profiled && one.sha256 == out.sha256,
+    let identical = match (inputs, output.file) {
+        ([one], Some((_, sha))) => !profiled && one.sha256 == sha,
         _ => false,
     };
     let mut changes = Vec::new();
     if !identical {
-        if output.is_none() {
+        if output.file.is_none() {
             changes.push("no row emitted: no LIFE file written".into());
         }
         if inputs.len() > 1 {
-            changes.push(format!("rows of {} LIFE files merged into one", inputs.len()));
+            changes.push(format!(
+                "rows of {} LIFE files merged into one",
+                inputs.len()
+            ));
         }
         if profiled {
             changes.push("rows from the office's exports read through a profile added".into());
@@ -63,19 +71,17 @@ pub(super) fn describe(
                 changes.push(format!("{}: re-encoded from {e} to {name}", i.shown));
             }
         }
-        if let Some(a) = accounting {
-            if a.quarantined > 0 {
-                changes.push(format!(
-                    "{} rows withheld (quarantine.csv, findings.csv)",
-                    a.quarantined
-                ));
-            }
-            if a.unchanged > 0 {
-                changes.push(format!(
-                    "{} rows left out as sent before unchanged (--delta)",
-                    a.unchanged
-                ));
-            }
+        if output.quarantined > 0 {
+            changes.push(format!(
+                "{} rows withheld (quarantine.csv, findings.csv)",
+                output.quarantined
+            ));
+        }
+        if output.unchanged > 0 {
+            changes.push(format!(
+                "{} rows left out as sent before unchanged (--delta)",
+                output.unchanged
+            ));
         }
         if changes.is_empty() {
             changes.push(
@@ -88,7 +94,7 @@ pub(super) fn describe(
     FromLife {
         data_type: data_type.to_string(),
         inputs: inputs.iter().map(|i| i.shown.to_string()).collect(),
-        output: output.map(|o| o.path.clone()),
+        output: output.file.map(|(name, _)| name.to_string()),
         identical,
         changes,
     }

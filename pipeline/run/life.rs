@@ -21,12 +21,15 @@ pub(super) const PROFILE_PREFIX: &str = "LIFE file ";
 const NUMBER: &str = "external_system_management_number";
 const DETAIL: &str = "external_system_management_detail_number";
 
+/// Files as (shown, path).
+type Files = Vec<(String, PathBuf)>;
+
 /// The files of a `life` source, grouped by (interface, spec), each group with its profile.
 pub(super) fn sources(
     files: &[(String, PathBuf)],
     registry: &Registry,
-) -> Result<Vec<(Profile, Vec<(String, PathBuf)>)>, RunError> {
-    type Group = (BTreeSet<String>, Vec<(String, PathBuf)>);
+) -> Result<Vec<(Profile, Files)>, RunError> {
+    type Group = (BTreeSet<String>, Files);
     let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
     for (shown, path) in files {
         let (key, header) = recognise(shown, path, registry)?;

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::path::PathBuf;
 
-use super::error::RunError;
 use super::copied::{self, FromLife, Input};
+use super::error::RunError;
 use super::manifest::{Accounting, FileEntry, Manifest, put};
 use super::read::{Office as ReadOffice, Reading, mapped_items};
 use super::rows::sent_rows;
@@ -241,14 +241,14 @@ fn from_life(
             continue;
         }
         let profiled = (0..src.profiles.len()).any(|k| !src.life[k] && feeds(k, dt));
-        out.push(copied::describe(
-            dt,
-            &life,
-            profiled,
-            output.as_ref(),
-            Some(accounting),
-            encoding,
-        ));
+        let written = copied::Output {
+            file: output
+                .as_ref()
+                .map(|o| (o.path.as_str(), o.sha256.as_str())),
+            quarantined: accounting.quarantined,
+            unchanged: accounting.unchanged,
+        };
+        out.push(copied::describe(dt, &life, profiled, &written, encoding));
     }
     out
 }
