@@ -128,8 +128,9 @@ pub fn expand(paths: &[PathBuf], extensions: &[&str]) -> Result<Vec<PathBuf>> {
             let mut found: Vec<PathBuf> = std::fs::read_dir(p)
                 .with_context(|| format!("cannot read {}", p.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
+                // Not directories; a FIFO or device named *.csv is kept, to be refused when read.
                 .filter(|f| {
-                    f.is_file()
+                    !f.is_dir()
                         && f.extension()
                             .and_then(|e| e.to_str())
                             .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))

@@ -3,6 +3,7 @@
 
 mod chunks;
 mod encoding;
+pub mod file;
 mod lifefile;
 pub mod text;
 mod vendor;

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::error::RunError;
+use crate::decode::file::{open_regular, read_text};
 use crate::decode::{ReadIssue, read_life_file};
 use crate::map::Profile;
 use crate::spec::Registry;
@@ -52,10 +53,12 @@ fn recognise(
     path: &PathBuf,
     registry: &Registry,
 ) -> Result<((String, String), Vec<String>), RunError> {
-    let bytes = std::fs::read(path).map_err(|source| RunError::Read {
+    let read = |source| RunError::Read {
         path: shown.into(),
         source,
-    })?;
+    };
+    let (f, len) = open_regular(path).map_err(read)?;
+    let bytes = read_text(f, len).map_err(read)?;
     let file = read_life_file(&bytes);
     let bad = |why: String| RunError::LifeSource {
         file: shown.to_string(),

@@ -268,7 +268,9 @@ fn expand_inputs(dir: &Path, patterns: &[String]) -> Result<Vec<(String, PathBuf
                 path: e.path().to_path_buf(),
                 source: e.into(),
             })?;
-            if path.is_file() {
+            // Directories are not inputs; a FIFO or device is kept, to be refused when
+            // opened (a FIFO would make the run wait forever).
+            if !path.is_dir() {
                 any = true;
                 let shown = path
                     .strip_prefix(dir)

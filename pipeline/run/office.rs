@@ -5,7 +5,6 @@
 //! folder as a whole, `stage`) → ledger.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
 use std::path::PathBuf;
 
 use super::copied::{self, FromLife, Input};
@@ -17,6 +16,7 @@ use super::select::{self, Office};
 use super::stage::Stage;
 use super::write::{Layout, interface};
 use super::{FacilityResult, checks, retired};
+use crate::decode::file::open_regular;
 use crate::emit::report;
 use crate::map::Profile;
 use crate::normalize::ingest::FileIngest;
@@ -338,7 +338,7 @@ pub(super) fn discover(
 fn read_all(read: &mut Reading<'_>, src: &Sources) -> Result<(), RunError> {
     for (pi, (inputs, profile)) in src.inputs.iter().zip(&src.profiles).enumerate() {
         for (shown, path) in inputs {
-            let file = File::open(path).map_err(|source| RunError::Read {
+            let (file, _) = open_regular(path).map_err(|source| RunError::Read {
                 path: shown.into(),
                 source,
             })?;

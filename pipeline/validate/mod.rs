@@ -146,7 +146,7 @@ pub fn validate_path_keyed(
     keyed: bool,
 ) -> std::io::Result<(FileReport, Option<FileKeys>)> {
     let shown = path.display().to_string();
-    let len = std::fs::metadata(path)?.len();
+    let (file, len) = crate::decode::file::open_regular(path)?;
     if len > MAX_FILE_BYTES {
         let mut f = Findings::default();
         let c = f.check(
@@ -169,7 +169,7 @@ pub fn validate_path_keyed(
         };
         return Ok((report, None));
     }
-    let bytes = std::fs::read(path)?;
+    let bytes = crate::decode::file::read_text(file, len)?;
     Ok(validate_file(&shown, &bytes, registry, choice, ctx, keyed))
 }
 

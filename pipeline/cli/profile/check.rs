@@ -176,8 +176,9 @@ fn export_report(
         path: shown.clone(),
         ..ExportReport::default()
     };
-    let bytes =
-        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let bytes = lifeline::decode::file::open_regular(path)
+        .and_then(|(f, len)| lifeline::decode::file::read_text(f, len))
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     let table = match lifeline::decode::read_table(&bytes, delimiter(profile, &shown)) {
         Ok(t) => t,
         Err(e) => {

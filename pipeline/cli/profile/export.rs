@@ -225,7 +225,9 @@ fn columns(upper: Option<&[&str]>, lower: &[&str]) -> Vec<(String, String, Vec<S
 }
 
 pub(super) fn read(path: &Path, b: &Bundled, schemas: &[&Schema]) -> Result<Export> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = lifeline::decode::file::open_regular(path)
+        .and_then(|(f, len)| lifeline::decode::file::read_text(f, len))
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let lower = path.display().to_string().to_ascii_lowercase();
     let tab_first = lower.ends_with(".tsv") || lower.ends_with(".txt");
     let mut best: Option<(usize, u8, Table)> = None;
