@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::error::RunError;
 use crate::decode::file::{open_regular, read_text};
@@ -50,7 +50,7 @@ pub(super) fn sources(
 /// lifeline can take.
 fn recognise(
     shown: &str,
-    path: &PathBuf,
+    path: &Path,
     registry: &Registry,
 ) -> Result<((String, String), Vec<String>), RunError> {
     let read = |source| RunError::Read {
