@@ -1,7 +1,9 @@
 //! Output files: created readable by their owner only (they hold 要配慮個人情報), and written
 //! atomically — to a temporary file beside the target (tempfile: 0600, removed if the write
 //! fails), renamed into place, then the folder synced so the rename survives a power cut — so a
-//! run killed at any point leaves no half-written file.
+//! run killed at any point leaves no half-written file. An office's files are written into its
+//! staging folder instead (`run::stage`), which is the atomic unit: each file is synced once
+//! when finished, the folder once when it is renamed into place.
 
 use std::fs::File;
 use std::io::Write;
@@ -60,9 +62,29 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     atomically(path, |f| f.write_all(bytes))
 }
 
-/// Writes what `write` gives to a private file, atomically, buffered; returns the SHA-256 of
-/// what was written (for the manifest), hashed as it passes.
-pub fn write_private_hashed(
+/// Writes a new private file inside a staging folder that is synced and renamed into place as
+/// a whole (`run::stage`): no temporary, rename or folder sync per file, one fsync when it is
+/// finished. A file of the folder written again is replaced; a write that fails removes what
+/// it wrote (the office then fails, and its staging folder goes).
+fn staged(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path)?;
+    let written = write(&mut f).and_then(|()| f.sync_all());
+    if written.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    written
+}
+
+/// Writes what `write` gives to a new private file of a staging folder (see [`staged`]),
+/// buffered; returns the SHA-256 of what was written (for the manifest), hashed as it passes.
+pub fn write_staged_hashed(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<[u8; 32]> {
@@ -79,7 +101,7 @@ pub fn write_private_hashed(
         }
     }
     let mut hash = Sha256::new();
-    atomically(path, |f| {
+    staged(path, |f| {
         let mut w = Hashing(std::io::BufWriter::with_capacity(1 << 16, f), Sha256::new());
         write(&mut w)?;
         w.flush()?;
@@ -122,9 +144,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         std::fs::write(&path, "old").unwrap();
-        let sha = write_private_hashed(&path, |w| w.write_all(b"new")).unwrap();
+        write_private(&path, b"new").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
-        assert_eq!(sha, <[u8; 32]>::from(Sha256::digest(b"new")));
         assert_eq!(names(dir.path()), ["out.csv"]);
         #[cfg(unix)]
         {
@@ -139,13 +160,39 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         std::fs::write(&path, "old").unwrap();
-        let e = write_private_hashed(&path, |w| {
-            w.write_all(b"half")?;
+        let e = atomically(&path, |f| {
+            f.write_all(b"half")?;
             Err(std::io::Error::other("disk full"))
         })
         .unwrap_err();
         assert_eq!(e.to_string(), "disk full");
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(names(dir.path()), ["out.csv"]);
+    }
+
+    #[test]
+    fn a_staged_file_is_owner_only_hashed_replaceable_and_gone_when_its_write_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let sha = write_staged_hashed(&path, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(sha, <[u8; 32]>::from(Sha256::digest(b"new")));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        }
+        // Written again (an interface whose rows were withheld after its first write).
+        write_staged_hashed(&path, |w| w.write_all(b"again")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"again");
+        let half = dir.path().join("half.csv");
+        let e = write_staged_hashed(&half, |w| {
+            w.write_all(&[b'x'; 1 << 17])?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "disk full");
         assert_eq!(names(dir.path()), ["out.csv"]);
     }
 

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::files::write_private_hashed;
+use super::files::write_staged_hashed;
 use super::writer::{LifeRows, OutputEncoding, WriteError};
 use crate::spec::Schema;
 
@@ -169,7 +169,7 @@ pub fn write_life(
         kept += s.keep.iter().filter(|k| **k).count() as u64;
     }
     let mut row = Vec::new();
-    let sha = write_private_hashed(path, |w| {
+    let sha = write_staged_hashed(path, |w| {
         w.write_all(&head.spill.header)?;
         for s in segments {
             let mut f = &s.spill.file;

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::error::RunError;
-use crate::emit::files::write_private_hashed;
+use crate::emit::files::write_staged_hashed;
 use crate::ledger::hex;
 use crate::spec::ids::DataType;
 
@@ -78,5 +78,5 @@ fn write(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<[u8; 32], RunError> {
     let path = dir.join(name);
-    write_private_hashed(&path, write).map_err(|source| RunError::Write { path, source })
+    write_staged_hashed(&path, write).map_err(|source| RunError::Write { path, source })
 }
