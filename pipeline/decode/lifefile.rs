@@ -4,6 +4,7 @@
 //! lineage column, so the one validation engine can check it like any other frame.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::{DecodeError, LINE, LineCounter, TextEncoding, decode};
 /// The id shape lives with the spec's names; the reader and its callers use it from here.
@@ -79,13 +80,18 @@ impl LifeFile {
 
 /// Reads a LIFE import file from its bytes. Never fails: what is wrong is in `issues`.
 pub fn read_life_file(bytes: &[u8]) -> LifeFile {
+    read_in_parts(bytes, PART_BYTES)
+}
+
+/// [`read_life_file`], its rows cut into parts of about `part_bytes`.
+fn read_in_parts(bytes: &[u8], part_bytes: usize) -> LifeFile {
     let decoded = match decode(bytes) {
         Ok(d) => d,
         Err(e) => return LifeFile::failed(Vec::new(), ReadIssue::Decode(e), None),
     };
     let encoding = Some(decoded.encoding);
     let text = decoded.text.as_ref();
-    let scan = scan(text.as_bytes());
+    let scan = scan(text.as_bytes(), part_bytes);
     let mut lines_at = LineCounter::default();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -145,47 +151,57 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
         return no_header(issues, ReadIssue::HeaderNotIds { line: header_line });
     }
 
-    // One builder per distinct name; a repeated name keeps its first column.
-    let mut builders: Vec<Option<StringChunkedBuilder>> = Vec::with_capacity(header.len());
+    // One column per distinct name; a repeated name keeps its first column.
+    let mut keep: Vec<bool> = Vec::with_capacity(header.len());
     let mut seen = std::collections::HashSet::new();
     for name in &header {
         if name == LINE {
             // Reserved for lineage; the validator reports it as an unknown column.
-            builders.push(None);
+            keep.push(false);
         } else if seen.insert(name.as_str()) {
-            builders.push(Some(StringChunkedBuilder::new(
-                name.as_str().into(),
-                scan.lines,
-            )));
+            keep.push(true);
         } else {
             issues.push(ReadIssue::DuplicateColumn {
                 line: header_line,
                 name: name.clone(),
             });
-            builders.push(None);
+            keep.push(false);
         }
     }
-    let mut lines: Vec<u64> = Vec::with_capacity(scan.lines);
-    while next(&mut rec) {
-        let line = lines_at.line(text, rec.position());
-        if rec.len() != header.len() {
-            issues.push(ReadIssue::FieldCount {
-                line,
-                expected: header.len(),
-                found: rec.len(),
-            });
-            continue;
-        }
-        for (field, b) in rec.iter().zip(builders.iter_mut()) {
-            let Some(b) = b else { continue };
-            match std::str::from_utf8(field) {
-                Ok(v) if !v.is_empty() => b.append_value(v),
-                // Empty; or never: fields of valid UTF-8 split at ASCII bytes are valid UTF-8.
-                _ => b.append_null(),
-            }
-        }
-        lines.push(line);
+    // The rows, in parts cut where a record starts (outside quotes, `scan`), parsed in
+    // parallel and joined in order: a large file is read on every core.
+    let data_start = rdr.position().byte() as usize;
+    let mut starts = vec![data_start];
+    starts.extend(scan.splits.iter().copied().filter(|&s| s > data_start));
+    let mut ends: Vec<usize> = starts[1..].to_vec();
+    ends.push(text.len());
+    let mut before = Vec::with_capacity(starts.len());
+    let mut counted = (0, 0u64);
+    for &s in &starts {
+        counted = (
+            s,
+            counted.1 + super::line_ends(text.as_bytes(), counted.0, s),
+        );
+        before.push(counted.1);
     }
+    let parts: Vec<Part> = starts
+        .par_iter()
+        .zip(&ends)
+        .zip(&before)
+        .map(|((&s, &e), &b)| rows(&text[s..e], b, &header, &keep))
+        .collect();
+    let mut parts = parts.into_iter();
+    let mut all = parts.next().expect("one part at least");
+    for p in parts {
+        for (a, c) in all.columns.iter_mut().zip(p.columns) {
+            a.append_owned(c)
+                .expect("parts of one column have one type");
+        }
+        all.lines.extend(p.lines);
+        all.issues.extend(p.issues);
+    }
+    issues.extend(all.issues);
+    let lines = all.lines;
     issues.extend(
         scan.open_quote
             .map(|line| ReadIssue::UnterminatedQuote { line }),
@@ -198,11 +214,7 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
     );
 
     let height = lines.len();
-    let mut columns: Vec<Column> = builders
-        .into_iter()
-        .flatten()
-        .map(|b| b.finish().into_column())
-        .collect();
+    let mut columns: Vec<Column> = all.columns.into_iter().map(|c| c.into_column()).collect();
     columns.push(UInt64Chunked::from_vec(LINE.into(), lines).into_column());
     let frame = DataFrame::new(height, columns)
         .expect("columns have distinct names and one value per kept row");
@@ -216,6 +228,62 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
     }
 }
 
+/// Rows of a part of a file: its kept columns, each row's physical line, its issues.
+struct Part {
+    columns: Vec<StringChunked>,
+    lines: Vec<u64>,
+    issues: Vec<ReadIssue>,
+}
+
+/// Parses the records of `text`, which starts where a record starts, after `before` line ends
+/// of the file; `keep` says which header columns become columns.
+fn rows(text: &str, before: u64, header: &[String], keep: &[bool]) -> Part {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rec = csv::ByteRecord::new();
+    let mut lines_at = LineCounter::starting_at(before);
+    let rough = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+    let mut builders: Vec<StringChunkedBuilder> = header
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| **k)
+        .map(|(name, _)| StringChunkedBuilder::new(name.as_str().into(), rough))
+        .collect();
+    let mut lines: Vec<u64> = Vec::with_capacity(rough);
+    let mut issues = Vec::new();
+    // Reading a byte record from memory cannot fail (no I/O, no UTF-8 check, flexible).
+    while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+        let line = lines_at.line(text, rec.position());
+        if rec.len() != header.len() {
+            issues.push(ReadIssue::FieldCount {
+                line,
+                expected: header.len(),
+                found: rec.len(),
+            });
+            continue;
+        }
+        let kept = rec.iter().zip(keep).filter(|(_, k)| **k).map(|(f, _)| f);
+        for (field, b) in kept.zip(builders.iter_mut()) {
+            match std::str::from_utf8(field) {
+                Ok(v) if !v.is_empty() => b.append_value(v),
+                // Empty; or never: fields of valid UTF-8 split at ASCII bytes are valid UTF-8.
+                _ => b.append_null(),
+            }
+        }
+        lines.push(line);
+    }
+    Part {
+        columns: builders.into_iter().map(|b| b.finish()).collect(),
+        lines,
+        issues,
+    }
+}
+
+/// Where the rows are cut into parts read in parallel: about this many bytes each.
+const PART_BYTES: usize = 1 << 20;
+
 /// What a pass over the raw text finds that the csv reader does not say: where a quote opens
 /// that never closes, and blank lines between records (csv skips them silently). Follows the
 /// csv crate's rules: a quote opens a field only at its start, `""` inside quotes is a quote.
@@ -225,9 +293,12 @@ struct Scan {
     blank_lines: Vec<u64>,
     /// Physical lines: an upper bound on the rows, to size the column builders once.
     lines: usize,
+    /// Byte offsets where a record starts (after a line end outside quotes), about a part's
+    /// bytes apart.
+    splits: Vec<usize>,
 }
 
-fn scan(b: &[u8]) -> Scan {
+fn scan(b: &[u8], part_bytes: usize) -> Scan {
     let mut out = Scan::default();
     let (mut line, mut quote_line) = (1u64, 0u64);
     let (mut in_quotes, mut field_start, mut line_start) = (false, true, true);
@@ -254,6 +325,9 @@ fn scan(b: &[u8]) -> Scan {
             }
             line += 1;
             (field_start, line_start) = (true, true);
+            if i + 1 - out.splits.last().copied().unwrap_or(0) >= part_bytes {
+                out.splits.push(i + 1);
+            }
         } else {
             if line_start {
                 out.blank_lines.append(&mut pending);
@@ -277,20 +351,58 @@ fn scan(b: &[u8]) -> Scan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Messy rows: quoted line breaks, `""`, CR / LF / CRLF, blank lines, short and long rows.
+    fn messy_file() -> impl Strategy<Value = String> {
+        let field = prop_oneof![
+            Just(String::new()),
+            "[a-z0-9]{1,4}",
+            Just("\"x\ny\"".to_string()),
+            Just("\"a\"\"b\"".to_string()),
+            Just("\"c\r\nd\"".to_string()),
+        ];
+        let row = proptest::collection::vec(field, 1..5).prop_map(|f| f.join(","));
+        let end = prop_oneof![Just("\r\n"), Just("\n"), Just("\r"), Just("\r\n\r\n")];
+        proptest::collection::vec((row, end), 0..40).prop_map(|rows| {
+            let mut t = String::from("FORM_X\r\na,b,c\r\n");
+            for (r, e) in rows {
+                t.push_str(&r);
+                t.push_str(e);
+            }
+            t
+        })
+    }
+
+    proptest! {
+        /// Cut into parts of a few bytes or read whole, a file gives the same frame, lines
+        /// and issues.
+        #[test]
+        fn parts_read_as_the_whole(text in messy_file(), part in 1usize..64) {
+            let whole = read_in_parts(text.as_bytes(), usize::MAX);
+            let cut = read_in_parts(text.as_bytes(), part);
+            prop_assert!(cut.frame.equals_missing(&whole.frame), "{:?}\n{:?}", cut.frame, whole.frame);
+            prop_assert_eq!(cut.issues, whole.issues);
+            prop_assert_eq!(cut.header, whole.header);
+        }
+    }
 
     #[test]
     fn scan_finds_open_quotes_and_blank_lines() {
-        let s = scan(b"A\r\nh\r\n\r\n1\r\n\r\n");
+        let s = scan(b"A\r\nh\r\n\r\n1\r\n\r\n", PART_BYTES);
         assert_eq!((s.open_quote, s.blank_lines), (None, vec![3]));
-        let s = scan(b"A\nh\n\"x\ny\"\"\",\"2\n3\n");
+        let s = scan(b"A\nh\n\"x\ny\"\"\",\"2\n3\n", PART_BYTES);
         assert_eq!(
             s.open_quote,
             Some(4),
             "the second quoted field opens on line 4"
         );
         // A quote inside an unquoted field is literal, as csv reads it.
-        assert_eq!(scan(b"A\nh\nU0\"02,x\n").open_quote, None);
-        assert_eq!(scan(b"A\rh\r1\r").blank_lines, Vec::<u64>::new());
-        assert_eq!(scan(b"A\r\rh\r").blank_lines, vec![2]);
+        assert_eq!(scan(b"A\nh\nU0\"02,x\n", PART_BYTES).open_quote, None);
+        assert_eq!(
+            scan(b"A\rh\r1\r", PART_BYTES).blank_lines,
+            Vec::<u64>::new()
+        );
+        assert_eq!(scan(b"A\r\rh\r", PART_BYTES).blank_lines, vec![2]);
     }
 }

@@ -154,7 +154,7 @@ fn ends_line(b: &[u8], i: usize) -> bool {
 
 /// The line ends among bytes `from..to`: only CR and LF are looked at, found with SIMD
 /// (`memchr2`) rather than byte after byte.
-fn line_ends(b: &[u8], from: usize, to: usize) -> u64 {
+pub(crate) fn line_ends(b: &[u8], from: usize, to: usize) -> u64 {
     memchr::memchr2_iter(b'\n', b'\r', &b[from..to])
         .filter(|&i| ends_line(b, from + i))
         .count() as u64

@@ -65,6 +65,19 @@ impl Findings {
         });
     }
 
+    /// Adds another set's checks after these, and its findings: the same as if its checks had
+    /// been registered and its findings pushed here (so findings made apart, in parallel,
+    /// merge in the order they would have had).
+    pub fn append(&mut self, other: Findings) {
+        let base = self.checks.len() as u32;
+        self.checks.extend(other.checks);
+        self.findings
+            .extend(other.findings.into_iter().map(|mut f| {
+                f.check += base;
+                f
+            }));
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
@@ -78,5 +91,27 @@ impl Findings {
     pub fn sort(&mut self) {
         self.findings.sort_by_key(|f| (f.line, f.check));
         self.findings.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_made_apart_append_as_if_made_in_one() {
+        let make = |f: &mut Findings, rule: &'static str, line: u64| {
+            let c = f.check(rule, Severity::Error, None, String::new(), String::new());
+            f.push(line, c, Some("v"));
+        };
+        let mut one = Findings::default();
+        make(&mut one, "a", 5);
+        make(&mut one, "b", 3);
+        let (mut first, mut second) = (Findings::default(), Findings::default());
+        make(&mut first, "a", 5);
+        make(&mut second, "b", 3);
+        first.append(second);
+        assert_eq!(first.checks, one.checks);
+        assert_eq!(first.findings, one.findings);
     }
 }
