@@ -8,6 +8,10 @@
 #   cargo build --release && benches/side-by-side.sh [FACILITIES] [USERS] [RUNS]
 #   (defaults: 40 1000 3; the large set: 100 2000)
 #
+# Then `lifeline validate` of one large LIFE file (every office's FORM_0000_2021 rows of that run
+# in one file) on 1 thread and on every core, with its peak RSS beside the file's size
+# (targets: ≥ 1.7× faster on 2 threads; peak ≤ 2× the file + the process's own size).
+#
 # Needs python3 with polars (`pip install polars`). Env: LIFELINE (the binary; default
 # target/release/lifeline, or $CARGO_TARGET_DIR/release/lifeline), RAYON_NUM_THREADS.
 set -euo pipefail
@@ -64,3 +68,35 @@ echo "data: $facilities offices × $users users, $(awk -v b="$size" 'BEGIN { pri
 echo "polars read_csv (UTF-8):  $(tr '\n' ' ' < "$tmp/polars")→ median $p s"
 echo "lifeline run to disk:     $(tr '\n' ' ' < "$tmp/lifeline")→ median $l s"
 awk -v l="$l" -v p="$p" 'BEGIN { printf "ratio: %.2f× (target ≤ 2.00×)\n", l / p }'
+
+# One large LIFE file: the run's FORM_0000_2021 files, their rows after one header.
+big="$tmp/FORM_0000_2021_all.csv"
+first=1
+for f in "$tmp"/out/*/*/FORM_0000_2021_*.csv; do
+    if [ "$first" = 1 ]; then cp "$f" "$big"; first=0; else tail -n +3 "$f" >> "$big"; fi
+done
+rows=$(( $(wc -l < "$big") - 2 ))
+validate() { # threads → "seconds peak_kB"
+    local t0 t1
+    t0=$(date +%s.%N)
+    RAYON_NUM_THREADS=$1 POLARS_MAX_THREADS=$1 /usr/bin/time -f %M -o "$tmp/rss" \
+        "$bin" validate --format json "$big" > /dev/null 2>&1 || [ $? -eq 1 ]
+    t1=$(date +%s.%N)
+    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $(tail -1 "$tmp/rss")"
+}
+: > "$tmp/v1"
+: > "$tmp/vn"
+for _ in $(seq "$runs"); do
+    validate 1 >> "$tmp/v1"
+    validate "$(nproc)" >> "$tmp/vn"
+done
+v1=$(cut -d' ' -f1 "$tmp/v1" | median)
+vn=$(cut -d' ' -f1 "$tmp/vn" | median)
+peak=$(cut -d' ' -f2 "$tmp/vn" | sort -n | tail -1)
+self=$( { /usr/bin/time -f %M "$bin" --version > /dev/null; } 2>&1 | tail -1)
+fsize=$(wc -c < "$big")
+echo "validate one file: $rows rows, $(awk -v b="$fsize" 'BEGIN { printf "%.1f", b / 1048576 }') MiB"
+echo "  1 thread:  $(cut -d' ' -f1 "$tmp/v1" | tr '\n' ' ')→ median $v1 s"
+echo "  $(nproc) threads: $(cut -d' ' -f1 "$tmp/vn" | tr '\n' ' ')→ median $vn s"
+awk -v a="$v1" -v b="$vn" 'BEGIN { printf "  speed-up: %.2f× (target ≥ 1.70× on 2 threads)\n", a / b }'
+awk -v p="$peak" -v f="$fsize" -v s="$self" 'BEGIN { printf "  peak RSS: %.1f MiB = %.2f× the file (+ the process alone: %.1f MiB; target ≤ 2× the file + that)\n", p / 1024, (p - s) * 1024 / f, s / 1024 }'
