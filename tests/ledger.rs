@@ -263,9 +263,15 @@ impl Universe {
         };
         Universe {
             facilities: with(v1.distinct("facility"), &["TEST-NONE"]),
-            data_types: with(v1.distinct("data_type"), &["SERVICE_USER_INFO", "FORM_9999"]),
+            data_types: with(
+                v1.distinct("data_type"),
+                &["SERVICE_USER_INFO", "FORM_9999"],
+            ),
             numbers: with(v1.distinct("number"), &["X-NONE"]),
-            users: with(v1.distinct("user_key"), &["", "ffffffffffffffffffffffffffffffff"]),
+            users: with(
+                v1.distinct("user_key"),
+                &["", "ffffffffffffffffffffffffffffffff"],
+            ),
             months: with(v1.distinct("month"), &["202512", "202701", "209912"]),
         }
     }
@@ -285,7 +291,10 @@ fn answers(a: &dyn Asks, u: &Universe) -> Vec<String> {
                 out.push(format!("latest_hashes {f} {d} {m} {latest:?}"));
                 for n in &u.numbers {
                     out.push(format!("owner {f} {d} {n} {m} {:?}", a.owner(f, d, n, m)));
-                    out.push(format!("was_sent {f} {d} {n} {m} {}", a.was_sent(f, d, n, m)));
+                    out.push(format!(
+                        "was_sent {f} {d} {n} {m} {}",
+                        a.was_sent(f, d, n, m)
+                    ));
                 }
                 for us in &u.users {
                     let one = a.user_months(f, std::slice::from_ref(d), us, m);
@@ -355,32 +364,54 @@ fn a_ledger_of_version_1_is_migrated_in_place_and_answers_as_before() {
     assert_eq!(count(&path), 13);
     assert_eq!(answers(&l, &universe), before);
     // The questions the run asks, answered as version 1 answered them, spelled out.
-    let latest = l.latest_hashes("TEST-F1", "SERVICE_USER_INFO", "202611").unwrap();
+    let latest = l
+        .latest_hashes("TEST-F1", "SERVICE_USER_INFO", "202611")
+        .unwrap();
     assert_eq!(latest["U-1"], "4".repeat(64));
     assert_eq!(latest["U-3"], "3".repeat(64));
-    let f2 = l.latest_hashes("TEST-F2", "FORM_0000_2021", "202611").unwrap();
-    assert_eq!(f2["K-1"], "AB".repeat(32), "a hash that is not hex reads back as it was");
+    let f2 = l
+        .latest_hashes("TEST-F2", "FORM_0000_2021", "202611")
+        .unwrap();
     assert_eq!(
-        l.owner("TEST-F1", "SERVICE_USER_INFO", "U-2", "202611").unwrap(),
+        f2["K-1"],
+        "AB".repeat(32),
+        "a hash that is not hex reads back as it was"
+    );
+    assert_eq!(
+        l.owner("TEST-F1", "SERVICE_USER_INFO", "U-2", "202611")
+            .unwrap(),
         Some("d".repeat(32))
     );
     assert_eq!(
-        l.owner("TEST-F1", "SERVICE_USER_INFO", "U-2", "202610").unwrap(),
+        l.owner("TEST-F1", "SERVICE_USER_INFO", "U-2", "202610")
+            .unwrap(),
         Some("b".repeat(32))
     );
-    assert!(l.known_users("TEST-F2", "202611").unwrap().contains("legacy-key-not-hex"));
+    assert!(
+        l.known_users("TEST-F2", "202611")
+            .unwrap()
+            .contains("legacy-key-not-hex")
+    );
     assert_eq!(
-        l.user_months("TEST-F1", &["FORM_0000_2021".into()], "", "202611").unwrap(),
+        l.user_months("TEST-F1", &["FORM_0000_2021".into()], "", "202611")
+            .unwrap(),
         Some(("202610".into(), "202610".into()))
     );
     // The key and the runs are kept.
-    assert_eq!(l.user_key("999999", "9900000001"), "1b7ea49b993b054778b6390d6422c091");
+    assert_eq!(
+        l.user_key("999999", "9900000001"),
+        "1b7ea49b993b054778b6390d6422c091"
+    );
     let runs: Vec<RunRecord<serde_json::Value>> = l.runs(None, None).unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].stats, serde_json::json!({"note": "synthetic"}));
 
     // Written on after the migration, it still agrees with version 1 written the same way.
-    let nov = rows(&[("U-1", 0x44, &"a".repeat(32)), ("U-2", 6, &"d".repeat(32)), ("U-4", 7, "")]);
+    let nov = rows(&[
+        ("U-1", 0x44, &"a".repeat(32)),
+        ("U-2", 6, &"d".repeat(32)),
+        ("U-4", 7, ""),
+    ]);
     let oct = rows(&[("K-1", 7, &"a".repeat(32))]);
     for (f, m, d, rs) in [
         ("TEST-F1", "202611", "SERVICE_USER_INFO", &nov),
@@ -395,7 +426,9 @@ fn a_ledger_of_version_1_is_migrated_in_place_and_answers_as_before() {
     assert_ne!(after, before);
     assert_eq!(answers(&l, &universe), after);
     // --delta in December: U-1 unchanged since October, U-2 changed, U-4 new.
-    let latest = l.latest_hashes("TEST-F1", "SERVICE_USER_INFO", "202612").unwrap();
+    let latest = l
+        .latest_hashes("TEST-F1", "SERVICE_USER_INFO", "202612")
+        .unwrap();
     assert_eq!(latest["U-1"], "4".repeat(64));
     assert_eq!(latest["U-2"], "06".repeat(32));
     assert_eq!(latest["U-4"], "07".repeat(32));
@@ -433,7 +466,11 @@ fn histories_written_through_both_versions_get_the_same_answers() {
         let rs: Vec<Row> = (0..next(12))
             .map(|_| {
                 let n = format!("K-{}", next(15));
-                (n, [next(3) as u8; 32], users[next(users.len() as u64)].clone())
+                (
+                    n,
+                    [next(3) as u8; 32],
+                    users[next(users.len() as u64)].clone(),
+                )
             })
             .collect();
         v1.record(f, &m, d, &rs);
@@ -441,7 +478,11 @@ fn histories_written_through_both_versions_get_the_same_answers() {
     }
     let universe = Universe::of(&v1);
     let expected = answers(&v1, &universe);
-    assert!(expected.iter().any(|a| a.starts_with("owner") && !a.ends_with("None")));
+    assert!(
+        expected
+            .iter()
+            .any(|a| a.starts_with("owner") && !a.ends_with("None"))
+    );
     assert_eq!(answers(&l, &universe), expected);
 }
 

@@ -81,6 +81,9 @@ mod tests {
         for s in ["0aff", "", "0AFF", "abc", "zz", "鍵"] {
             assert_eq!(back(s), s);
         }
-        assert!(matches!(key("0AFF"), ToSqlOutput::Borrowed(ValueRef::Text(_))));
+        assert!(matches!(
+            key("0AFF"),
+            ToSqlOutput::Borrowed(ValueRef::Text(_))
+        ));
     }
 }

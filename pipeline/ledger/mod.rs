@@ -147,7 +147,9 @@ impl Ledger {
             )
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![facility, month], |r| Ok(keys::key_text(r.get_ref(0)?)?))
+            .query_map(params![facility, month], |r| {
+                Ok(keys::key_text(r.get_ref(0)?)?)
+            })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
