@@ -42,7 +42,7 @@ pub fn key_text(v: ValueRef<'_>) -> Result<String, FromSqlError> {
 /// The bytes of lower-case hexadecimal of even length; None for anything else.
 fn unhex(text: &str) -> Option<Vec<u8>> {
     let b = text.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     let digit = |c: u8| match c {

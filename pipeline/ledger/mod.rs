@@ -8,7 +8,8 @@
 //!
 //! The file's schema version is SQLite's `user_version`. Opening migrates an older file and
 //! refuses a newer one; to change the schema, append a migration in `schema.rs`, never edit one
-//! that has shipped.
+//! that has shipped. Inside, texts are integer ids and hashes bytes (`keys.rs` turns the
+//! questions' text into what is stored and back); `write.rs` records a month.
 
 mod keys;
 mod schema;
