@@ -1,12 +1,14 @@
 //! The ledger file across versions: a ledger of the format before schema versions (0) is
-//! adopted and migrated with its rows intact, and a file of a newer version is refused
-//! untouched.
+//! adopted and migrated with its rows intact; one of version 1 (text keys) is migrated in place
+//! to version 2 (integer ids) and answers every question as version 1's statements answer it,
+//! before and after more months are written; a file of a newer version is refused untouched.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use lifeline::ledger::{Ledger, RunRecord, VERSION};
+use lifeline::ledger::{Ledger, RunRecord, Submitted, VERSION};
 use lifeline::metrics::{InterfaceStats, RunStats};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// A ledger as the release before schema versions left it: its DDL and rows, in WAL mode.
 fn write_v0(path: &Path) {
@@ -119,4 +121,408 @@ fn a_ledger_of_a_newer_version_is_refused_untouched() {
         meta.permissions()
     );
     assert_eq!(user_version(&path), 99);
+}
+
+// ---- Version 1 (text keys) → version 2 (integer ids): the same answers, before and after.
+
+/// The tables of version 1, and its rows.
+const V1_SCHEMA: &str = include_str!("fixtures/ledger/v1-schema.sql");
+const V1_ROWS: &str = include_str!("fixtures/ledger/v1-rows.sql");
+
+/// What the ledger is asked, by the run's checks and `--delta`.
+trait Asks {
+    fn known_users(&self, f: &str, m: &str) -> HashSet<String>;
+    fn owner(&self, f: &str, d: &str, n: &str, m: &str) -> Option<String>;
+    fn was_sent(&self, f: &str, d: &str, n: &str, m: &str) -> bool;
+    fn latest_hashes(&self, f: &str, d: &str, m: &str) -> HashMap<String, String>;
+    fn user_months(&self, f: &str, ds: &[String], u: &str, m: &str) -> Option<(String, String)>;
+}
+
+impl Asks for Ledger {
+    fn known_users(&self, f: &str, m: &str) -> HashSet<String> {
+        Ledger::known_users(self, f, m).unwrap()
+    }
+    fn owner(&self, f: &str, d: &str, n: &str, m: &str) -> Option<String> {
+        Ledger::owner(self, f, d, n, m).unwrap()
+    }
+    fn was_sent(&self, f: &str, d: &str, n: &str, m: &str) -> bool {
+        Ledger::was_sent(self, f, d, n, m).unwrap()
+    }
+    fn latest_hashes(&self, f: &str, d: &str, m: &str) -> HashMap<String, String> {
+        Ledger::latest_hashes(self, f, d, m).unwrap()
+    }
+    fn user_months(&self, f: &str, ds: &[String], u: &str, m: &str) -> Option<(String, String)> {
+        Ledger::user_months(self, f, ds, u, m).unwrap()
+    }
+}
+
+/// A ledger file of version 1, asked and written with the statements that version's `Ledger`
+/// used (copied from it): the reference the migrated ledger must agree with.
+struct V1(Connection);
+
+/// A submitted row: 外部システム管理番号, content hash, user's key.
+type Row = (String, [u8; 32], String);
+
+impl V1 {
+    fn create(path: &Path, rows: &str) -> V1 {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+        conn.execute_batch(V1_SCHEMA).unwrap();
+        conn.execute_batch(rows).unwrap();
+        V1(conn)
+    }
+
+    fn record(&self, f: &str, m: &str, d: &str, rows: &[Row]) {
+        self.0
+            .execute(
+                "DELETE FROM submissions WHERE facility = ?1 AND data_type = ?2 AND month = ?3",
+                params![f, d, m],
+            )
+            .unwrap();
+        for (n, h, u) in rows {
+            self.0
+                .execute(
+                    "INSERT OR REPLACE INTO submissions VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![f, d, m, n, hex(h), u],
+                )
+                .unwrap();
+        }
+    }
+
+    fn distinct(&self, column: &str) -> Vec<String> {
+        let mut st = self
+            .0
+            .prepare(&format!("SELECT DISTINCT {column} FROM submissions"))
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+}
+
+impl Asks for V1 {
+    fn known_users(&self, f: &str, m: &str) -> HashSet<String> {
+        let mut st = self.0.prepare("SELECT DISTINCT user_key FROM submissions WHERE facility = ?1 AND data_type = 'SERVICE_USER_INFO' AND month < ?2").unwrap();
+        st.query_map(params![f, m], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+    fn owner(&self, f: &str, d: &str, n: &str, m: &str) -> Option<String> {
+        self.0.query_row("SELECT user_key FROM submissions WHERE facility = ?1 AND data_type = ?2 AND number = ?3 AND month < ?4 ORDER BY month DESC LIMIT 1", params![f, d, n, m], |r| r.get(0)).optional().unwrap()
+    }
+    fn was_sent(&self, f: &str, d: &str, n: &str, m: &str) -> bool {
+        self.0.query_row("SELECT EXISTS (SELECT 1 FROM submissions WHERE facility = ?1 AND data_type = ?2 AND number = ?3 AND month < ?4)", params![f, d, n, m], |r| r.get(0)).unwrap()
+    }
+    fn latest_hashes(&self, f: &str, d: &str, m: &str) -> HashMap<String, String> {
+        let mut st = self
+            .0
+            .prepare(
+                "SELECT number, content_hash FROM submissions s WHERE facility = ?1 AND data_type = ?2 AND month < ?3 \
+                 AND month = (SELECT MAX(month) FROM submissions t WHERE t.facility = s.facility \
+                 AND t.data_type = s.data_type AND t.number = s.number AND t.month < ?3)",
+            )
+            .unwrap();
+        st.query_map(params![f, d, m], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+    fn user_months(&self, f: &str, ds: &[String], u: &str, m: &str) -> Option<(String, String)> {
+        let mut out: Option<(String, String)> = None;
+        for d in ds {
+            let (lo, hi): (Option<String>, Option<String>) = self.0.query_row("SELECT MIN(month), MAX(month) FROM submissions WHERE facility = ?1 AND data_type = ?2 AND user_key = ?3 AND month < ?4", params![f, d, u, m], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+            if let (Some(lo), Some(hi)) = (lo, hi) {
+                out = Some(match out {
+                    Some((a, b)) => (a.min(lo), b.max(hi)),
+                    None => (lo, hi),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// What is asked about: the values in a ledger, and some it never saw.
+struct Universe {
+    facilities: Vec<String>,
+    data_types: Vec<String>,
+    numbers: Vec<String>,
+    users: Vec<String>,
+    months: Vec<String>,
+}
+
+impl Universe {
+    fn of(v1: &V1) -> Universe {
+        let with = |mut v: Vec<String>, extra: &[&str]| {
+            v.extend(extra.iter().map(|s| s.to_string()));
+            v.sort();
+            v.dedup();
+            v
+        };
+        Universe {
+            facilities: with(v1.distinct("facility"), &["TEST-NONE"]),
+            data_types: with(
+                v1.distinct("data_type"),
+                &["SERVICE_USER_INFO", "FORM_9999"],
+            ),
+            numbers: with(v1.distinct("number"), &["X-NONE"]),
+            users: with(
+                v1.distinct("user_key"),
+                &["", "ffffffffffffffffffffffffffffffff"],
+            ),
+            months: with(v1.distinct("month"), &["202512", "202701", "209912"]),
+        }
+    }
+}
+
+/// Every answer about the universe, as text (sets and maps in order).
+fn answers(a: &dyn Asks, u: &Universe) -> Vec<String> {
+    let mut out = Vec::new();
+    let every = u.data_types.clone();
+    for f in &u.facilities {
+        for m in &u.months {
+            let mut known: Vec<_> = a.known_users(f, m).into_iter().collect();
+            known.sort();
+            out.push(format!("known_users {f} {m} {known:?}"));
+            for d in &u.data_types {
+                let latest: BTreeMap<_, _> = a.latest_hashes(f, d, m).into_iter().collect();
+                out.push(format!("latest_hashes {f} {d} {m} {latest:?}"));
+                for n in &u.numbers {
+                    out.push(format!("owner {f} {d} {n} {m} {:?}", a.owner(f, d, n, m)));
+                    out.push(format!(
+                        "was_sent {f} {d} {n} {m} {}",
+                        a.was_sent(f, d, n, m)
+                    ));
+                }
+                for us in &u.users {
+                    let one = a.user_months(f, std::slice::from_ref(d), us, m);
+                    out.push(format!("user_months {f} {d} {us:?} {m} {one:?}"));
+                }
+            }
+            for us in &u.users {
+                let all = a.user_months(f, &every, us, m);
+                out.push(format!("user_months {f} * {us:?} {m} {all:?}"));
+            }
+        }
+    }
+    out
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn record(l: &Ledger, f: &str, m: &str, d: &str, rows: &[Row]) {
+    let rows = rows.iter().map(|(n, h, u)| {
+        Ok(Submitted {
+            number: n,
+            content_hash: *h,
+            user_key: u,
+        })
+    });
+    l.record(f, m, [(d, rows)]).unwrap();
+}
+
+fn rows(spec: &[(&str, u8, &str)]) -> Vec<Row> {
+    spec.iter()
+        .map(|(n, h, u)| (n.to_string(), [*h; 32], u.to_string()))
+        .collect()
+}
+
+fn count(path: &Path) -> i64 {
+    Connection::open(path)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_ledger_of_version_1_is_migrated_in_place_and_answers_as_before() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ledger.sqlite");
+    drop(V1::create(&path, V1_ROWS));
+    // The reference: the same file, kept at version 1.
+    let v1 = V1::create(&tmp.path().join("v1.sqlite"), V1_ROWS);
+    let universe = Universe::of(&v1);
+    let before = answers(&v1, &universe);
+    assert_eq!(user_version(&path), 1);
+
+    let l = Ledger::open(&path).unwrap();
+    assert_eq!((user_version(&path), VERSION), (2, 2));
+    let conn = Connection::open(&path).unwrap();
+    let types: String = conn
+        .query_row(
+            "SELECT typeof(facility) || ' ' || typeof(month) || ' ' || typeof(number) || ' ' \
+             || typeof(content_hash) || ' ' || typeof(user) FROM submissions LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(types, "integer integer integer blob integer");
+    assert_eq!(count(&path), 13);
+    assert_eq!(answers(&l, &universe), before);
+    // The questions the run asks, answered as version 1 answered them, spelled out.
+    let latest = l
+        .latest_hashes("TEST-F1", "SERVICE_USER_INFO", "202611")
+        .unwrap();
+    assert_eq!(latest["U-1"], "4".repeat(64));
+    assert_eq!(latest["U-3"], "3".repeat(64));
+    let f2 = l
+        .latest_hashes("TEST-F2", "FORM_0000_2021", "202611")
+        .unwrap();
+    assert_eq!(
+        f2["K-1"],
+        "AB".repeat(32),
+        "a hash that is not hex reads back as it was"
+    );
+    assert_eq!(
+        l.owner("TEST-F1", "SERVICE_USER_INFO", "U-2", "202611")
+            .unwrap(),
+        Some("d".repeat(32))
+    );
+    assert_eq!(
+        l.owner("TEST-F1", "SERVICE_USER_INFO", "U-2", "202610")
+            .unwrap(),
+        Some("b".repeat(32))
+    );
+    assert!(
+        l.known_users("TEST-F2", "202611")
+            .unwrap()
+            .contains("legacy-key-not-hex")
+    );
+    assert_eq!(
+        l.user_months("TEST-F1", &["FORM_0000_2021".into()], "", "202611")
+            .unwrap(),
+        Some(("202610".into(), "202610".into()))
+    );
+    // The key and the runs are kept.
+    assert_eq!(
+        l.user_key("999999", "9900000001"),
+        "1b7ea49b993b054778b6390d6422c091"
+    );
+    let runs: Vec<RunRecord<serde_json::Value>> = l.runs(None, None).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].stats, serde_json::json!({"note": "synthetic"}));
+
+    // Written on after the migration, it still agrees with version 1 written the same way.
+    let nov = rows(&[
+        ("U-1", 0x44, &"a".repeat(32)),
+        ("U-2", 6, &"d".repeat(32)),
+        ("U-4", 7, ""),
+    ]);
+    let oct = rows(&[("K-1", 7, &"a".repeat(32))]);
+    for (f, m, d, rs) in [
+        ("TEST-F1", "202611", "SERVICE_USER_INFO", &nov),
+        ("TEST-F1", "202610", "FORM_0000_2021", &oct),
+        ("TEST-F3", "202611", "SERVICE_USER_INFO", &nov),
+    ] {
+        v1.record(f, m, d, rs);
+        record(&l, f, m, d, rs);
+    }
+    let universe = Universe::of(&v1);
+    let after = answers(&v1, &universe);
+    assert_ne!(after, before);
+    assert_eq!(answers(&l, &universe), after);
+    // --delta in December: U-1 unchanged since October, U-2 changed, U-4 new.
+    let latest = l
+        .latest_hashes("TEST-F1", "SERVICE_USER_INFO", "202612")
+        .unwrap();
+    assert_eq!(latest["U-1"], "4".repeat(64));
+    assert_eq!(latest["U-2"], "06".repeat(32));
+    assert_eq!(latest["U-4"], "07".repeat(32));
+
+    // Re-running November is idempotent: the same rows, the same answers.
+    let rows_before = count(&path);
+    record(&l, "TEST-F1", "202611", "SERVICE_USER_INFO", &nov);
+    assert_eq!(count(&path), rows_before);
+    assert_eq!(answers(&l, &universe), after);
+}
+
+#[test]
+fn histories_written_through_both_versions_get_the_same_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v1 = V1::create(&tmp.path().join("v1.sqlite"), "");
+    let l = Ledger::open(&tmp.path().join("v2.sqlite")).unwrap();
+    let users: Vec<String> = (0..6)
+        .map(|i| l.user_key("999999", &format!("99000000{i:02}")))
+        .chain([String::new()])
+        .collect();
+    // A fixed pseudo-random history (xorshift): months recorded, re-recorded and changed, a
+    // number repeated within a month (the last one counts), numbers changing hands.
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n) as usize
+    };
+    let data_types = ["SERVICE_USER_INFO", "FORM_0000_2021", "FORM_0100_2021"];
+    for _ in 0..40 {
+        let f = ["TEST-F1", "TEST-F2"][next(2)];
+        let m = format!("2026{:02}", 1 + next(6));
+        let d = data_types[next(3)];
+        let rs: Vec<Row> = (0..next(12))
+            .map(|_| {
+                let n = format!("K-{}", next(15));
+                (
+                    n,
+                    [next(3) as u8; 32],
+                    users[next(users.len() as u64)].clone(),
+                )
+            })
+            .collect();
+        v1.record(f, &m, d, &rs);
+        record(&l, f, &m, d, &rs);
+    }
+    let universe = Universe::of(&v1);
+    let expected = answers(&v1, &universe);
+    assert!(
+        expected
+            .iter()
+            .any(|a| a.starts_with("owner") && !a.ends_with("None"))
+    );
+    assert_eq!(answers(&l, &universe), expected);
+}
+
+#[test]
+fn a_version_1_ledger_with_a_month_not_yyyymm_stays_at_version_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ledger.sqlite");
+    let bad = V1_ROWS.replacen("'202608'", "'2026-08'", 1);
+    drop(V1::create(&path, &bad));
+    let e = Ledger::open(&path).err().expect("the copy fails");
+    assert!(e.to_string().contains("NOT NULL"), "{e}");
+    assert_eq!(user_version(&path), 1);
+    assert_eq!(count(&path), 13);
+    // The good file migrates (the passing case of the same rule).
+    let good = tmp.path().join("good.sqlite");
+    drop(V1::create(&good, V1_ROWS));
+    Ledger::open(&good).unwrap();
+    assert_eq!(user_version(&good), 2);
+}
+
+#[test]
+fn a_month_not_yyyymm_is_refused_and_records_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ledger.sqlite");
+    let l = Ledger::open(&path).unwrap();
+    let rs = rows(&[("U-1", 1, "")]);
+    let one = |m: &str| {
+        let it = rs.iter().map(|(n, h, u)| {
+            Ok(Submitted {
+                number: n,
+                content_hash: *h,
+                user_key: u,
+            })
+        });
+        l.record("TEST-F1", m, [("SERVICE_USER_INFO", it)])
+    };
+    let e = one("2026-10").unwrap_err();
+    assert!(e.to_string().contains("\"2026-10\" is not YYYYMM"), "{e}");
+    assert_eq!(count(&path), 0);
+    assert!(l.known_users("TEST-F1", "2026-11").is_err());
+    one("202610").unwrap();
+    assert_eq!(count(&path), 1);
 }

@@ -8,9 +8,12 @@
 //!
 //! The file's schema version is SQLite's `user_version`. Opening migrates an older file and
 //! refuses a newer one; to change the schema, append a migration in `schema.rs`, never edit one
-//! that has shipped.
+//! that has shipped. Inside, texts are integer ids and hashes bytes (`keys.rs` turns the
+//! questions' text into what is stored and back); `write.rs` records a month.
 
+mod keys;
 mod schema;
+mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -42,7 +45,7 @@ pub struct Ledger {
 /// One submitted record, borrowed from what the run keeps of it.
 pub struct Submitted<'a> {
     pub number: &'a str,
-    /// SHA-256 of the record's values; stored as hex.
+    /// SHA-256 of the record's values; stored as its bytes, answered as hex.
     pub content_hash: [u8; 32],
     /// Keyed hash of (保険者番号, 被保険者番号); empty when the row has none.
     pub user_key: &'a str,
@@ -86,6 +89,8 @@ impl Ledger {
         // month records it again (idempotent).
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
             .map_err(|e| err(&e))?;
+        // Every statement of the ledger stays prepared (the default keeps 16).
+        conn.set_prepared_statement_cache_capacity(32);
         schema::migrate(&mut conn).map_err(|e| err(&e))?;
         // A new ledger's key: offered once, kept by whichever of two runs opening the same
         // new file at once inserts first; both read back the one kept.
@@ -125,14 +130,27 @@ impl Ledger {
         hex(&mac[..16])
     }
 
+    /// A month as the ledger keeps it; a month that is not `YYYYMM` is refused.
+    fn month(&self, month: &str) -> Result<i64, LedgerError> {
+        keys::month(month).ok_or_else(|| self.err(format!("month {month:?} is not YYYYMM")))
+    }
+
     /// Users of a facility submitted in SERVICE_USER_INFO in any month before `month`.
     pub fn known_users(&self, facility: &str, month: &str) -> Result<HashSet<String>, LedgerError> {
+        let month = self.month(month)?;
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
         let mut st = conn
-            .prepare_cached("SELECT DISTINCT user_key FROM submissions WHERE facility = ?1 AND data_type = 'SERVICE_USER_INFO' AND month < ?2")
+            .prepare_cached(
+                "SELECT key FROM users WHERE id IN (SELECT user FROM submissions \
+                 WHERE facility = (SELECT id FROM facilities WHERE name = ?1) \
+                 AND data_type = (SELECT id FROM data_types WHERE name = 'SERVICE_USER_INFO') \
+                 AND month < ?2)",
+            )
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![facility, month], |r| r.get::<_, String>(0))
+            .query_map(params![facility, month], |r| {
+                Ok(keys::key_text(r.get_ref(0)?)?)
+            })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
@@ -146,13 +164,20 @@ impl Ledger {
         number: &str,
         month: &str,
     ) -> Result<Option<String>, LedgerError> {
+        let month = self.month(month)?;
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
         conn.prepare_cached(
-            "SELECT user_key FROM submissions WHERE facility = ?1 AND data_type = ?2 AND number = ?3 AND month < ?4 ORDER BY month DESC LIMIT 1",
+            "SELECT u.key FROM submissions s JOIN users u ON u.id = s.user \
+             WHERE s.facility = (SELECT id FROM facilities WHERE name = ?1) \
+             AND s.data_type = (SELECT id FROM data_types WHERE name = ?2) \
+             AND s.number = (SELECT id FROM numbers WHERE text = ?3) AND s.month < ?4 \
+             ORDER BY s.month DESC LIMIT 1",
         )
         .and_then(|mut st| {
-            st.query_row(params![facility, data_type, number, month], |r| r.get(0))
-                .optional()
+            st.query_row(params![facility, data_type, number, month], |r| {
+                Ok(keys::key_text(r.get_ref(0)?)?)
+            })
+            .optional()
         })
         .map_err(|e| self.err(e))
     }
@@ -165,9 +190,13 @@ impl Ledger {
         number: &str,
         month: &str,
     ) -> Result<bool, LedgerError> {
+        let month = self.month(month)?;
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
         conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM submissions WHERE facility = ?1 AND data_type = ?2 AND number = ?3 AND month < ?4)",
+            "SELECT EXISTS (SELECT 1 FROM submissions \
+             WHERE facility = (SELECT id FROM facilities WHERE name = ?1) \
+             AND data_type = (SELECT id FROM data_types WHERE name = ?2) \
+             AND number = (SELECT id FROM numbers WHERE text = ?3) AND month < ?4)",
         )
         .and_then(|mut st| st.query_row(params![facility, data_type, number, month], |r| r.get(0)))
         .map_err(|e| self.err(e))
@@ -180,17 +209,21 @@ impl Ledger {
         data_type: &str,
         month: &str,
     ) -> Result<HashMap<String, String>, LedgerError> {
+        let month = self.month(month)?;
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
+        // SQLite's bare columns beside MAX() are those of the row holding the maximum.
         let mut st = conn
             .prepare_cached(
-                "SELECT number, content_hash FROM submissions s WHERE facility = ?1 AND data_type = ?2 AND month < ?3 \
-                 AND month = (SELECT MAX(month) FROM submissions t WHERE t.facility = s.facility \
-                 AND t.data_type = s.data_type AND t.number = s.number AND t.month < ?3)",
+                "SELECT n.text, s.content_hash, MAX(s.month) FROM submissions s \
+                 JOIN numbers n ON n.id = s.number \
+                 WHERE s.facility = (SELECT id FROM facilities WHERE name = ?1) \
+                 AND s.data_type = (SELECT id FROM data_types WHERE name = ?2) \
+                 AND s.month < ?3 GROUP BY s.number",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![facility, data_type, month], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                Ok((r.get(0)?, keys::key_text(r.get_ref(1)?)?))
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
@@ -205,14 +238,21 @@ impl Ledger {
         user_key: &str,
         month: &str,
     ) -> Result<Option<(String, String)>, LedgerError> {
+        let month = self.month(month)?;
         let conn = self.conn.lock().map_err(|e| self.err(e))?;
-        let mut first_last: Option<(String, String)> = None;
+        let mut first_last: Option<(i64, i64)> = None;
         let mut st = conn
-            .prepare_cached("SELECT MIN(month), MAX(month) FROM submissions WHERE facility = ?1 AND data_type = ?2 AND user_key = ?3 AND month < ?4")
+            .prepare_cached(
+                "SELECT MIN(month), MAX(month) FROM submissions \
+                 WHERE facility = (SELECT id FROM facilities WHERE name = ?1) \
+                 AND data_type = (SELECT id FROM data_types WHERE name = ?2) \
+                 AND user = (SELECT id FROM users WHERE key = ?3) AND month < ?4",
+            )
             .map_err(|e| self.err(e))?;
+        let key = keys::key(user_key);
         for dt in data_types {
-            let (lo, hi): (Option<String>, Option<String>) = st
-                .query_row(params![facility, dt, user_key, month], |r| {
+            let (lo, hi): (Option<i64>, Option<i64>) = st
+                .query_row(params![facility, dt, key, month], |r| {
                     Ok((r.get(0)?, r.get(1)?))
                 })
                 .map_err(|e| self.err(e))?;
@@ -223,46 +263,7 @@ impl Ledger {
                 });
             }
         }
-        Ok(first_last)
-    }
-
-    /// Records what was sent for a facility's month, per interface, in one transaction,
-    /// replacing an earlier run of the same month, so re-running a month is idempotent.
-    /// The rows are read as they are written: the caller need not hold them all at once. A
-    /// row that cannot be read leaves the ledger as it was.
-    pub fn record<'s, R: IntoIterator<Item = std::io::Result<Submitted<'s>>>>(
-        &self,
-        facility: &str,
-        month: &str,
-        interfaces: impl IntoIterator<Item = (&'s str, R)>,
-    ) -> Result<(), LedgerError> {
-        let mut conn = self.conn.lock().map_err(|e| self.err(e))?;
-        let tx = conn.transaction().map_err(|e| self.err(e))?;
-        for (data_type, rows) in interfaces {
-            tx.prepare_cached(
-                "DELETE FROM submissions WHERE facility = ?1 AND data_type = ?2 AND month = ?3",
-            )
-            .and_then(|mut st| st.execute(params![facility, data_type, month]))
-            .map_err(|e| self.err(e))?;
-            let mut st = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO submissions VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(|e| self.err(e))?;
-            for r in rows {
-                let r = r.map_err(|e| self.err(e))?;
-                st.execute(params![
-                    facility,
-                    data_type,
-                    month,
-                    r.number,
-                    hex(&r.content_hash),
-                    r.user_key
-                ])
-                .map_err(|e| self.err(e))?;
-            }
-        }
-        tx.commit().map_err(|e| self.err(e))
+        Ok(first_last.map(|(a, b)| (keys::month_text(a), keys::month_text(b))))
     }
 }
 

@@ -32,8 +32,56 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_month ON runs (month, facility);
 ";
 
+/// Version 2: the same facts, keyed by integers. Facilities, interfaces, 外部システム管理番号
+/// and users are interned in small tables; a month is the integer `yyyymm`; a content hash and a
+/// user's key are bytes (a value that is not lower-case hex, which no release wrote, is kept as
+/// its text, so it reads back as it was). `submissions` is WITHOUT ROWID, clustered on
+/// (facility, interface, month, number): a month's rows are one range to replace. Two indexes
+/// serve the per-number questions (`owner`, `was_sent`, `latest_hashes`) and the per-user ones
+/// (`user_months`). The rows of version 1 are copied here and its table dropped; a month that is
+/// not six digits makes the copy fail (NOT NULL), and the file stays at version 1.
+const V2: &str = "
+CREATE TABLE facilities (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE data_types (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE numbers (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+CREATE TABLE users (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE);
+CREATE TABLE submissions_v2 (
+    facility INTEGER NOT NULL,
+    data_type INTEGER NOT NULL,
+    month INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    content_hash BLOB NOT NULL,
+    user INTEGER NOT NULL,
+    PRIMARY KEY (facility, data_type, month, number)
+) WITHOUT ROWID;
+INSERT INTO facilities (name) SELECT DISTINCT facility FROM submissions ORDER BY facility;
+INSERT INTO data_types (name) SELECT DISTINCT data_type FROM submissions ORDER BY data_type;
+INSERT INTO numbers (text) SELECT DISTINCT number FROM submissions ORDER BY number;
+INSERT INTO users (key)
+    SELECT DISTINCT CASE WHEN lower(hex(unhex(user_key))) IS user_key THEN unhex(user_key) ELSE user_key END
+    FROM submissions;
+INSERT INTO submissions_v2
+    SELECT f.id, d.id,
+        CASE WHEN s.month GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]' THEN CAST(s.month AS INTEGER) END,
+        n.id,
+        CASE WHEN lower(hex(unhex(s.content_hash))) IS s.content_hash
+            THEN unhex(s.content_hash) ELSE s.content_hash END,
+        u.id
+    FROM submissions s
+    JOIN facilities f ON f.name = s.facility
+    JOIN data_types d ON d.name = s.data_type
+    JOIN numbers n ON n.text = s.number
+    JOIN users u ON u.key = CASE WHEN lower(hex(unhex(s.user_key))) IS s.user_key
+        THEN unhex(s.user_key) ELSE s.user_key END
+    ORDER BY 1, 2, 3, 4;
+DROP TABLE submissions;
+ALTER TABLE submissions_v2 RENAME TO submissions;
+CREATE INDEX submissions_number ON submissions (facility, data_type, number, month);
+CREATE INDEX submissions_user ON submissions (facility, data_type, user, month);
+";
+
 /// Every migration, oldest first.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The version this build writes.
 pub const VERSION: u32 = MIGRATIONS.len() as u32;

@@ -1,0 +1,137 @@
+//! Recording a facility's month: one transaction; the month's rows of an earlier run are read
+//! first, then each row is written (one INSERT through a statement prepared once) unless it was
+//! already there as it is, and the earlier rows not sent again are deleted. Facilities, interfaces, numbers and users
+//! become their ids through a map kept for the transaction: the tables are asked only about a
+//! text the transaction has not met yet.
+
+use std::collections::HashMap;
+
+use rusqlite::{CachedStatement, OptionalExtension, ToSql, Transaction, params};
+
+use super::{Ledger, LedgerError, Submitted, keys};
+
+/// A month's rows of an interface before this run: number → (hash when 32 bytes, user).
+type Earlier = HashMap<i64, (Option<[u8; 32]>, i64), foldhash::fast::RandomState>;
+
+/// One interning table's ids, as far as this transaction has needed them.
+struct Interner<'c> {
+    find: CachedStatement<'c>,
+    add: CachedStatement<'c>,
+    ids: HashMap<String, i64, foldhash::fast::RandomState>,
+}
+
+impl<'c> Interner<'c> {
+    /// `table`'s statements; `column` holds the interned value.
+    fn new(tx: &'c Transaction<'_>, table: &str, column: &str) -> rusqlite::Result<Self> {
+        Ok(Interner {
+            find: tx.prepare_cached(&format!("SELECT id FROM {table} WHERE {column} = ?1"))?,
+            add: tx.prepare_cached(&format!("INSERT INTO {table} ({column}) VALUES (?1)"))?,
+            ids: HashMap::default(),
+        })
+    }
+
+    /// The id of `text`, stored as `value()`: from the map, else the table, else a new row.
+    fn id<V: ToSql>(
+        &mut self,
+        tx: &Transaction<'_>,
+        text: &str,
+        value: impl FnOnce() -> V,
+    ) -> rusqlite::Result<i64> {
+        if let Some(&id) = self.ids.get(text) {
+            return Ok(id);
+        }
+        let value = value();
+        let id = match self.find.query_row([&value], |r| r.get(0)).optional()? {
+            Some(id) => id,
+            None => {
+                self.add.execute([&value])?;
+                tx.last_insert_rowid()
+            }
+        };
+        self.ids.insert(text.to_owned(), id);
+        Ok(id)
+    }
+}
+
+impl Ledger {
+    /// Records what was sent for a facility's month, per interface, in one transaction,
+    /// replacing an earlier run of the same month, so re-running a month is idempotent.
+    /// The rows are read as they are written: the caller need not hold them all at once. A
+    /// row that cannot be read leaves the ledger as it was; so does a month that is not
+    /// `YYYYMM`.
+    pub fn record<'s, R: IntoIterator<Item = std::io::Result<Submitted<'s>>>>(
+        &self,
+        facility: &str,
+        month: &str,
+        interfaces: impl IntoIterator<Item = (&'s str, R)>,
+    ) -> Result<(), LedgerError> {
+        let month = self.month(month)?;
+        let mut conn = self.conn.lock().map_err(|e| self.err(e))?;
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        self.record_in(&tx, facility, month, interfaces)?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    fn record_in<'s, R: IntoIterator<Item = std::io::Result<Submitted<'s>>>>(
+        &self,
+        tx: &Transaction<'_>,
+        facility: &str,
+        month: i64,
+        interfaces: impl IntoIterator<Item = (&'s str, R)>,
+    ) -> Result<(), LedgerError> {
+        let e = |e: rusqlite::Error| self.err(e);
+        let mut facilities = Interner::new(tx, "facilities", "name").map_err(e)?;
+        let mut data_types = Interner::new(tx, "data_types", "name").map_err(e)?;
+        let mut numbers = Interner::new(tx, "numbers", "text").map_err(e)?;
+        let mut users = Interner::new(tx, "users", "key").map_err(e)?;
+        let mut earlier = tx
+            .prepare_cached(
+                "SELECT number, content_hash, user FROM submissions \
+                 WHERE facility = ?1 AND data_type = ?2 AND month = ?3",
+            )
+            .map_err(e)?;
+        let mut delete = tx
+            .prepare_cached(
+                "DELETE FROM submissions \
+                 WHERE facility = ?1 AND data_type = ?2 AND month = ?3 AND number = ?4",
+            )
+            .map_err(e)?;
+        let mut insert = tx
+            .prepare_cached("INSERT OR REPLACE INTO submissions VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .map_err(e)?;
+        let f = facilities.id(tx, facility, || facility).map_err(e)?;
+        for (data_type, rows) in interfaces {
+            let d = data_types.id(tx, data_type, || data_type).map_err(e)?;
+            // The month's rows as an earlier run left them (none on a month's first run): a
+            // row recorded again as it was is not written again, one no longer sent is deleted.
+            let mut before = earlier
+                .query_map(params![f, d, month], |r| {
+                    let hash = r
+                        .get_ref(1)?
+                        .as_blob_or_null()?
+                        .and_then(|b| b.try_into().ok());
+                    Ok((r.get::<_, i64>(0)?, (hash, r.get::<_, i64>(2)?)))
+                })
+                .map_err(e)?
+                .collect::<Result<Earlier, _>>()
+                .map_err(e)?;
+            for r in rows {
+                let r = r.map_err(|x| self.err(x))?;
+                let n = numbers.id(tx, r.number, || r.number).map_err(e)?;
+                let u = users
+                    .id(tx, r.user_key, || keys::key(r.user_key))
+                    .map_err(e)?;
+                if before.remove(&n) == Some((Some(r.content_hash), u)) {
+                    continue;
+                }
+                insert
+                    .execute(params![f, d, month, n, r.content_hash.as_slice(), u])
+                    .map_err(e)?;
+            }
+            for n in before.into_keys() {
+                delete.execute(params![f, d, month, n]).map_err(e)?;
+            }
+        }
+        Ok(())
+    }
+}
