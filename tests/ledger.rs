@@ -413,9 +413,12 @@ fn a_ledger_of_version_1_is_migrated_in_place_and_answers_as_before() {
         ("U-4", 7, ""),
     ]);
     let oct = rows(&[("K-1", 7, &"a".repeat(32))]);
+    let f2 = rows(&[("K-1", 0xab, &"e".repeat(32))]);
     for (f, m, d, rs) in [
         ("TEST-F1", "202611", "SERVICE_USER_INFO", &nov),
         ("TEST-F1", "202610", "FORM_0000_2021", &oct),
+        // Its hash was kept as text ("ABAB…"): now the same record in bytes ("abab…").
+        ("TEST-F2", "202610", "FORM_0000_2021", &f2),
         ("TEST-F3", "202611", "SERVICE_USER_INFO", &nov),
     ] {
         v1.record(f, m, d, rs);

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{CachedStatement, OptionalExtension, ToSql, Transaction, params};
 
 use super::{Ledger, LedgerError, Submitted, keys};
@@ -106,10 +107,11 @@ impl Ledger {
             // row recorded again as it was is not written again, one no longer sent is deleted.
             let mut before = earlier
                 .query_map(params![f, d, month], |r| {
-                    let hash = r
-                        .get_ref(1)?
-                        .as_blob_or_null()?
-                        .and_then(|b| b.try_into().ok());
+                    // A hash kept as text (from version 1) is never equal: rewritten.
+                    let hash = match r.get_ref(1)? {
+                        ValueRef::Blob(b) => b.try_into().ok(),
+                        _ => None,
+                    };
                     Ok((r.get::<_, i64>(0)?, (hash, r.get::<_, i64>(2)?)))
                 })
                 .map_err(e)?
