@@ -1,7 +1,9 @@
 //! The ledger file across versions: a ledger of the format before schema versions (0) is
 //! adopted and migrated with its rows intact; one of version 1 (text keys) is migrated in place
 //! to version 2 (integer ids) and answers every question as version 1's statements answer it,
-//! before and after more months are written; a file of a newer version is refused untouched.
+//! before and after more months are written; one of version 2 (numbers and users shared by every
+//! office) is migrated to version 3 (per office) and answers the same; a file of a newer version
+//! is refused untouched.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -350,7 +352,7 @@ fn a_ledger_of_version_1_is_migrated_in_place_and_answers_as_before() {
     assert_eq!(user_version(&path), 1);
 
     let l = Ledger::open(&path).unwrap();
-    assert_eq!((user_version(&path), VERSION), (2, 2));
+    assert_eq!((user_version(&path), VERSION), (3, 3));
     let conn = Connection::open(&path).unwrap();
     let types: String = conn
         .query_row(
@@ -443,6 +445,56 @@ fn a_ledger_of_version_1_is_migrated_in_place_and_answers_as_before() {
     assert_eq!(answers(&l, &universe), after);
 }
 
+// ---- Version 2 (numbers and users shared by every office) → version 3 (per office).
+
+/// A file of version 2 holding v1-rows.sql's rows as version 2 stored them.
+const V2_FILE: &str = include_str!("fixtures/ledger/v2.sql");
+
+#[test]
+fn a_ledger_of_version_2_is_migrated_in_place_and_answers_as_before() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ledger.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+        conn.execute_batch(V2_FILE).unwrap();
+    }
+    assert_eq!(user_version(&path), 2);
+    let v1 = V1::create(&tmp.path().join("v1.sqlite"), V1_ROWS);
+    let universe = Universe::of(&v1);
+    let before = answers(&v1, &universe);
+
+    let l = Ledger::open(&path).unwrap();
+    assert_eq!(user_version(&path), VERSION);
+    assert_eq!(count(&path), 13);
+    assert_eq!(answers(&l, &universe), before);
+    // U-1 and K-1 were sent by both offices: one number of each office now.
+    let conn = Connection::open(&path).unwrap();
+    let shared: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM numbers WHERE text IN ('U-1', 'K-1')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(shared, 4);
+    // Written on, it agrees with version 1 written the same way, and a re-run is idempotent.
+    let dec = rows(&[("U-1", 9, &"e".repeat(32)), ("U-2", 2, &"b".repeat(32))]);
+    for (f, m, d, rs) in [
+        ("TEST-F2", "202612", "SERVICE_USER_INFO", &dec),
+        ("TEST-F2", "202612", "SERVICE_USER_INFO", &dec),
+        ("TEST-F1", "202610", "SERVICE_USER_INFO", &dec),
+    ] {
+        v1.record(f, m, d, rs);
+        record(&l, f, m, d, rs);
+    }
+    let universe = Universe::of(&v1);
+    let after = answers(&v1, &universe);
+    assert_ne!(after, before);
+    assert_eq!(answers(&l, &universe), after);
+    assert_eq!(count(&path), 13 + 2);
+}
+
 #[test]
 fn histories_written_through_both_versions_get_the_same_answers() {
     let tmp = tempfile::tempdir().unwrap();
@@ -503,7 +555,7 @@ fn a_version_1_ledger_with_a_month_not_yyyymm_stays_at_version_1() {
     let good = tmp.path().join("good.sqlite");
     drop(V1::create(&good, V1_ROWS));
     Ledger::open(&good).unwrap();
-    assert_eq!(user_version(&good), 2);
+    assert_eq!(user_version(&good), VERSION);
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! Recording a facility's month: one transaction; the month's rows of an earlier run are read
 //! first, then each row is written (one INSERT through a statement prepared once) unless it was
-//! already there as it is, and the earlier rows not sent again are deleted. Facilities, interfaces, numbers and users
-//! become their ids through a map kept for the transaction: the tables are asked only about a
-//! text the transaction has not met yet.
+//! already there as it is, and the earlier rows not sent again are deleted. Facilities,
+//! interfaces, numbers and users become their ids through a map kept for the transaction: the
+//! tables are asked only about a text the transaction has not met yet (numbers and users within
+//! the facility, and not at all in a facility's first month: every text not met is new).
 
 use std::collections::HashMap;
 
@@ -14,40 +15,71 @@ use super::{Ledger, LedgerError, Submitted, keys};
 /// A month's rows of an interface before this run: number → (hash when 32 bytes, user).
 type Earlier = HashMap<i64, (Option<[u8; 32]>, i64), foldhash::fast::RandomState>;
 
-/// One interning table's ids, as far as this transaction has needed them.
+/// One interning table's ids, as far as this transaction has needed them. A table of a
+/// facility's own values (numbers, users) is asked within the facility (`facility = ?1`); when
+/// the facility has none yet (its first month), a value not in the map is new, and costs one
+/// INSERT and no look-up.
 struct Interner<'c> {
-    find: CachedStatement<'c>,
     add: CachedStatement<'c>,
+    find: Option<CachedStatement<'c>>,
+    facility: Option<i64>,
     ids: HashMap<String, i64, foldhash::fast::RandomState>,
 }
 
 impl<'c> Interner<'c> {
-    /// `table`'s statements; `column` holds the interned value.
-    fn new(tx: &'c Transaction<'_>, table: &str, column: &str) -> rusqlite::Result<Self> {
+    /// `table`'s statements; `column` holds the interned value, of `facility` when given.
+    fn new(
+        tx: &'c Transaction<'_>,
+        table: &str,
+        column: &str,
+        facility: Option<i64>,
+    ) -> rusqlite::Result<Self> {
+        let (cols, vals, scope) = match facility {
+            Some(_) => ("facility, ", "?1, ?2", "facility = ?1 AND "),
+            None => ("", "?1", ""),
+        };
+        let last = if facility.is_some() { 2 } else { 1 };
+        let empty = match facility {
+            Some(f) => !tx
+                .prepare_cached(&format!(
+                    "SELECT EXISTS (SELECT 1 FROM {table} WHERE facility = ?1)"
+                ))?
+                .query_row([f], |r| r.get::<_, bool>(0))?,
+            None => false,
+        };
+        let find = match empty {
+            true => None,
+            false => Some(tx.prepare_cached(&format!(
+                "SELECT id FROM {table} WHERE {scope}{column} = ?{last}"
+            ))?),
+        };
         Ok(Interner {
-            find: tx.prepare_cached(&format!("SELECT id FROM {table} WHERE {column} = ?1"))?,
-            add: tx.prepare_cached(&format!("INSERT INTO {table} ({column}) VALUES (?1)"))?,
+            add: tx.prepare_cached(&format!(
+                "INSERT INTO {table} ({cols}{column}) VALUES ({vals}) RETURNING id"
+            ))?,
+            find,
+            facility,
             ids: HashMap::default(),
         })
     }
 
-    /// The id of `text`, stored as `value()`: from the map, else the table, else a new row.
-    fn id<V: ToSql>(
-        &mut self,
-        tx: &Transaction<'_>,
-        text: &str,
-        value: impl FnOnce() -> V,
-    ) -> rusqlite::Result<i64> {
+    /// The id of `text`, stored as `value()`: from the map, else the row there, else a new row.
+    fn id<V: ToSql>(&mut self, text: &str, value: impl FnOnce() -> V) -> rusqlite::Result<i64> {
         if let Some(&id) = self.ids.get(text) {
             return Ok(id);
         }
         let value = value();
-        let id = match self.find.query_row([&value], |r| r.get(0)).optional()? {
+        let ask = |st: &mut CachedStatement<'_>| match self.facility {
+            Some(f) => st.query_row(params![f, &value], |r| r.get(0)).optional(),
+            None => st.query_row(params![&value], |r| r.get(0)).optional(),
+        };
+        let found = match self.find.as_mut() {
+            Some(find) => ask(find)?,
+            None => None,
+        };
+        let id = match found {
             Some(id) => id,
-            None => {
-                self.add.execute([&value])?;
-                tx.last_insert_rowid()
-            }
+            None => ask(&mut self.add)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?,
         };
         self.ids.insert(text.to_owned(), id);
         Ok(id)
@@ -81,10 +113,12 @@ impl Ledger {
         interfaces: impl IntoIterator<Item = (&'s str, R)>,
     ) -> Result<(), LedgerError> {
         let e = |e: rusqlite::Error| self.err(e);
-        let mut facilities = Interner::new(tx, "facilities", "name").map_err(e)?;
-        let mut data_types = Interner::new(tx, "data_types", "name").map_err(e)?;
-        let mut numbers = Interner::new(tx, "numbers", "text").map_err(e)?;
-        let mut users = Interner::new(tx, "users", "key").map_err(e)?;
+        let f = Interner::new(tx, "facilities", "name", None)
+            .and_then(|mut i| i.id(facility, || facility))
+            .map_err(e)?;
+        let mut data_types = Interner::new(tx, "data_types", "name", None).map_err(e)?;
+        let mut numbers = Interner::new(tx, "numbers", "text", Some(f)).map_err(e)?;
+        let mut users = Interner::new(tx, "users", "key", Some(f)).map_err(e)?;
         let mut earlier = tx
             .prepare_cached(
                 "SELECT number, content_hash, user FROM submissions \
@@ -100,9 +134,8 @@ impl Ledger {
         let mut insert = tx
             .prepare_cached("INSERT OR REPLACE INTO submissions VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
             .map_err(e)?;
-        let f = facilities.id(tx, facility, || facility).map_err(e)?;
         for (data_type, rows) in interfaces {
-            let d = data_types.id(tx, data_type, || data_type).map_err(e)?;
+            let d = data_types.id(data_type, || data_type).map_err(e)?;
             // The month's rows as an earlier run left them (none on a month's first run): a
             // row recorded again as it was is not written again, one no longer sent is deleted.
             let mut before = earlier
@@ -119,9 +152,9 @@ impl Ledger {
                 .map_err(e)?;
             for r in rows {
                 let r = r.map_err(|x| self.err(x))?;
-                let n = numbers.id(tx, r.number, || r.number).map_err(e)?;
+                let n = numbers.id(r.number, || r.number).map_err(e)?;
                 let u = users
-                    .id(tx, r.user_key, || keys::key(r.user_key))
+                    .id(r.user_key, || keys::key(r.user_key))
                     .map_err(e)?;
                 if before.remove(&n) == Some((Some(r.content_hash), u)) {
                     continue;
