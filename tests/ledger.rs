@@ -1,8 +1,9 @@
 //! The ledger file across versions: a ledger of the format before schema versions (0) is
 //! adopted and migrated with its rows intact; one of version 1 (text keys) is migrated in place
 //! to version 2 (integer ids) and answers every question as version 1's statements answer it,
-//! before and after more months are written; one of version 2 (numbers and users shared by every
-//! office) is migrated to version 3 (per office) and answers the same; a file of a newer version
+//! before and after more months are written; one of version 2 (numbers and users interned in
+//! tables shared by every office) is migrated to version 3 (numbers as text, users per office)
+//! and answers the same; a file of a newer version
 //! is refused untouched.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -362,7 +363,7 @@ fn a_ledger_of_version_1_is_migrated_in_place_and_answers_as_before() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(types, "integer integer integer blob integer");
+    assert_eq!(types, "integer integer text blob integer");
     assert_eq!(count(&path), 13);
     assert_eq!(answers(&l, &universe), before);
     // The questions the run asks, answered as version 1 answered them, spelled out.
@@ -445,7 +446,8 @@ fn a_ledger_of_version_1_is_migrated_in_place_and_answers_as_before() {
     assert_eq!(answers(&l, &universe), after);
 }
 
-// ---- Version 2 (numbers and users shared by every office) → version 3 (per office).
+// ---- Version 2 (numbers and users shared by every office) → version 3 (numbers as text,
+// users per office).
 
 /// A file of version 2 holding v1-rows.sql's rows as version 2 stored them.
 const V2_FILE: &str = include_str!("fixtures/ledger/v2.sql");
@@ -468,16 +470,28 @@ fn a_ledger_of_version_2_is_migrated_in_place_and_answers_as_before() {
     assert_eq!(user_version(&path), VERSION);
     assert_eq!(count(&path), 13);
     assert_eq!(answers(&l, &universe), before);
-    // U-1 and K-1 were sent by both offices: one number of each office now.
+    // A user is one of an office's (the users table: one row per office and user); the
+    // numbers table is gone, numbers are text in `submissions`.
     let conn = Connection::open(&path).unwrap();
-    let shared: i64 = conn
+    let per_office: i64 = conn
         .query_row(
-            "SELECT COUNT(*) FROM numbers WHERE text IN ('U-1', 'K-1')",
+            "SELECT COUNT(*) FROM (SELECT DISTINCT facility, user FROM submissions)",
             [],
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(shared, 4);
+    let users: i64 = conn
+        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(users, per_office);
+    let tables: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'numbers'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0);
     // Written on, it agrees with version 1 written the same way, and a re-run is idempotent.
     let dec = rows(&[("U-1", 9, &"e".repeat(32)), ("U-2", 2, &"b".repeat(32))]);
     for (f, m, d, rs) in [

@@ -176,8 +176,7 @@ impl Ledger {
             "SELECT u.key FROM submissions s JOIN users u ON u.id = s.user \
              WHERE s.facility = (SELECT id FROM facilities WHERE name = ?1) \
              AND s.data_type = (SELECT id FROM data_types WHERE name = ?2) \
-             AND s.number = (SELECT n.id FROM numbers n JOIN facilities f ON f.id = n.facility \
-             WHERE f.name = ?1 AND n.text = ?3) AND s.month < ?4 \
+             AND s.number = ?3 AND s.month < ?4 \
              ORDER BY s.month DESC LIMIT 1",
         )
         .and_then(|mut st| {
@@ -203,8 +202,7 @@ impl Ledger {
             "SELECT EXISTS (SELECT 1 FROM submissions \
              WHERE facility = (SELECT id FROM facilities WHERE name = ?1) \
              AND data_type = (SELECT id FROM data_types WHERE name = ?2) \
-             AND number = (SELECT n.id FROM numbers n JOIN facilities f ON f.id = n.facility \
-             WHERE f.name = ?1 AND n.text = ?3) AND month < ?4)",
+             AND number = ?3 AND month < ?4)",
         )
         .and_then(|mut st| st.query_row(params![facility, data_type, number, month], |r| r.get(0)))
         .map_err(|e| self.err(e))
@@ -222,8 +220,7 @@ impl Ledger {
         // SQLite's bare columns beside MAX() are those of the row holding the maximum.
         let mut st = conn
             .prepare_cached(
-                "SELECT n.text, s.content_hash, MAX(s.month) FROM submissions s \
-                 JOIN numbers n ON n.id = s.number \
+                "SELECT s.number, s.content_hash, MAX(s.month) FROM submissions s \
                  WHERE s.facility = (SELECT id FROM facilities WHERE name = ?1) \
                  AND s.data_type = (SELECT id FROM data_types WHERE name = ?2) \
                  AND s.month < ?3 GROUP BY s.number",

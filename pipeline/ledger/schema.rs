@@ -80,28 +80,21 @@ CREATE INDEX submissions_number ON submissions (facility, data_type, number, mon
 CREATE INDEX submissions_user ON submissions (facility, data_type, user, month);
 ";
 
-/// Version 3: 外部システム管理番号 and users interned per facility. In version 2 they were
-/// shared by every office, so each office's month put its numbers and users' keys all over two
-/// global indexes, and every commit rewrote most of their pages (a run of 40 offices wrote
-/// 270 MB of write-ahead log for a 33 MB file). Now an office's numbers and users are one
-/// range of their index, as its submissions are of theirs. The rows of version 2 are copied
-/// here, each number and user once per office that sent it, and the shared tables dropped.
+/// Version 3: a record's 外部システム管理番号 kept as its text in `submissions`, and users interned
+/// per facility. In version 2 both were interned in tables shared by every office: a new number
+/// cost a statement and two more B-tree inserts (a table and its text index) to save a few
+/// bytes a row, and each office's month put its numbers and users' keys all over the shared
+/// indexes, so every commit rewrote most of their pages (a run of 40 offices wrote 270 MB of
+/// write-ahead log for a 33 MB file). Now an office's users are one range of their index, as its
+/// submissions are of theirs. The rows of version 2 are copied here, each user once per office
+/// that sent it, and the shared tables dropped.
 const V3: &str = "
-CREATE TABLE numbers_v3 (
-    id INTEGER PRIMARY KEY,
-    facility INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    UNIQUE (facility, text)
-);
 CREATE TABLE users_v3 (
     id INTEGER PRIMARY KEY,
     facility INTEGER NOT NULL,
     key BLOB NOT NULL,
     UNIQUE (facility, key)
 );
-INSERT INTO numbers_v3 (facility, text)
-    SELECT DISTINCT s.facility, n.text FROM submissions s JOIN numbers n ON n.id = s.number
-    ORDER BY 1, 2;
 INSERT INTO users_v3 (facility, key)
     SELECT DISTINCT s.facility, u.key FROM submissions s JOIN users u ON u.id = s.user
     ORDER BY 1, 2;
@@ -109,23 +102,21 @@ CREATE TABLE submissions_v3 (
     facility INTEGER NOT NULL,
     data_type INTEGER NOT NULL,
     month INTEGER NOT NULL,
-    number INTEGER NOT NULL,
+    number TEXT NOT NULL,
     content_hash BLOB NOT NULL,
     user INTEGER NOT NULL,
     PRIMARY KEY (facility, data_type, month, number)
 ) WITHOUT ROWID;
 INSERT INTO submissions_v3
-    SELECT s.facility, s.data_type, s.month, n3.id, s.content_hash, u3.id
+    SELECT s.facility, s.data_type, s.month, n.text, s.content_hash, u3.id
     FROM submissions s
     JOIN numbers n ON n.id = s.number
-    JOIN numbers_v3 n3 ON n3.facility = s.facility AND n3.text = n.text
     JOIN users u ON u.id = s.user
     JOIN users_v3 u3 ON u3.facility = s.facility AND u3.key = u.key
     ORDER BY 1, 2, 3, 4;
 DROP TABLE submissions;
 DROP TABLE numbers;
 DROP TABLE users;
-ALTER TABLE numbers_v3 RENAME TO numbers;
 ALTER TABLE users_v3 RENAME TO users;
 ALTER TABLE submissions_v3 RENAME TO submissions;
 CREATE INDEX submissions_number ON submissions (facility, data_type, number, month);

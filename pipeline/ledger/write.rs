@@ -1,9 +1,9 @@
 //! Recording a facility's month: one transaction; the month's rows of an earlier run are read
 //! first, then each row is written (one INSERT through a statement prepared once) unless it was
 //! already there as it is, and the earlier rows not sent again are deleted. Facilities,
-//! interfaces, numbers and users become their ids through a map kept for the transaction: the
-//! tables are asked only about a text the transaction has not met yet (numbers and users within
-//! the facility, and not at all in a facility's first month: every text not met is new).
+//! interfaces and users become their ids through a map kept for the transaction: the tables are
+//! asked only about a text the transaction has not met yet (users within the facility, and not
+//! at all in a facility's first month: every user not met is new).
 
 use std::collections::HashMap;
 
@@ -13,10 +13,10 @@ use rusqlite::{CachedStatement, OptionalExtension, ToSql, Transaction, params};
 use super::{Ledger, LedgerError, Submitted, keys};
 
 /// A month's rows of an interface before this run: number → (hash when 32 bytes, user).
-type Earlier = HashMap<i64, (Option<[u8; 32]>, i64), foldhash::fast::RandomState>;
+type Earlier = HashMap<String, (Option<[u8; 32]>, i64), foldhash::fast::RandomState>;
 
 /// One interning table's ids, as far as this transaction has needed them. A table of a
-/// facility's own values (numbers, users) is asked within the facility (`facility = ?1`); when
+/// facility's own values (users) is asked within the facility (`facility = ?1`); when
 /// the facility has none yet (its first month), a value not in the map is new, and costs one
 /// INSERT and no look-up.
 struct Interner<'c> {
@@ -117,7 +117,6 @@ impl Ledger {
             .and_then(|mut i| i.id(facility, || facility))
             .map_err(e)?;
         let mut data_types = Interner::new(tx, "data_types", "name", None).map_err(e)?;
-        let mut numbers = Interner::new(tx, "numbers", "text", Some(f)).map_err(e)?;
         let mut users = Interner::new(tx, "users", "key", Some(f)).map_err(e)?;
         let mut earlier = tx
             .prepare_cached(
@@ -145,22 +144,19 @@ impl Ledger {
                         ValueRef::Blob(b) => b.try_into().ok(),
                         _ => None,
                     };
-                    Ok((r.get::<_, i64>(0)?, (hash, r.get::<_, i64>(2)?)))
+                    Ok((r.get::<_, String>(0)?, (hash, r.get::<_, i64>(2)?)))
                 })
                 .map_err(e)?
                 .collect::<Result<Earlier, _>>()
                 .map_err(e)?;
             for r in rows {
                 let r = r.map_err(|x| self.err(x))?;
-                let n = numbers.id(r.number, || r.number).map_err(e)?;
-                let u = users
-                    .id(r.user_key, || keys::key(r.user_key))
-                    .map_err(e)?;
-                if before.remove(&n) == Some((Some(r.content_hash), u)) {
+                let u = users.id(r.user_key, || keys::key(r.user_key)).map_err(e)?;
+                if before.remove(r.number) == Some((Some(r.content_hash), u)) {
                     continue;
                 }
                 insert
-                    .execute(params![f, d, month, n, r.content_hash.as_slice(), u])
+                    .execute(params![f, d, month, r.number, r.content_hash.as_slice(), u])
                     .map_err(e)?;
             }
             for n in before.into_keys() {
