@@ -1,12 +1,13 @@
-//! LIFE lines, encoded as their rows come — a table of a vendor file at a time — into an
-//! unnamed temporary file beside the outputs (readable by the owner only, gone when closed,
-//! even by a killed run), and each row's content hash (for the ledger) into another. At the
-//! end a LIFE file is written from segments of spills ([`write_life`]), without the rows held
-//! back: memory holds a length per row, not the rows.
+//! LIFE lines, encoded as their rows come — a table of a vendor file at a time — kept in memory
+//! up to [`IN_MEMORY`] bytes, past that in an unnamed temporary file beside the outputs
+//! (readable by the owner only, gone when closed, even by a killed run), and each row's content
+//! hash (for the ledger) beside them. At the end a LIFE file is written from segments of spills
+//! ([`write_life`]): an office of ordinary size has its lines written once, into its LIFE files;
+//! a large one holds a length per row in memory, not the rows.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
@@ -14,10 +15,64 @@ use super::files::write_staged_hashed;
 use super::writer::{LifeRows, OutputEncoding, WriteError};
 use crate::spec::Schema;
 
+/// What one spill's lines (or hashes) keep in memory before they go to a file: 4 MiB, the lines
+/// of about 10,000 assessment rows, so that memory stays bounded by a few times this per
+/// office at work, whatever the office's size.
+pub const IN_MEMORY: usize = 4 << 20;
+
+/// Bytes in memory, or, once past [`IN_MEMORY`], in an unnamed temporary file in `dir`.
+enum Store {
+    Memory(Vec<u8>),
+    File(File),
+}
+
+impl Store {
+    /// Appends `bytes`, moving to a file once the bytes would pass `limit`.
+    fn append(&mut self, dir: &Path, bytes: &[u8], limit: usize) -> std::io::Result<()> {
+        if let Store::Memory(v) = self {
+            if v.len() + bytes.len() <= limit {
+                v.extend_from_slice(bytes);
+                return Ok(());
+            }
+            let mut f = tempfile::tempfile_in(dir)?;
+            f.write_all(v)?;
+            *self = Store::File(f);
+        }
+        match self {
+            Store::File(f) => f.write_all(bytes),
+            Store::Memory(_) => unreachable!("rolled over above"),
+        }
+    }
+
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        match self {
+            Store::Memory(v) => v.truncate(len as usize),
+            Store::File(f) => {
+                f.set_len(len)?;
+                f.seek(SeekFrom::Start(len)).map(|_| ())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A reader of the bytes from `at` on.
+    fn from(&self, at: u64) -> std::io::Result<Box<dyn Read + '_>> {
+        Ok(match self {
+            Store::Memory(v) => Box::new(v.get(at as usize..).unwrap_or_default()),
+            Store::File(f) => {
+                let mut f: &File = f;
+                f.seek(SeekFrom::Start(at))?;
+                Box::new(BufReader::with_capacity(1 << 20, f))
+            }
+        })
+    }
+}
+
 pub struct Spill {
-    file: File,
+    dir: PathBuf,
+    file: Store,
     /// Each row's SHA-256, 32 bytes a row.
-    hashes: File,
+    hashes: Store,
     encoding: OutputEncoding,
     /// The LIFE file's first lines, from the first frame.
     header: Vec<u8>,
@@ -47,8 +102,9 @@ pub enum SpillError {
 impl Spill {
     pub fn new(dir: &Path, encoding: OutputEncoding) -> Result<Spill, SpillError> {
         Ok(Spill {
-            file: tempfile::tempfile_in(dir)?,
-            hashes: tempfile::tempfile_in(dir)?,
+            dir: dir.to_path_buf(),
+            file: Store::Memory(Vec::new()),
+            hashes: Store::Memory(Vec::new()),
             encoding,
             header: Vec::new(),
             lens: Vec::new(),
@@ -82,17 +138,17 @@ impl Spill {
                 errors.push((first + row, e));
             }
         });
-        self.file.write_all(&self.buf)?;
-        self.hashes.write_all(hashes)?;
+        self.file.append(&self.dir, &self.buf, IN_MEMORY)?;
+        self.hashes.append(&self.dir, hashes, IN_MEMORY)?;
         Ok(())
     }
 
     /// The content hashes of rows `first..first + n`, read back.
     pub fn hashes(&self, first: usize, n: usize) -> std::io::Result<Vec<[u8; 32]>> {
         let mut bytes = vec![0u8; n * 32];
-        let mut f = &self.hashes;
-        f.seek(SeekFrom::Start(first as u64 * 32))?;
-        f.read_exact(&mut bytes)?;
+        self.hashes
+            .from(first as u64 * 32)?
+            .read_exact(&mut bytes)?;
         Ok(bytes
             .chunks_exact(32)
             .map(|c| c.try_into().expect("32 bytes"))
@@ -114,12 +170,8 @@ impl Spill {
 
     /// Forgets the rows added since `mark`.
     pub fn rewind(&mut self, Mark(rows): Mark) -> std::io::Result<()> {
-        let len = self.start_of(rows);
-        self.file.set_len(len)?;
-        self.file.seek(SeekFrom::Start(len))?;
-        let hashes = rows as u64 * 32;
-        self.hashes.set_len(hashes)?;
-        self.hashes.seek(SeekFrom::Start(hashes))?;
+        self.file.truncate(self.start_of(rows))?;
+        self.hashes.truncate(rows as u64 * 32)?;
         self.lens.truncate(rows);
         self.errors.retain(|(row, _)| *row < rows);
         Ok(())
@@ -172,9 +224,7 @@ pub fn write_life(
     let sha = write_staged_hashed(path, |w| {
         w.write_all(&head.spill.header)?;
         for s in segments {
-            let mut f = &s.spill.file;
-            f.seek(SeekFrom::Start(s.spill.start_of(s.first)))?;
-            let mut from = BufReader::with_capacity(1 << 20, f);
+            let mut from = s.spill.file.from(s.spill.start_of(s.first))?;
             for (&len, &k) in s.spill.lens[s.first..].iter().zip(s.keep) {
                 row.resize(len as usize, 0);
                 from.read_exact(&mut row)?;
@@ -186,4 +236,50 @@ pub fn write_life(
         Ok(())
     })?;
     Ok(sha)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Appends and truncations, across the move from memory to a file, read back from any
+        /// offset as the same bytes kept in a plain vector.
+        #[test]
+        fn a_store_reads_back_what_was_kept_in_memory_or_in_its_file(
+            ops in proptest::collection::vec(
+                prop_oneof![
+                    proptest::collection::vec(any::<u8>(), 0..40).prop_map(Ok),
+                    (0usize..100).prop_map(Err),
+                ],
+                0..30,
+            ),
+            at in 0u64..200,
+        ) {
+            let tmp = tempfile::tempdir().unwrap();
+            let mut store = Store::Memory(Vec::new());
+            let mut model = Vec::new();
+            let mut moved = false;
+            for op in ops {
+                match op {
+                    Ok(bytes) => {
+                        store.append(tmp.path(), &bytes, 64).unwrap();
+                        model.extend_from_slice(&bytes);
+                        moved |= model.len() > 64;
+                    }
+                    Err(len) => {
+                        let len = len.min(model.len());
+                        store.truncate(len as u64).unwrap();
+                        model.truncate(len);
+                    }
+                }
+            }
+            // In a file once it held more than the limit, and from then on.
+            prop_assert_eq!(matches!(store, Store::File(_)), moved);
+            let mut back = Vec::new();
+            store.from(at).unwrap().read_to_end(&mut back).unwrap();
+            prop_assert_eq!(&back[..], model.get(at as usize..).unwrap_or_default());
+        }
+    }
 }
