@@ -56,26 +56,40 @@ pub struct LifeFile {
 }
 
 impl LifeFile {
-    fn failed(
-        mut issues: Vec<ReadIssue>,
-        issue: ReadIssue,
-        encoding: Option<TextEncoding>,
-    ) -> Self {
-        issues.insert(0, issue);
-        LifeFile {
-            encoding,
-            data_type: String::new(),
-            header: Vec::new(),
-            header_line: 2,
-            frame: DataFrame::empty(),
-            issues,
-        }
-    }
-
     /// Number of data rows read into the frame (rows with a wrong field count excluded).
     pub fn rows(&self) -> usize {
         self.frame.height()
     }
+}
+
+/// A LIFE file's first two lines, read: what its rows are.
+#[derive(Debug, Clone)]
+pub struct LifeHead {
+    pub encoding: Option<TextEncoding>,
+    /// Line 1, trimmed. Empty when it could not be read.
+    pub data_type: String,
+    /// Line 2 as written, one entry per field. Empty when it could not be read.
+    pub header: Vec<String>,
+    /// The line the header is on (2, unless line 1 spans several lines).
+    pub header_line: u64,
+    /// What is wrong in the first two lines (the one that stops the reading first).
+    pub issues: Vec<ReadIssue>,
+}
+
+/// A LIFE file opened for its rows, which are read a few parts at a time (a part is about
+/// [`PART_BYTES`] cut where a record starts), each part parsed on a core of its own: a large
+/// file is checked with the memory of a few parts, not of the whole.
+pub struct LifeReader<'t> {
+    pub head: LifeHead,
+    /// What a pass over the whole text found after the header: a quote never closed, blank
+    /// lines.
+    pub text_issues: Vec<ReadIssue>,
+    text: &'t str,
+    /// Which header columns become columns (a repeated name keeps its first).
+    keep: Vec<bool>,
+    /// Each part's (start, end, line ends before it); none when the head could not be read.
+    parts: Vec<(usize, usize, u64)>,
+    next: usize,
 }
 
 /// Reads a LIFE import file from its bytes. Never fails: what is wrong is in `issues`.
@@ -87,11 +101,182 @@ pub fn read_life_file(bytes: &[u8]) -> LifeFile {
 fn read_in_parts(bytes: &[u8], part_bytes: usize) -> LifeFile {
     let decoded = match decode(bytes) {
         Ok(d) => d,
-        Err(e) => return LifeFile::failed(Vec::new(), ReadIssue::Decode(e), None),
+        Err(e) => {
+            return LifeFile {
+                encoding: None,
+                data_type: String::new(),
+                header: Vec::new(),
+                header_line: 2,
+                frame: DataFrame::empty(),
+                issues: vec![ReadIssue::Decode(e)],
+            };
+        }
     };
-    let encoding = Some(decoded.encoding);
-    let text = decoded.text.as_ref();
-    let scan = scan(text.as_bytes(), part_bytes);
+    let mut reader = LifeReader::open_in_parts(&decoded.text, decoded.encoding, part_bytes);
+    let (frame, mut issues) = reader
+        .next_rows(usize::MAX)
+        .unwrap_or_else(|| (DataFrame::empty(), Vec::new()));
+    let LifeReader {
+        head, text_issues, ..
+    } = reader;
+    let mut all = head.issues;
+    all.append(&mut issues);
+    all.extend(text_issues);
+    LifeFile {
+        encoding: head.encoding,
+        data_type: head.data_type,
+        header: head.header,
+        header_line: head.header_line,
+        frame,
+        issues: all,
+    }
+}
+
+impl<'t> LifeReader<'t> {
+    /// Reads the head of `text` (decoded from `encoding`) and finds where its parts start.
+    pub fn open(text: &'t str, encoding: TextEncoding) -> Self {
+        Self::open_in_parts(text, encoding, PART_BYTES)
+    }
+
+    pub(crate) fn open_in_parts(text: &'t str, encoding: TextEncoding, part_bytes: usize) -> Self {
+        let mut head = LifeHead {
+            encoding: Some(encoding),
+            data_type: String::new(),
+            header: Vec::new(),
+            header_line: 2,
+            issues: Vec::new(),
+        };
+        let mut reader = LifeReader {
+            head: LifeHead {
+                issues: Vec::new(),
+                ..head.clone()
+            },
+            text_issues: Vec::new(),
+            text,
+            keep: Vec::new(),
+            parts: Vec::new(),
+            next: 0,
+        };
+        let scan = scan(text.as_bytes(), part_bytes);
+        let data_start = match read_head(text, &scan, &mut head) {
+            Ok(at) => at,
+            Err(stop) => {
+                // The issue that stops the reading comes first.
+                head.issues.insert(0, stop);
+                reader.head = head;
+                return reader;
+            }
+        };
+        // One column per distinct name; a repeated name keeps its first column.
+        let mut seen = std::collections::HashSet::new();
+        for name in &head.header {
+            if name == LINE {
+                // Reserved for lineage; the validator reports it as an unknown column.
+                reader.keep.push(false);
+            } else if seen.insert(name.as_str()) {
+                reader.keep.push(true);
+            } else {
+                head.issues.push(ReadIssue::DuplicateColumn {
+                    line: head.header_line,
+                    name: name.clone(),
+                });
+                reader.keep.push(false);
+            }
+        }
+        let mut starts = vec![data_start];
+        starts.extend(scan.splits.iter().copied().filter(|&s| s > data_start));
+        let mut counted = (0, 0u64);
+        for (i, &s) in starts.iter().enumerate() {
+            counted = (
+                s,
+                counted.1 + super::line_ends(text.as_bytes(), counted.0, s),
+            );
+            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            reader.parts.push((s, end, counted.1));
+        }
+        reader.text_issues.extend(
+            scan.open_quote
+                .map(|line| ReadIssue::UnterminatedQuote { line }),
+        );
+        reader.text_issues.extend(
+            scan.blank_lines
+                .into_iter()
+                .filter(|&l| l > head.header_line)
+                .map(|line| ReadIssue::BlankLine { line }),
+        );
+        reader.head = head;
+        reader
+    }
+
+    /// The rows of the next `parts` parts, parsed in parallel and joined in order, as one
+    /// frame of string columns named by the header (empty field → null) plus [`LINE`]; and
+    /// their issues (rows with a wrong field count, which are left out). `None` when every
+    /// part has been read.
+    pub fn next_rows(&mut self, parts: usize) -> Option<(DataFrame, Vec<ReadIssue>)> {
+        if self.next >= self.parts.len() {
+            return None;
+        }
+        let to = self.next.saturating_add(parts.max(1)).min(self.parts.len());
+        let these = &self.parts[self.next..to];
+        self.next = to;
+        let (header, keep, text) = (&self.head.header, &self.keep, self.text);
+        let read: Vec<Part> = these
+            .par_iter()
+            .map(|&(s, e, b)| rows(&text[s..e], b, header, keep))
+            .collect();
+        let mut read = read.into_iter();
+        let mut all = read.next().expect("one part at least");
+        for p in read {
+            for (a, c) in all.columns.iter_mut().zip(p.columns) {
+                a.append_owned(c)
+                    .expect("parts of one column have one type");
+            }
+            all.lines.extend(p.lines);
+            all.issues.extend(p.issues);
+        }
+        let height = all.lines.len();
+        let mut columns: Vec<Column> = all.columns.into_iter().map(|c| c.into_column()).collect();
+        columns.push(UInt64Chunked::from_vec(LINE.into(), all.lines).into_column());
+        let frame = DataFrame::new(height, columns)
+            .expect("columns have distinct names and one value per kept row");
+        Some((frame, all.issues))
+    }
+
+    /// One column of every row still to be read, with each row's line, without reading the
+    /// others (the `version` column, which chooses the spec before the rows are checked).
+    /// `None` if the header lacks it.
+    pub fn column(&self, name: &str) -> Option<(StringChunked, Vec<u64>)> {
+        let at = self.head.header.iter().position(|h| h == name)?;
+        let mut only = vec![false; self.keep.len()];
+        only[at] = self.keep[at];
+        let mut reader = LifeReader {
+            head: self.head.clone(),
+            text_issues: Vec::new(),
+            text: self.text,
+            keep: only,
+            parts: self.parts[self.next..].to_vec(),
+            next: 0,
+        };
+        let (frame, _) = reader.next_rows(usize::MAX)?;
+        let lines = frame
+            .column(LINE)
+            .ok()?
+            .u64()
+            .ok()?
+            .into_no_null_iter()
+            .collect();
+        let values = frame.column(name).ok()?.str().ok()?.clone();
+        Some((values, lines))
+    }
+}
+
+/// Reads line 1 (the data type) and line 2 (the header) into `head`; the byte where the rows
+/// start, or the issue that stops the reading.
+fn read_head(text: &str, scan: &Scan, head: &mut LifeHead) -> Result<usize, ReadIssue> {
+    if let Some(line) = scan.open_quote.filter(|&l| l <= 2) {
+        // The quote swallows the rest of the file into line 1 or 2: nothing else can be read.
+        return Err(ReadIssue::UnterminatedQuote { line });
+    }
     let mut lines_at = LineCounter::default();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -100,132 +285,48 @@ fn read_in_parts(bytes: &[u8], part_bytes: usize) -> LifeFile {
     let mut rec = csv::ByteRecord::new();
     // Reading a byte record from memory cannot fail (no I/O, no UTF-8 check, flexible).
     let mut next = |rec: &mut csv::ByteRecord| rdr.read_byte_record(rec).unwrap_or(false);
-
-    let fail = |issue| LifeFile::failed(Vec::new(), issue, encoding);
-    if let Some(line) = scan.open_quote.filter(|&l| l <= 2) {
-        // The quote swallows the rest of the file into line 1 or 2: nothing else can be read.
-        return fail(ReadIssue::UnterminatedQuote { line });
-    }
     if !next(&mut rec) {
-        return fail(ReadIssue::NoDataType);
+        return Err(ReadIssue::NoDataType);
     }
     let first_line = lines_at.line(text, rec.position());
     let data_type = String::from_utf8_lossy(rec.get(0).unwrap_or(b""))
         .trim()
         .to_string();
     if first_line != 1 || data_type.is_empty() {
-        return fail(ReadIssue::NoDataType);
+        return Err(ReadIssue::NoDataType);
     }
     if rec.iter().any(|f| f == b"care_facility_id") {
-        return fail(ReadIssue::HeaderOnLine1);
+        return Err(ReadIssue::HeaderOnLine1);
     }
     if !is_id_shaped(&data_type) {
-        return fail(ReadIssue::DataTypeNotId);
+        return Err(ReadIssue::DataTypeNotId);
     }
-    let mut issues = Vec::new();
     if rec
         .iter()
         .skip(1)
         .any(|f| !f.iter().all(u8::is_ascii_whitespace))
     {
-        issues.push(ReadIssue::DataTypeExtraFields { line: first_line });
+        head.issues
+            .push(ReadIssue::DataTypeExtraFields { line: first_line });
     }
-
-    let no_header = |issues, issue| {
-        let mut f = LifeFile::failed(issues, issue, encoding);
-        f.data_type = data_type.clone();
-        f
-    };
+    head.data_type = data_type;
     if !next(&mut rec) {
-        return no_header(issues, ReadIssue::NoHeader);
+        return Err(ReadIssue::NoHeader);
     }
     let header_line = lines_at.line(text, rec.position());
     if header_line != first_line + 1 {
-        return no_header(issues, ReadIssue::NoHeader);
+        return Err(ReadIssue::NoHeader);
     }
     let header: Vec<String> = rec
         .iter()
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
     if header.iter().filter(|h| is_id_shaped(h)).count() * 2 < header.len() {
-        return no_header(issues, ReadIssue::HeaderNotIds { line: header_line });
+        return Err(ReadIssue::HeaderNotIds { line: header_line });
     }
-
-    // One column per distinct name; a repeated name keeps its first column.
-    let mut keep: Vec<bool> = Vec::with_capacity(header.len());
-    let mut seen = std::collections::HashSet::new();
-    for name in &header {
-        if name == LINE {
-            // Reserved for lineage; the validator reports it as an unknown column.
-            keep.push(false);
-        } else if seen.insert(name.as_str()) {
-            keep.push(true);
-        } else {
-            issues.push(ReadIssue::DuplicateColumn {
-                line: header_line,
-                name: name.clone(),
-            });
-            keep.push(false);
-        }
-    }
-    // The rows, in parts cut where a record starts (outside quotes, `scan`), parsed in
-    // parallel and joined in order: a large file is read on every core.
-    let data_start = rdr.position().byte() as usize;
-    let mut starts = vec![data_start];
-    starts.extend(scan.splits.iter().copied().filter(|&s| s > data_start));
-    let mut ends: Vec<usize> = starts[1..].to_vec();
-    ends.push(text.len());
-    let mut before = Vec::with_capacity(starts.len());
-    let mut counted = (0, 0u64);
-    for &s in &starts {
-        counted = (
-            s,
-            counted.1 + super::line_ends(text.as_bytes(), counted.0, s),
-        );
-        before.push(counted.1);
-    }
-    let parts: Vec<Part> = starts
-        .par_iter()
-        .zip(&ends)
-        .zip(&before)
-        .map(|((&s, &e), &b)| rows(&text[s..e], b, &header, &keep))
-        .collect();
-    let mut parts = parts.into_iter();
-    let mut all = parts.next().expect("one part at least");
-    for p in parts {
-        for (a, c) in all.columns.iter_mut().zip(p.columns) {
-            a.append_owned(c)
-                .expect("parts of one column have one type");
-        }
-        all.lines.extend(p.lines);
-        all.issues.extend(p.issues);
-    }
-    issues.extend(all.issues);
-    let lines = all.lines;
-    issues.extend(
-        scan.open_quote
-            .map(|line| ReadIssue::UnterminatedQuote { line }),
-    );
-    issues.extend(
-        scan.blank_lines
-            .into_iter()
-            .filter(|&l| l > header_line)
-            .map(|line| ReadIssue::BlankLine { line }),
-    );
-
-    let height = lines.len();
-    let mut columns: Vec<Column> = all.columns.into_iter().map(|c| c.into_column()).collect();
-    columns.push(UInt64Chunked::from_vec(LINE.into(), lines).into_column());
-    let frame = DataFrame::new(height, columns)
-        .expect("columns have distinct names and one value per kept row");
-    LifeFile {
-        encoding,
-        data_type,
-        header,
-        header_line,
-        frame,
-        issues,
-    }
+    head.header = header;
+    head.header_line = header_line;
+    Ok(rdr.position().byte() as usize)
 }
 
 /// Rows of a part of a file: its kept columns, each row's physical line, its issues.
@@ -282,7 +383,7 @@ fn rows(text: &str, before: u64, header: &[String], keep: &[bool]) -> Part {
 }
 
 /// Where the rows are cut into parts read in parallel: about this many bytes each.
-const PART_BYTES: usize = 1 << 20;
+const PART_BYTES: usize = 1 << 18;
 
 /// What a pass over the raw text finds that the csv reader does not say: where a quote opens
 /// that never closes, and blank lines between records (csv skips them silently). Follows the

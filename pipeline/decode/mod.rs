@@ -9,7 +9,7 @@ pub mod text;
 mod vendor;
 
 pub use chunks::{Chunks, ReadError};
-pub use lifefile::{LifeFile, ReadIssue, is_id_shaped, read_life_file};
+pub use lifefile::{LifeFile, LifeHead, LifeReader, ReadIssue, is_id_shaped, read_life_file};
 pub use vendor::{Record, Table, read_table};
 
 use std::borrow::Cow;
@@ -115,6 +115,25 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
         }
         DecoderResult::OutputFull => unreachable!("capacity is the decoder's own maximum"),
     }
+}
+
+/// [`decode`], taking the bytes: they are let go once decoded (UTF-8 is kept in place, its
+/// BOM cut), so a file is held once, as text.
+pub fn decode_owned(bytes: Vec<u8>) -> Result<(String, TextEncoding), DecodeError> {
+    let (start, encoding) = match decode(&bytes)? {
+        Decoded {
+            text: Cow::Owned(text),
+            encoding,
+        } => return Ok((text, encoding)),
+        Decoded {
+            text: Cow::Borrowed(text),
+            encoding,
+        } => (text.as_ptr() as usize - bytes.as_ptr() as usize, encoding),
+    };
+    let mut bytes = bytes;
+    bytes.drain(..start);
+    let text = String::from_utf8(bytes).expect("decoded as UTF-8 already");
+    Ok((text, encoding))
 }
 
 fn neither(bytes: &[u8], at: usize, closest: &'static str) -> DecodeError {

@@ -122,6 +122,11 @@ impl FileKeys {
         }
     }
 
+    /// Adds the keys of the rows after these (the next part of the same file).
+    pub fn append(&mut self, after: FileKeys) {
+        self.rows.extend(after.rows);
+    }
+
     fn is_users(&self) -> bool {
         self.data_type == USERS
     }

@@ -5,6 +5,8 @@
 pub mod across;
 mod fields;
 pub mod finding;
+#[cfg(test)]
+mod parts;
 mod rules;
 pub mod values;
 mod version;
@@ -17,7 +19,7 @@ use rayon::prelude::*;
 pub use across::{FileKeys, cross_file_checks};
 pub use finding::{Check, Finding, Findings, MASK, Severity};
 
-use crate::decode::{DecodeError, LINE, ReadIssue, TextEncoding, is_id_shaped, read_life_file};
+use crate::decode::{DecodeError, LINE, LifeReader, ReadIssue, TextEncoding, is_id_shaped};
 use crate::spec::rules::Rule;
 use crate::spec::{CodeSheets, Registry, Req, Schema};
 use fields::ColumnPlan;
@@ -170,18 +172,16 @@ pub fn validate_path_keyed(
             ),
         );
         f.push(0, c, None);
-        let report = FileReport {
-            path: shown,
-            data_type: None,
-            spec: None,
-            encoding: None,
-            rows: 0,
-            findings: f,
-        };
-        return Ok((report, None));
+        return Ok((FileReport::of(&shown, None, f), None));
     }
     let bytes = crate::decode::file::read_text(file, len)?;
-    Ok(validate_file(&shown, &bytes, registry, choice, ctx, keyed))
+    // The bytes are let go once decoded: the file is held once, as text.
+    Ok(match crate::decode::decode_owned(bytes) {
+        Ok((text, encoding)) => {
+            validate_text(&shown, &text, encoding, registry, choice, ctx, keyed)
+        }
+        Err(e) => (decode_failed(&shown, e), None),
+    })
 }
 
 /// Validates the bytes of a LIFE import file.
@@ -192,73 +192,126 @@ pub fn validate_bytes(
     choice: &SpecChoice,
     ctx: &Context,
 ) -> FileReport {
-    validate_file(path, bytes, registry, choice, ctx, false).0
+    match crate::decode::decode(bytes) {
+        Ok(d) => validate_text(path, &d.text, d.encoding, registry, choice, ctx, false).0,
+        Err(e) => decode_failed(path, e),
+    }
 }
 
-fn validate_file(
+impl FileReport {
+    fn of(path: &str, encoding: Option<TextEncoding>, findings: Findings) -> Self {
+        FileReport {
+            path: path.to_string(),
+            data_type: None,
+            spec: None,
+            encoding,
+            rows: 0,
+            findings,
+        }
+    }
+}
+
+fn decode_failed(path: &str, e: DecodeError) -> FileReport {
+    let mut out = Findings::default();
+    read_issue(&ReadIssue::Decode(e), &mut out);
+    FileReport::of(path, None, out)
+}
+
+/// How many parts of a file ([`LifeReader`]) are read and checked at once: enough for every
+/// core to parse one and then check its columns, few enough that memory stays a few parts'.
+fn parts_at_once() -> usize {
+    rayon::current_num_threads() * 2
+}
+
+/// Validates the text of a LIFE file, a few parts at a time: the rules carry what they
+/// remember from part to part ([`Carry`]), so the findings are those of the whole file, while
+/// only the parts being checked are held as frames.
+fn validate_text(
     path: &str,
-    bytes: &[u8],
+    text: &str,
+    encoding: TextEncoding,
     registry: &Registry,
     choice: &SpecChoice,
     ctx: &Context,
     keyed: bool,
 ) -> (FileReport, Option<FileKeys>) {
-    let file = read_life_file(bytes);
+    let reader = LifeReader::open(text, encoding);
+    validate_reader(path, reader, registry, choice, ctx, keyed, parts_at_once())
+}
+
+/// [`validate_text`] of an opened file, `at_once` parts at a time.
+fn validate_reader(
+    path: &str,
+    mut reader: LifeReader<'_>,
+    registry: &Registry,
+    choice: &SpecChoice,
+    ctx: &Context,
+    keyed: bool,
+    at_once: usize,
+) -> (FileReport, Option<FileKeys>) {
     let mut out = Findings::default();
-    for issue in &file.issues {
+    for issue in reader.head.issues.iter().chain(&reader.text_issues) {
         read_issue(issue, &mut out);
     }
-    let mut report = FileReport {
-        path: path.to_string(),
-        data_type: (!file.data_type.is_empty()).then(|| file.data_type.clone()),
-        spec: None,
-        encoding: file.encoding,
-        rows: file.rows(),
-        findings: Findings::default(),
-    };
-    if file.data_type.is_empty() || file.header.is_empty() {
+    let head = reader.head.clone();
+    let mut report = FileReport::of(path, head.encoding, Findings::default());
+    report.data_type = (!head.data_type.is_empty()).then(|| head.data_type.clone());
+    if head.data_type.is_empty() || head.header.is_empty() {
         out.sort();
         report.findings = out;
         return (report, None);
     }
-    let header: Vec<&str> = file.header.iter().map(String::as_str).collect();
-    let lines = frame_lines(&file.frame);
-    let versions = version::seen(&file.frame, &lines, &registry.catalogue);
+    let header: Vec<&str> = head.header.iter().map(String::as_str).collect();
+    // The spec is chosen by the newest `version` the rows carry: that column is read first.
+    let versions = reader
+        .column(version::COLUMN)
+        .map(|(ca, lines)| version::seen(&ca, &lines, &registry.catalogue))
+        .unwrap_or_default();
     let spec = match choice {
-        SpecChoice::Auto => registry.detect(&file.data_type, &header, version::newest(&versions)),
+        SpecChoice::Auto => registry.detect(&head.data_type, &header, version::newest(&versions)),
         SpecChoice::Version(v) => registry
             .spec(v)
-            .filter(|s| s.schema(&file.data_type).is_some()),
+            .filter(|s| s.schema(&head.data_type).is_some()),
     };
-    let Some(spec) = spec else {
-        unknown_data_type(&file.data_type, registry, choice, &mut out);
-        out.sort();
-        report.findings = out;
-        return (report, None);
-    };
-    let schema = spec
-        .schema(&file.data_type)
-        .expect("spec chosen for its schema");
-    report.spec = Some(spec.version.clone());
-    header_checks(&header, file.header_line, schema, &mut out);
-    if schema.item(version::COLUMN).is_some() {
-        let auto = *choice == SpecChoice::Auto;
-        version::notes(&versions, spec, auto, &registry.catalogue, &mut out);
-        version::check_values(&file.frame, &lines, schema, &registry.catalogue, &mut out);
+    let schema = spec.and_then(|s| s.schema(&head.data_type));
+    match (spec, schema) {
+        (Some(spec), Some(schema)) => {
+            report.spec = Some(spec.version.clone());
+            header_checks(&header, head.header_line, schema, &mut out);
+            if schema.item(version::COLUMN).is_some() {
+                let auto = *choice == SpecChoice::Auto;
+                version::notes(&versions, spec, auto, &registry.catalogue, &mut out);
+            }
+        }
+        _ => unknown_data_type(&head.data_type, registry, choice, &mut out),
     }
-    let rules = spec.rules(&file.data_type);
-    validate_frame(
-        &file.frame,
-        schema,
-        rules,
-        spec.code_sheets.as_ref(),
-        ctx,
-        &mut out,
-        &mut Carry::default(),
-    );
+    let rules = spec.map_or(&[][..], |s| s.rules(&head.data_type));
+    let mut carry = Carry::default();
+    let mut keys: Option<FileKeys> = None;
+    while let Some((frame, issues)) = reader.next_rows(at_once) {
+        for issue in &issues {
+            read_issue(issue, &mut out);
+        }
+        report.rows += frame.height();
+        let (Some(spec), Some(schema)) = (spec, schema) else {
+            continue; // not checked, but its rows counted and their issues said
+        };
+        let lines = frame_lines(&frame);
+        if schema.item(version::COLUMN).is_some() {
+            version::check_values(&frame, &lines, schema, &registry.catalogue, &mut out);
+        }
+        let sheets = spec.code_sheets.as_ref();
+        validate_frame(&frame, schema, rules, sheets, ctx, &mut out, &mut carry);
+        if keyed {
+            let k = FileKeys::of(&frame, &lines, &head.data_type, schema, rules);
+            match &mut keys {
+                Some(all) => all.append(k),
+                None => keys = Some(k),
+            }
+        }
+    }
     out.sort();
     report.findings = out;
-    let keys = keyed.then(|| FileKeys::of(&file.frame, &lines, &file.data_type, schema, rules));
     (report, keys)
 }
 

@@ -14,11 +14,8 @@ pub const COLUMN: &str = "version";
 
 /// The accepted `version` values a file's rows carry, each with the first line carrying it, in
 /// the order they first appear.
-pub(super) fn seen(frame: &DataFrame, lines: &[u64], catalogue: &Catalogue) -> Vec<(String, u64)> {
+pub(super) fn seen(ca: &StringChunked, lines: &[u64], catalogue: &Catalogue) -> Vec<(String, u64)> {
     let mut out: Vec<(String, u64)> = Vec::new();
-    let Some(ca) = frame.column(COLUMN).ok().and_then(|c| c.str().ok()) else {
-        return out;
-    };
     for (v, line) in ca.iter().zip(lines) {
         if let Some(v) = v
             && catalogue.version(v).is_some()
