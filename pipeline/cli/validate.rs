@@ -46,7 +46,7 @@ pub fn run(
     let results: Vec<(&PathBuf, std::io::Result<Validated>)> = paths
         .par_iter()
         .map(|p| {
-            let r = validate::validate_path_keyed(p, registry, &choice, &ctx, across);
+            let r = validate::validate_path_logged(p, registry, &choice, &ctx, across);
             (p, r)
         })
         .collect();

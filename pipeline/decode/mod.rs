@@ -5,6 +5,7 @@ mod chunks;
 mod encoding;
 pub mod file;
 mod lifefile;
+pub(crate) mod store;
 pub mod text;
 mod vendor;
 

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::validate::{FileReport, Severity};
+use crate::validate::{Check, FileReport, Severity};
 
 /// How many examples the text report shows per rule; the rest are counted.
 pub const EXAMPLES_PER_RULE: usize = 5;
@@ -33,13 +33,6 @@ struct JsonCheck<'a> {
 }
 
 #[derive(Serialize)]
-struct Json<'a> {
-    files: Vec<JsonFile<'a>>,
-    checks: Vec<JsonCheck<'a>>,
-    findings: JsonFindings<'a>,
-}
-
-#[derive(Serialize)]
 struct JsonFinding<'a> {
     file: usize,
     line: Option<u64>,
@@ -47,32 +40,13 @@ struct JsonFinding<'a> {
     value: Option<&'a str>,
 }
 
-/// Every file's findings, serialized as they are met (never gathered: a file where every row
-/// is wrong has millions); with each file's check indexes into `checks`.
-struct JsonFindings<'a> {
-    reports: &'a [FileReport],
-    at_of: Vec<Vec<Option<u32>>>,
-}
-
-impl Serialize for JsonFindings<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let each = self.reports.iter().zip(&self.at_of).enumerate();
-        s.collect_seq(each.flat_map(|(file, (r, at))| {
-            r.findings.findings.iter().map(move |f| JsonFinding {
-                file,
-                line: (f.line > 0).then_some(f.line),
-                check: at[f.check as usize].expect("assigned in the first pass"),
-                value: f.value.as_deref(),
-            })
-        }))
-    }
-}
-
 /// `{"files":[…],"checks":[…],"findings":[…]}`, one document, newline-terminated. A finding
 /// names its file and its check by their index in `files` and `checks`: what a check says is
-/// written once, however many rows fail it.
+/// written once, however many rows fail it. The findings are written as they are read from
+/// each report ([`FileReport::each`]), never gathered: a file where every row is wrong has
+/// millions.
 pub fn write_json(reports: &[FileReport], out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-    let files = reports
+    let files: Vec<JsonFile<'_>> = reports
         .iter()
         .map(|r| JsonFile {
             path: &r.path,
@@ -91,10 +65,11 @@ pub fn write_json(reports: &[FileReport], out: &mut (impl Write + ?Sized)) -> io
     let mut index: HashMap<JsonCheck<'_>, u32> = HashMap::new();
     let mut at_of: Vec<Vec<Option<u32>>> = Vec::with_capacity(reports.len());
     for r in reports {
-        let mut at: Vec<Option<u32>> = vec![None; r.findings.checks.len()];
-        for f in &r.findings.findings {
-            at[f.check as usize].get_or_insert_with(|| {
-                let c = &r.findings.checks[f.check as usize];
+        let all: Vec<&Check> = r.checks().collect();
+        let mut at: Vec<Option<u32>> = vec![None; all.len()];
+        r.each(|_, c, _| {
+            at[c].get_or_insert_with(|| {
+                let c = all[c];
                 let c = JsonCheck {
                     rule: c.rule,
                     severity: c.severity,
@@ -107,25 +82,53 @@ pub fn write_json(reports: &[FileReport], out: &mut (impl Write + ?Sized)) -> io
                     (checks.len() - 1) as u32
                 })
             });
-        }
+        })?;
         at_of.push(at);
     }
-    let findings = JsonFindings { reports, at_of };
     let mut w = io::BufWriter::with_capacity(FLUSH_AT, out);
-    serde_json::to_writer(
-        &mut w,
-        &Json {
-            files,
-            checks,
-            findings,
-        },
-    )?;
-    w.write_all(b"\n")?;
+    w.write_all(b"{\"files\":")?;
+    serde_json::to_writer(&mut w, &files)?;
+    w.write_all(b",\"checks\":")?;
+    serde_json::to_writer(&mut w, &checks)?;
+    w.write_all(b",\"findings\":[")?;
+    let mut first = true;
+    for (file, (r, at)) in reports.iter().zip(&at_of).enumerate() {
+        let mut failed = None;
+        r.each(|line, c, value| {
+            if failed.is_some() {
+                return;
+            }
+            let f = JsonFinding {
+                file,
+                line: (line > 0).then_some(line),
+                check: at[c].expect("assigned in the first pass"),
+                value,
+            };
+            let sep = if first { &b""[..] } else { b"," };
+            first = false;
+            let written = w
+                .write_all(sep)
+                .and_then(|_| Ok(serde_json::to_writer(&mut w, &f)?));
+            failed = written.err();
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+    }
+    w.write_all(b"]}\n")?;
     w.flush()
 }
 
 /// Bytes a report gathers before it writes them out.
 const FLUSH_AT: usize = 1 << 16;
+
+/// One rule's findings in a file, as the text report shows them: how many, and the first few.
+#[derive(Default)]
+struct RuleShown {
+    count: usize,
+    /// (line, check, value) of the first [`EXAMPLES_PER_RULE`].
+    examples: Vec<(u64, usize, Option<String>)>,
+}
 
 /// Grouped by file; per file the rules with their counts (errors first), the first
 /// [`EXAMPLES_PER_RULE`] findings of each, and how many more there are.
@@ -143,30 +146,43 @@ pub fn write_text(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
         ));
         about.push(format!("{} errors, {} warnings", r.errors(), r.warnings()));
         writeln!(out, "  {}", about.join(" · "))?;
-        let mut by_rule: BTreeMap<(Severity, &str), Vec<usize>> = BTreeMap::new();
-        for (i, f) in r.findings.findings.iter().enumerate() {
-            let c = &r.findings.checks[f.check as usize];
-            by_rule.entry((c.severity, c.rule)).or_default().push(i);
-        }
-        for ((severity, rule), idx) in &by_rule {
+        let checks: Vec<&Check> = r.checks().collect();
+        // Each check's rule, looked up once per check, not per finding.
+        let mut slot_of: Vec<Option<usize>> = vec![None; checks.len()];
+        let mut slots: Vec<RuleShown> = Vec::new();
+        let mut by_rule: BTreeMap<(Severity, &str), usize> = BTreeMap::new();
+        r.each(|line, c, value| {
+            let slot = *slot_of[c].get_or_insert_with(|| {
+                let key = (checks[c].severity, checks[c].rule);
+                *by_rule.entry(key).or_insert_with(|| {
+                    slots.push(RuleShown::default());
+                    slots.len() - 1
+                })
+            });
+            let shown = &mut slots[slot];
+            shown.count += 1;
+            if shown.examples.len() < EXAMPLES_PER_RULE {
+                shown.examples.push((line, c, value.map(str::to_string)));
+            }
+        })?;
+        for (&(severity, rule), &slot) in &by_rule {
+            let shown = &slots[slot];
             let sev = match severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            writeln!(out, "  {sev:<7} {rule} ({})", idx.len())?;
-            for &i in idx.iter().take(EXAMPLES_PER_RULE) {
-                let f = &r.findings.findings[i];
-                let c = &r.findings.checks[f.check as usize];
-                let mut place = if f.line > 0 {
-                    format!("line {}", f.line)
+            writeln!(out, "  {sev:<7} {rule} ({})", shown.count)?;
+            for (line, c, value) in &shown.examples {
+                let c = checks[*c];
+                let mut place = if *line > 0 {
+                    format!("line {line}")
                 } else {
                     "file".to_string()
                 };
                 if let Some(col) = &c.column {
                     place.push_str(&format!(", {col}"));
                 }
-                let value = f
-                    .value
+                let value = value
                     .as_deref()
                     .map(|v| format!(" {v:?}"))
                     .unwrap_or_default();
@@ -176,8 +192,8 @@ pub fn write_text(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
                     c.message_ja, c.message_en
                 )?;
             }
-            if idx.len() > EXAMPLES_PER_RULE {
-                writeln!(out, "    … and {} more", idx.len() - EXAMPLES_PER_RULE)?;
+            if shown.count > EXAMPLES_PER_RULE {
+                writeln!(out, "    … and {} more", shown.count - EXAMPLES_PER_RULE)?;
             }
         }
     }
@@ -217,13 +233,15 @@ pub fn write_csv(reports: &[FileReport], w: &mut (impl Write + ?Sized)) -> io::R
     ])?;
     let mut line = String::new();
     for r in reports {
-        for f in &r.findings.findings {
-            let c = &r.findings.checks[f.check as usize];
+        let checks: Vec<&Check> = r.checks().collect();
+        let mut failed = None;
+        r.each(|at, c, value| {
+            let c = checks[c];
             line.clear();
-            if f.line > 0 {
-                let _ = write!(line, "{}", f.line);
+            if at > 0 {
+                let _ = write!(line, "{at}");
             }
-            out.write_record([
+            let written = out.write_record([
                 r.path.as_str(),
                 &line,
                 c.column.as_deref().unwrap_or(""),
@@ -232,10 +250,16 @@ pub fn write_csv(reports: &[FileReport], w: &mut (impl Write + ?Sized)) -> io::R
                     Severity::Warning => "warning",
                 },
                 c.rule,
-                f.value.as_deref().unwrap_or(""),
+                value.unwrap_or(""),
                 &c.message_ja,
                 &c.message_en,
-            ])?;
+            ]);
+            if failed.is_none() {
+                failed = written.err();
+            }
+        })?;
+        if let Some(e) = failed {
+            return Err(e.into());
         }
     }
     out.flush()
@@ -299,6 +323,7 @@ mod tests {
             encoding: None,
             rows: 9,
             findings,
+            log: Default::default(),
         }
     }
 
@@ -362,9 +387,9 @@ mod tests {
         fn findings_json_writes_each_check_once(
             path in "\\PC*", column in "\\PC*", message in "[a\"\\\\\n ]*", value in "\\PC*",
         ) {
-            let r = report(&path, &column, &message, &value);
+            let r = || report(&path, &column, &message, &value);
             let mut out = Vec::new();
-            write_json(&[r.clone(), r], &mut out).unwrap();
+            write_json(&[r(), r()], &mut out).unwrap();
             prop_assert_eq!(out.last(), Some(&b'\n'));
             let got: serde_json::Value = serde_json::from_slice(&out).unwrap();
             let file = serde_json::json!({"path": path, "data_type": null, "spec": null,

@@ -102,6 +102,7 @@ impl FileIngest {
             encoding: self.encoding,
             rows: self.rows_read,
             findings: std::mem::take(&mut self.findings),
+            log: Default::default(),
         }
     }
 }

@@ -2,7 +2,12 @@
 
 use proptest::prelude::*;
 
+use std::path::Path;
+
+use super::file::validate_reader;
 use super::*;
+use crate::decode::LifeReader;
+use crate::spec::Registry;
 
 /// A finding as the reports show it: (line, rule, column, value, message).
 type Shown<'a> = (u64, &'a str, Option<&'a str>, Option<&'a str>, &'a str);
@@ -76,24 +81,49 @@ fn messy(name: &'static str) -> impl Strategy<Value = String> {
     })
 }
 
-fn both(text: &str, part: usize, at_once: usize) -> Result<(), TestCaseError> {
+/// Validates `text` cut into parts of `part` bytes, `at_once` parts at a time: the report with
+/// the findings gathered, and the same findings as a [`Log`] keeps them, walked back.
+fn run(text: &str, part: usize, at_once: usize) -> (FileReport, Option<FileKeys>, FileReport) {
     let registry = Registry::embedded().expect("embedded schemas load");
-    let run = |part, at_once| {
+    let ctx = Context::default();
+    let go = |sink: &mut dyn FnMut(Findings) -> std::io::Result<()>| {
         let reader = LifeReader::open_in_parts(text, TextEncoding::Utf8, part);
-        let ctx = Context::default();
+        let choice = SpecChoice::Auto;
         validate_reader(
-            "t.csv",
-            reader,
-            &registry,
-            &SpecChoice::Auto,
-            &ctx,
-            true,
-            at_once,
+            "t.csv", reader, &registry, &choice, &ctx, true, at_once, sink,
         )
+        .expect("in memory")
     };
-    let (whole, whole_keys) = run(usize::MAX, usize::MAX);
-    let (cut, cut_keys) = run(part, at_once);
+    let mut all = Findings::default();
+    let (mut kept, keys) = go(&mut |f| {
+        all.append(f);
+        Ok(())
+    });
+    kept.findings = all;
+    let mut log = Log::default();
+    let (mut logged, _) = go(&mut |f| log.add(f));
+    // The log walked back into a report of findings in memory, as `each` gives them.
+    let mut back = Findings::default();
+    let checks: Vec<Check> = log.checks.clone();
+    logged.log = log;
+    let mut found = Vec::new();
+    logged
+        .each(|line, c, v| found.push((line, c, v.map(str::to_string))))
+        .expect("in memory");
+    back.checks = checks;
+    for (line, c, v) in found {
+        back.push(line, c as u32, v.as_deref());
+    }
+    logged.log = Log::default();
+    logged.findings = back;
+    (kept, keys, logged)
+}
+
+fn both(text: &str, part: usize, at_once: usize) -> Result<(), TestCaseError> {
+    let (whole, whole_keys, _) = run(text, usize::MAX, usize::MAX);
+    let (cut, cut_keys, logged) = run(text, part, at_once);
     prop_assert_eq!(shown(&cut), shown(&whole));
+    prop_assert_eq!(shown(&logged), shown(&whole));
     prop_assert_eq!(cut.rows, whole.rows);
     prop_assert_eq!(format!("{cut_keys:?}"), format!("{whole_keys:?}"));
     Ok(())
