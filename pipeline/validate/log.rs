@@ -163,6 +163,53 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Past [`IN_MEMORY`] the log is in a file, and walks back the same.
+    #[test]
+    fn a_log_past_its_memory_walks_back_from_its_file() {
+        let mut log = Log::default();
+        let n = 400_000u64;
+        for part in 0..4 {
+            let mut f = Findings::default();
+            let c = f.check(
+                "value.code",
+                Severity::Error,
+                Some("x"),
+                "ja".into(),
+                "en".into(),
+            );
+            for i in 0..n / 4 {
+                let line = 3 + part * (n / 4) + i;
+                f.push(
+                    line,
+                    c,
+                    Some(if i.is_multiple_of(2) {
+                        "X"
+                    } else {
+                        "a value longer than 24 bytes"
+                    }),
+                );
+            }
+            log.add(f).unwrap();
+        }
+        assert!(matches!(log.store, Store::File(_)), "moved to a file");
+        let mut expect = 3;
+        log.walk(|line, c, v| {
+            assert_eq!((line, c), (expect, 0));
+            let i = line - 3 - (line - 3) / (n / 4) * (n / 4);
+            assert_eq!(
+                v.map(str::len),
+                Some(if i.is_multiple_of(2) { 1 } else { 28 })
+            );
+            expect += 1;
+        })
+        .unwrap();
+        assert_eq!(expect, 3 + n);
+        assert_eq!(
+            (log.len(), log.checks.len(), log.count(Severity::Error)),
+            (n as usize, 1, n as usize)
+        );
+    }
+
     proptest! {
         /// Parts added (checks repeated across them, values of any text) walk back as the
         /// findings appended into one set, each check kept once.
