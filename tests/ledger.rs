@@ -328,6 +328,16 @@ fn record(l: &Ledger, f: &str, m: &str, d: &str, rows: &[Row]) {
     l.record(f, m, [(d, rows)]).unwrap();
 }
 
+/// The migrated ledger `l`, written on as the version 1 reference `v1` was, answers as it does;
+/// and the writing changed the answers from `before`. The questions asked, and the answers.
+fn agree_changed(v1: &V1, l: &Ledger, before: &[String]) -> (Universe, Vec<String>) {
+    let universe = Universe::of(v1);
+    let after = answers(v1, &universe);
+    assert_ne!(after, before);
+    assert_eq!(answers(l, &universe), after);
+    (universe, after)
+}
+
 fn rows(spec: &[(&str, u8, &str)]) -> Vec<Row> {
     spec.iter()
         .map(|(n, h, u)| (n.to_string(), [*h; 32], u.to_string()))
@@ -427,10 +437,7 @@ fn a_ledger_of_version_1_is_migrated_in_place_and_answers_as_before() {
         v1.record(f, m, d, rs);
         record(&l, f, m, d, rs);
     }
-    let universe = Universe::of(&v1);
-    let after = answers(&v1, &universe);
-    assert_ne!(after, before);
-    assert_eq!(answers(&l, &universe), after);
+    let (universe, after) = agree_changed(&v1, &l, &before);
     // --delta in December: U-1 unchanged since October, U-2 changed, U-4 new.
     let latest = l
         .latest_hashes("TEST-F1", "SERVICE_USER_INFO", "202612")
@@ -502,10 +509,7 @@ fn a_ledger_of_version_2_is_migrated_in_place_and_answers_as_before() {
         v1.record(f, m, d, rs);
         record(&l, f, m, d, rs);
     }
-    let universe = Universe::of(&v1);
-    let after = answers(&v1, &universe);
-    assert_ne!(after, before);
-    assert_eq!(answers(&l, &universe), after);
+    agree_changed(&v1, &l, &before);
     assert_eq!(count(&path), 13 + 2);
 }
 
