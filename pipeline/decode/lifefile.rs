@@ -139,17 +139,13 @@ impl<'t> LifeReader<'t> {
     }
 
     pub(crate) fn open_in_parts(text: &'t str, encoding: TextEncoding, part_bytes: usize) -> Self {
-        let mut head = LifeHead {
-            encoding: Some(encoding),
-            data_type: String::new(),
-            header: Vec::new(),
-            header_line: 2,
-            issues: Vec::new(),
-        };
         let mut reader = LifeReader {
             head: LifeHead {
+                encoding: Some(encoding),
+                data_type: String::new(),
+                header: Vec::new(),
+                header_line: 2,
                 issues: Vec::new(),
-                ..head.clone()
             },
             text_issues: Vec::new(),
             text,
@@ -158,12 +154,12 @@ impl<'t> LifeReader<'t> {
             next: 0,
         };
         let scan = scan(text.as_bytes(), part_bytes);
-        let data_start = match read_head(text, &scan, &mut head) {
+        let head = &mut reader.head;
+        let data_start = match read_head(text, &scan, head) {
             Ok(at) => at,
             Err(stop) => {
                 // The issue that stops the reading comes first.
                 head.issues.insert(0, stop);
-                reader.head = head;
                 return reader;
             }
         };
@@ -204,7 +200,6 @@ impl<'t> LifeReader<'t> {
                 .filter(|&l| l > head.header_line)
                 .map(|line| ReadIssue::BlankLine { line }),
         );
-        reader.head = head;
         reader
     }
 

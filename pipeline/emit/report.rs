@@ -82,6 +82,7 @@ pub fn write_json(reports: &[FileReport], out: &mut (impl Write + ?Sized)) -> io
                     (checks.len() - 1) as u32
                 })
             });
+            Ok(())
         })?;
         at_of.push(at);
     }
@@ -93,27 +94,19 @@ pub fn write_json(reports: &[FileReport], out: &mut (impl Write + ?Sized)) -> io
     w.write_all(b",\"findings\":[")?;
     let mut first = true;
     for (file, (r, at)) in reports.iter().zip(&at_of).enumerate() {
-        let mut failed = None;
         r.each(|line, c, value| {
-            if failed.is_some() {
-                return;
-            }
             let f = JsonFinding {
                 file,
                 line: (line > 0).then_some(line),
                 check: at[c].expect("assigned in the first pass"),
                 value,
             };
-            let sep = if first { &b""[..] } else { b"," };
+            if !first {
+                w.write_all(b",")?;
+            }
             first = false;
-            let written = w
-                .write_all(sep)
-                .and_then(|_| Ok(serde_json::to_writer(&mut w, &f)?));
-            failed = written.err();
+            Ok(serde_json::to_writer(&mut w, &f)?)
         })?;
-        if let Some(e) = failed {
-            return Err(e);
-        }
     }
     w.write_all(b"]}\n")?;
     w.flush()
@@ -164,6 +157,7 @@ pub fn write_text(reports: &[FileReport], out: &mut impl Write) -> io::Result<()
             if shown.examples.len() < EXAMPLES_PER_RULE {
                 shown.examples.push((line, c, value.map(str::to_string)));
             }
+            Ok(())
         })?;
         for (&(severity, rule), &slot) in &by_rule {
             let shown = &slots[slot];
@@ -234,14 +228,13 @@ pub fn write_csv(reports: &[FileReport], w: &mut (impl Write + ?Sized)) -> io::R
     let mut line = String::new();
     for r in reports {
         let checks: Vec<&Check> = r.checks().collect();
-        let mut failed = None;
         r.each(|at, c, value| {
             let c = checks[c];
             line.clear();
             if at > 0 {
                 let _ = write!(line, "{at}");
             }
-            let written = out.write_record([
+            out.write_record([
                 r.path.as_str(),
                 &line,
                 c.column.as_deref().unwrap_or(""),
@@ -253,14 +246,9 @@ pub fn write_csv(reports: &[FileReport], w: &mut (impl Write + ?Sized)) -> io::R
                 value.unwrap_or(""),
                 &c.message_ja,
                 &c.message_en,
-            ]);
-            if failed.is_none() {
-                failed = written.err();
-            }
+            ])?;
+            Ok(())
         })?;
-        if let Some(e) = failed {
-            return Err(e.into());
-        }
     }
     out.flush()
 }

@@ -13,7 +13,7 @@ use super::{
     Carry, Context, FileKeys, FileReport, Findings, ItemPlans, MAX_FILE_BYTES, Severity,
     SpecChoice, frame_lines, validate_planned, version,
 };
-use crate::decode::{DecodeError, LifeReader, ReadIssue};
+use crate::decode::{DecodeError, LifeReader, ReadIssue, TextEncoding};
 use crate::spec::Registry;
 
 /// Reads and validates one file. `Err` only when the path cannot be read at all.
@@ -23,13 +23,7 @@ pub fn validate_path(
     choice: &SpecChoice,
     ctx: &Context,
 ) -> io::Result<FileReport> {
-    let mut all = Findings::default();
-    let (mut report, _) = read_path(path, registry, choice, ctx, false, &mut |part| {
-        all.append(part);
-        Ok(())
-    })?;
-    report.findings = all;
-    Ok(report)
+    gathering(|sink| read_path(path, registry, choice, ctx, false, sink))
 }
 
 /// [`validate_path`] as `lifeline validate` runs it: the findings in the report's [`Log`]
@@ -51,8 +45,35 @@ pub fn validate_path_logged(
     Ok((report, keys))
 }
 
+/// Validates the bytes of a LIFE import file.
+pub fn validate_bytes(
+    path: &str,
+    bytes: &[u8],
+    registry: &Registry,
+    choice: &SpecChoice,
+    ctx: &Context,
+) -> FileReport {
+    let decoded = crate::decode::decode(bytes);
+    let text = decoded.as_ref().map(|d| (d.text.as_ref(), d.encoding));
+    gathering(|sink| validate_text(path, text, registry, choice, ctx, false, sink))
+        .expect("findings gathered in memory cannot fail")
+}
+
 /// What is done with each part's findings, in order.
 type Sink<'a> = dyn FnMut(Findings) -> io::Result<()> + 'a;
+
+/// What `validate` gives, its findings gathered into the report.
+fn gathering(
+    validate: impl FnOnce(&mut Sink<'_>) -> io::Result<(FileReport, Option<FileKeys>)>,
+) -> io::Result<FileReport> {
+    let mut all = Findings::default();
+    let (mut report, _) = validate(&mut |part| {
+        all.append(part);
+        Ok(())
+    })?;
+    report.findings = all;
+    Ok(report)
+}
 
 fn read_path(
     path: &Path,
@@ -81,50 +102,34 @@ fn read_path(
     }
     let bytes = crate::decode::file::read_text(file, len)?;
     // The bytes are let go once decoded: the file is held once, as text.
-    match crate::decode::decode_owned(bytes) {
-        Ok((text, encoding)) => {
-            let reader = LifeReader::open(&text, encoding);
-            let at_once = parts_at_once();
-            validate_reader(&shown, reader, registry, choice, ctx, keyed, at_once, sink)
-        }
-        Err(e) => decode_failed(&shown, e, sink).map(|r| (r, None)),
-    }
+    let decoded = crate::decode::decode_owned(bytes);
+    let text = decoded.as_ref().map(|(t, e)| (t.as_str(), *e));
+    validate_text(&shown, text, registry, choice, ctx, keyed, sink)
 }
 
-/// Validates the bytes of a LIFE import file.
-pub fn validate_bytes(
+/// Validates decoded text, or reports why the bytes could not be decoded.
+fn validate_text(
     path: &str,
-    bytes: &[u8],
+    text: Result<(&str, TextEncoding), &DecodeError>,
     registry: &Registry,
     choice: &SpecChoice,
     ctx: &Context,
-) -> FileReport {
-    let mut all = Findings::default();
-    let mut sink = |part| {
-        all.append(part);
-        Ok(())
-    };
-    let report = match crate::decode::decode(bytes) {
-        Ok(d) => {
-            let reader = LifeReader::open(&d.text, d.encoding);
+    keyed: bool,
+    sink: &mut Sink<'_>,
+) -> io::Result<(FileReport, Option<FileKeys>)> {
+    match text {
+        Ok((text, encoding)) => {
+            let reader = LifeReader::open(text, encoding);
             let at_once = parts_at_once();
-            validate_reader(
-                path, reader, registry, choice, ctx, false, at_once, &mut sink,
-            )
-            .map(|(r, _)| r)
+            validate_reader(path, reader, registry, choice, ctx, keyed, at_once, sink)
         }
-        Err(e) => decode_failed(path, e, &mut sink),
-    };
-    let mut report = report.expect("findings gathered in memory cannot fail");
-    report.findings = all;
-    report
-}
-
-fn decode_failed(path: &str, e: DecodeError, sink: &mut Sink<'_>) -> io::Result<FileReport> {
-    let mut out = Findings::default();
-    read_issue(&ReadIssue::Decode(e), &mut out);
-    sink(out)?;
-    Ok(FileReport::of(path, None))
+        Err(e) => {
+            let mut out = Findings::default();
+            read_issue(&ReadIssue::Decode(e.clone()), &mut out);
+            sink(out)?;
+            Ok((FileReport::of(path, None), None))
+        }
+    }
 }
 
 /// How many parts of a file ([`LifeReader`]) are read and checked at once: enough for every
@@ -228,8 +233,8 @@ pub(super) fn validate_reader(
 }
 
 /// `part`'s findings with those of `own` from `*next` on that are on lines up to `upto`, in
-/// order of line and, on one line, `own`'s first (each set sorted, `own`'s checks registered
-/// before the part's, as whole-file validation orders them).
+/// order of line and, on one line, `own`'s first (`own`'s checks registered before the part's,
+/// as whole-file validation orders them).
 fn merged(own: &Findings, next: &mut usize, upto: u64, part: Findings) -> Findings {
     let end = *next + own.findings[*next..].partition_point(|f| f.line <= upto);
     let taken = &own.findings[*next..end];
@@ -249,35 +254,17 @@ fn merged(own: &Findings, next: &mut usize, upto: u64, part: Findings) -> Findin
         ..Findings::default()
     };
     let at = |c: u32| used.binary_search(&c).expect("a used check") as u32;
-    let mut mine = taken.iter().map(|f| super::Finding {
+    let base = out.checks.len() as u32;
+    out.findings.extend(taken.iter().map(|f| super::Finding {
         check: at(f.check),
         ..f.clone()
-    });
-    let base = out.checks.len() as u32;
-    let mut theirs = part.findings.into_iter().map(|mut f| {
+    }));
+    out.findings.extend(part.findings.into_iter().map(|mut f| {
         f.check += base;
         f
-    });
+    }));
     out.checks.extend(part.checks);
-    let (mut a, mut b) = (mine.next(), theirs.next());
-    loop {
-        match (a.take(), b.take()) {
-            (Some(x), Some(y)) if x.line <= y.line => {
-                out.findings.push(x);
-                b = Some(y);
-                a = mine.next();
-            }
-            (x, Some(y)) => {
-                out.findings.push(y);
-                a = x;
-                b = theirs.next();
-            }
-            (Some(x), None) => {
-                out.findings.push(x);
-                a = mine.next();
-            }
-            (None, None) => break,
-        }
-    }
+    // By line, and on one line by check: `own`'s (numbered first) before the part's.
+    out.sort();
     out
 }

@@ -92,11 +92,14 @@ impl Log {
         let at: Vec<u32> = part
             .checks
             .into_iter()
-            .map(|c| {
-                *self.index.entry(c.clone()).or_insert_with(|| {
+            .map(|c| match self.index.get(&c) {
+                Some(&at) => at,
+                None => {
+                    let at = self.checks.len() as u32;
+                    self.index.insert(c.clone(), at);
                     self.checks.push(c);
-                    (self.checks.len() - 1) as u32
-                })
+                    at
+                }
             })
             .collect();
         let mut buf = Vec::with_capacity(part.findings.len() * 6);
@@ -136,8 +139,11 @@ impl Log {
         }
     }
 
-    /// Calls `f(line, check, value)` for every finding, in order.
-    pub fn walk(&self, mut f: impl FnMut(u64, u32, Option<&str>)) -> io::Result<()> {
+    /// Calls `f(line, check, value)` for every finding, in order; stops at the first `Err`.
+    pub fn walk(
+        &self,
+        mut f: impl FnMut(u64, u32, Option<&str>) -> io::Result<()>,
+    ) -> io::Result<()> {
         let mut r = self.store.from(0)?;
         let (mut line, mut value) = (0u64, Vec::new());
         for _ in 0..self.len {
@@ -145,14 +151,14 @@ impl Log {
             let check = get(&mut r)? as u32;
             let len = get(&mut r)?;
             if len == 0 {
-                f(line, check, None);
+                f(line, check, None)?;
                 continue;
             }
             value.resize(len as usize - 1, 0);
             r.read_exact(&mut value)?;
             let v = std::str::from_utf8(&value)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-            f(line, check, Some(v));
+            f(line, check, Some(v))?;
         }
         Ok(())
     }
@@ -201,6 +207,7 @@ mod tests {
                 Some(if i.is_multiple_of(2) { 1 } else { 28 })
             );
             expect += 1;
+            Ok(())
         })
         .unwrap();
         assert_eq!(expect, 3 + n);
@@ -235,7 +242,10 @@ mod tests {
                 log.add(f).unwrap();
             }
             let mut back = Vec::new();
-            log.walk(|l, c, v| back.push((l, log.checks[c as usize].clone(), v.map(str::to_string)))).unwrap();
+            log.walk(|l, c, v| {
+                back.push((l, log.checks[c as usize].clone(), v.map(str::to_string)));
+                Ok(())
+            }).unwrap();
             let want: Vec<_> = all.findings.iter()
                 .map(|f| (f.line, all.checks[f.check as usize].clone(), f.value.as_deref().map(str::to_string)))
                 .collect();

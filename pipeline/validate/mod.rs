@@ -94,24 +94,25 @@ impl FileReport {
 
     /// Calls `f(line, check, value)` for every finding, in order of line, the log's first on
     /// one line (a rule across files comes after the file's own checks); `check` indexes
-    /// [`FileReport::checks`]. `Err` only when the log cannot be read back.
-    pub fn each(&self, mut f: impl FnMut(u64, usize, Option<&str>)) -> std::io::Result<()> {
+    /// [`FileReport::checks`]. Stops at the first `Err`, of `f` or of reading the log back.
+    pub fn each(
+        &self,
+        mut f: impl FnMut(u64, usize, Option<&str>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         let base = self.log.checks.len();
-        let mem = &self.findings.findings;
-        let mut i = 0;
-        // Those in memory before `upto` (all, for `None`).
-        let from_memory =
-            |upto: Option<u64>, i: &mut usize, f: &mut dyn FnMut(u64, usize, Option<&str>)| {
-                while let Some(m) = mem.get(*i).filter(|m| upto.is_none_or(|u| m.line < u)) {
-                    f(m.line, base + m.check as usize, m.value.as_deref());
-                    *i += 1;
-                }
-            };
+        let mut mem = self.findings.findings.iter().peekable();
+        let at = |m: &Finding| (m.line, base + m.check as usize);
         self.log.walk(|line, c, v| {
-            from_memory(Some(line), &mut i, &mut f);
-            f(line, c as usize, v);
+            while let Some(m) = mem.next_if(|m| m.line < line) {
+                let (l, k) = at(m);
+                f(l, k, m.value.as_deref())?;
+            }
+            f(line, c as usize, v)
         })?;
-        from_memory(None, &mut i, &mut f);
+        for m in mem {
+            let (l, k) = at(m);
+            f(l, k, m.value.as_deref())?;
+        }
         Ok(())
     }
 }

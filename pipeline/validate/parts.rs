@@ -108,7 +108,10 @@ fn run(text: &str, part: usize, at_once: usize) -> (FileReport, Option<FileKeys>
     logged.log = log;
     let mut found = Vec::new();
     logged
-        .each(|line, c, v| found.push((line, c, v.map(str::to_string))))
+        .each(|line, c, v| {
+            found.push((line, c, v.map(str::to_string)));
+            Ok(())
+        })
         .expect("in memory");
     back.checks = checks;
     for (line, c, v) in found {
