@@ -344,11 +344,29 @@ fn rows(spec: &[(&str, u8, &str)]) -> Vec<Row> {
         .collect()
 }
 
+/// The tables of the latest version: a facility's month of an interface is one row of
+/// `months`; no per-record tables are left.
+const LATEST_TABLES: &[&str] = &["data_types", "facilities", "meta", "months", "runs"];
+
+fn tables(path: &Path) -> Vec<String> {
+    let conn = Connection::open(path).unwrap();
+    let mut st = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap();
+    st.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The records a ledger holds: of `months` (version 4 on), else rows of `submissions`.
 fn count(path: &Path) -> i64 {
-    Connection::open(path)
-        .unwrap()
-        .query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0))
-        .unwrap()
+    let conn = Connection::open(path).unwrap();
+    let sql = match user_version(path) {
+        v if v >= 4 => "SELECT COALESCE(SUM(count), 0) FROM months",
+        _ => "SELECT COUNT(*) FROM submissions",
+    };
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 #[test]
@@ -363,17 +381,17 @@ fn a_ledger_of_version_1_is_migrated_in_place_and_answers_as_before() {
     assert_eq!(user_version(&path), 1);
 
     let l = Ledger::open(&path).unwrap();
-    assert_eq!((user_version(&path), VERSION), (3, 3));
+    assert_eq!((user_version(&path), VERSION), (4, 4));
     let conn = Connection::open(&path).unwrap();
     let types: String = conn
         .query_row(
-            "SELECT typeof(facility) || ' ' || typeof(month) || ' ' || typeof(number) || ' ' \
-             || typeof(content_hash) || ' ' || typeof(user) FROM submissions LIMIT 1",
+            "SELECT typeof(facility) || ' ' || typeof(data_type) || ' ' || typeof(month) || ' ' \
+             || typeof(count) || ' ' || typeof(users) || ' ' || typeof(records) FROM months LIMIT 1",
             [],
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(types, "integer integer text blob integer");
+    assert_eq!(types, "integer integer integer integer blob blob");
     assert_eq!(count(&path), 13);
     assert_eq!(answers(&l, &universe), before);
     // The questions the run asks, answered as version 1 answered them, spelled out.
@@ -477,28 +495,7 @@ fn a_ledger_of_version_2_is_migrated_in_place_and_answers_as_before() {
     assert_eq!(user_version(&path), VERSION);
     assert_eq!(count(&path), 13);
     assert_eq!(answers(&l, &universe), before);
-    // A user is one of an office's (the users table: one row per office and user); the
-    // numbers table is gone, numbers are text in `submissions`.
-    let conn = Connection::open(&path).unwrap();
-    let per_office: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM (SELECT DISTINCT facility, user FROM submissions)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let users: i64 = conn
-        .query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(users, per_office);
-    let tables: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'numbers'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(tables, 0);
+    assert_eq!(tables(&path), LATEST_TABLES);
     // Written on, it agrees with version 1 written the same way, and a re-run is idempotent.
     let dec = rows(&[("U-1", 9, &"e".repeat(32)), ("U-2", 2, &"b".repeat(32))]);
     for (f, m, d, rs) in [
@@ -511,6 +508,83 @@ fn a_ledger_of_version_2_is_migrated_in_place_and_answers_as_before() {
     }
     agree_changed(&v1, &l, &before);
     assert_eq!(count(&path), 13 + 2);
+}
+
+// ---- Version 3 (a row per record) → version 4 (a row per facility, interface and month).
+
+/// A file of version 3 holding v1-rows.sql's rows as version 3 stored them.
+const V3_FILE: &str = include_str!("fixtures/ledger/v3.sql");
+
+#[test]
+fn a_ledger_of_version_3_is_migrated_in_place_and_answers_as_before() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ledger.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+        conn.execute_batch(V3_FILE).unwrap();
+    }
+    assert_eq!(user_version(&path), 3);
+    let v1 = V1::create(&tmp.path().join("v1.sqlite"), V1_ROWS);
+    let universe = Universe::of(&v1);
+    let before = answers(&v1, &universe);
+
+    let l = Ledger::open(&path).unwrap();
+    assert_eq!(user_version(&path), VERSION);
+    assert_eq!(count(&path), 13);
+    assert_eq!(tables(&path), LATEST_TABLES);
+    // A row per facility, interface and month: TEST-F1 has two interfaces over three months
+    // (6); TEST-F2 one month of one and two of the other (3).
+    let months: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM months", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(months, 9);
+    assert_eq!(answers(&l, &universe), before);
+    // Written on, it agrees with version 1 written the same way; a re-run writes nothing new.
+    let dec = rows(&[
+        ("U-1", 9, &"e".repeat(32)),
+        ("U-9", 2, "legacy-key-not-hex"),
+    ]);
+    for (f, m, d, rs) in [
+        ("TEST-F2", "202612", "SERVICE_USER_INFO", &dec),
+        ("TEST-F2", "202612", "SERVICE_USER_INFO", &dec),
+        ("TEST-F1", "202609", "FORM_0000_2021", &dec),
+    ] {
+        v1.record(f, m, d, rs);
+        record(&l, f, m, d, rs);
+    }
+    agree_changed(&v1, &l, &before);
+    assert_eq!(count(&path), 13 + 2 + 2 - 1);
+}
+
+/// A month whose blobs are damaged is an error naming the ledger, never a panic or a wrong
+/// answer.
+#[test]
+fn a_damaged_month_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ledger.sqlite");
+    let l = Ledger::open(&path).unwrap();
+    record(
+        &l,
+        "TEST-F1",
+        "202610",
+        "SERVICE_USER_INFO",
+        &rows(&[("U-1", 1, &"a".repeat(32))]),
+    );
+    Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE months SET records = X'0005', users = X'07'", [])
+        .unwrap();
+    let l = Ledger::open(&path).unwrap();
+    let e = l
+        .owner("TEST-F1", "SERVICE_USER_INFO", "U-1", "202611")
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("ledger.sqlite") && e.to_string().contains("damaged"),
+        "{e}"
+    );
+    assert!(l.known_users("TEST-F1", "202611").is_err());
 }
 
 #[test]

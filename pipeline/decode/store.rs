@@ -55,6 +55,34 @@ impl Store {
     }
 }
 
+/// Appends `v` as a LEB128 varint (seven bits a byte, low first).
+pub fn put_varint(buf: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        buf.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    buf.push(v as u8);
+}
+
+/// Reads a LEB128 varint written by [`put_varint`].
+pub fn get_varint(r: &mut impl Read) -> std::io::Result<u64> {
+    let (mut v, mut shift, mut b) = (0u64, 0, [0u8]);
+    loop {
+        r.read_exact(&mut b)?;
+        v |= u64::from(b[0] & 0x7F) << shift;
+        if b[0] < 0x80 {
+            return Ok(v);
+        }
+        shift += 7;
+        if shift > 63 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "a varint too long",
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

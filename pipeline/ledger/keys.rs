@@ -1,8 +1,10 @@
 //! How the ledger's values are stored: a month as the integer `yyyymm`, a hash or a user's key
-//! as its bytes. The questions and answers of [`super::Ledger`] stay text; these turn one into
+//! as its bytes (`blob::Value`). The questions and answers of [`super::Ledger`] stay text; these turn one into
 //! the other, both ways, so every answer reads back exactly as it was recorded.
 
-use rusqlite::types::{FromSqlError, ToSqlOutput, Value, ValueRef};
+use rusqlite::types::{FromSqlError, ValueRef};
+
+use super::blob::{Value, put_value};
 
 /// A month `YYYYMM` as stored; None when it is not six ASCII digits.
 pub fn month(text: &str) -> Option<i64> {
@@ -18,23 +20,29 @@ pub fn month_text(n: i64) -> String {
     format!("{n:06}")
 }
 
-/// A hash or a user's key as stored: its bytes when it is lower-case hexadecimal (what the
-/// ledger writes), else the text itself, kept apart from any bytes (SQLite compares a TEXT
-/// value and a BLOB as different), so nothing is lost or confused.
-pub fn key(text: &str) -> ToSqlOutput<'_> {
-    match unhex(text) {
-        Some(bytes) => ToSqlOutput::Owned(Value::Blob(bytes)),
-        None => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
-    }
+/// Writes a user's key as stored (`blob::Value`): its bytes when it is lower-case
+/// hexadecimal (what the ledger writes), else the text itself, marked as text, so nothing is
+/// lost or confused and it answers as it was recorded.
+pub fn put_key(buf: &mut Vec<u8>, text: &str) {
+    let bytes = unhex(text);
+    let v = match &bytes {
+        Some(b) => Value {
+            text: false,
+            bytes: b,
+        },
+        None => Value {
+            text: true,
+            bytes: text.as_bytes(),
+        },
+    };
+    put_value(buf, v);
 }
 
-/// A stored hash or key as the text it was recorded as.
-pub fn key_text(v: ValueRef<'_>) -> Result<String, FromSqlError> {
+/// A value of an older file's column (a BLOB or a TEXT) as stored in a month.
+pub fn stored(v: ValueRef<'_>) -> Result<Value<'_>, FromSqlError> {
     match v {
-        ValueRef::Blob(b) => Ok(super::hex(b)),
-        ValueRef::Text(t) => std::str::from_utf8(t)
-            .map(str::to_owned)
-            .map_err(|e| FromSqlError::Other(Box::new(e))),
+        ValueRef::Blob(bytes) => Ok(Value { text: false, bytes }),
+        ValueRef::Text(bytes) => Ok(Value { text: true, bytes }),
         _ => Err(FromSqlError::InvalidType),
     }
 }
@@ -57,6 +65,7 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::blob::users;
     use super::*;
 
     #[test]
@@ -71,19 +80,29 @@ mod tests {
 
     #[test]
     fn lower_case_hex_is_stored_as_bytes_anything_else_as_text() {
-        let back = |s: &str| match key(s) {
-            ToSqlOutput::Owned(Value::Blob(b)) => key_text(ValueRef::Blob(&b)).unwrap(),
-            ToSqlOutput::Borrowed(v @ ValueRef::Text(_)) => key_text(v).unwrap(),
-            _ => panic!("neither bytes nor text"),
+        let stored = |s: &str| {
+            let mut buf = Vec::new();
+            put_key(&mut buf, s);
+            buf
         };
-        assert!(matches!(key("0aff"), ToSqlOutput::Owned(Value::Blob(ref b)) if b == &[10, 255]));
-        assert!(matches!(key(""), ToSqlOutput::Owned(Value::Blob(ref b)) if b.is_empty()));
+        let back = |s: &str| users(&stored(s)).unwrap()[0].answer().unwrap();
+        assert_eq!(
+            users(&stored("0aff")).unwrap()[0],
+            Value {
+                text: false,
+                bytes: &[10, 255]
+            }
+        );
+        assert_eq!(
+            users(&stored("")).unwrap()[0],
+            Value {
+                text: false,
+                bytes: &[]
+            }
+        );
         for s in ["0aff", "", "0AFF", "abc", "zz", "鍵"] {
             assert_eq!(back(s), s);
         }
-        assert!(matches!(
-            key("0AFF"),
-            ToSqlOutput::Borrowed(ValueRef::Text(_))
-        ));
+        assert!(users(&stored("0AFF")).unwrap()[0].text);
     }
 }

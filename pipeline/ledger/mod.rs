@@ -8,24 +8,32 @@
 //!
 //! The file's schema version is SQLite's `user_version`. Opening migrates an older file and
 //! refuses a newer one; to change the schema, append a migration in `schema.rs`, never edit one
-//! that has shipped. Inside, texts are integer ids and hashes bytes (`keys.rs` turns the
-//! questions' text into what is stored and back); `write.rs` records a month.
+//! that has shipped. Inside, a facility's month of an interface is one row, its records in two
+//! blobs (`blob.rs`); facilities and interfaces are integer ids, hashes and users' keys bytes
+//! (`keys.rs`). `write.rs` records a month; `history.rs` reads a facility's months once for
+//! the questions of its run.
 
+mod blob;
+mod history;
 mod keys;
 mod schema;
 mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use hmac::{Hmac, KeyInit, Mac};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::Sha256;
 
+use history::History;
 pub use schema::VERSION;
+
+/// How many facilities' histories a ledger keeps at most (see `Ledger::history`).
+const HISTORIES: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 #[error("ledger {path}: {message}")]
@@ -40,6 +48,8 @@ pub struct Ledger {
     /// HMAC-SHA256 with the ledger's key, cloned per signature: its padded key blocks are
     /// hashed once, here.
     mac: Hmac<Sha256>,
+    /// Per facility and month asked about: what the ledger holds before it.
+    histories: Mutex<HashMap<(String, i64), Arc<History>>>,
 }
 
 /// One submitted record, borrowed from what the run keeps of it.
@@ -117,6 +127,7 @@ impl Ledger {
             path: shown,
             conn: Mutex::new(conn),
             mac,
+            histories: Mutex::default(),
         })
     }
 
@@ -141,24 +152,37 @@ impl Ledger {
         keys::month(month).ok_or_else(|| self.err(format!("month {month:?} is not YYYYMM")))
     }
 
+    /// What the ledger holds of `facility` before `month`, kept while the facility's
+    /// questions go on: recording the facility's month lets it go. At most [`HISTORIES`] are
+    /// kept (about one per office in flight); past that, all are let go.
+    fn history(&self, facility: &str, month: &str) -> Result<Arc<History>, LedgerError> {
+        let month = self.month(month)?;
+        let mut kept = self.histories.lock().map_err(|e| self.err(e))?;
+        if let Some(h) = kept.get(&(facility.to_owned(), month)) {
+            return Ok(h.clone());
+        }
+        if kept.len() >= HISTORIES {
+            kept.clear();
+        }
+        let h = Arc::new(History::new(facility, month));
+        kept.insert((facility.to_owned(), month), h.clone());
+        Ok(h)
+    }
+
+    /// Lets the kept histories of `facility` go (its months changed).
+    fn forget(&self, facility: &str) {
+        if let Ok(mut kept) = self.histories.lock() {
+            kept.retain(|(f, _), _| f != facility);
+        }
+    }
+
     /// Users of a facility submitted in SERVICE_USER_INFO in any month before `month`.
     pub fn known_users(&self, facility: &str, month: &str) -> Result<HashSet<String>, LedgerError> {
-        let month = self.month(month)?;
-        let conn = self.conn.lock().map_err(|e| self.err(e))?;
-        let mut st = conn
-            .prepare_cached(
-                "SELECT key FROM users WHERE id IN (SELECT user FROM submissions \
-                 WHERE facility = (SELECT id FROM facilities WHERE name = ?1) \
-                 AND data_type = (SELECT id FROM data_types WHERE name = 'SERVICE_USER_INFO') \
-                 AND month < ?2)",
-            )
+        let h = self.history(facility, month)?;
+        let spans = h
+            .spans(&self.conn, "SERVICE_USER_INFO")
             .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params![facility, month], |r| {
-                Ok(keys::key_text(r.get_ref(0)?)?)
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+        Ok(spans.keys().cloned().collect())
     }
 
     /// The user (keyed hash) of the latest record of an interface under a 外部システム管理番号
@@ -170,22 +194,12 @@ impl Ledger {
         number: &str,
         month: &str,
     ) -> Result<Option<String>, LedgerError> {
-        let month = self.month(month)?;
-        let conn = self.conn.lock().map_err(|e| self.err(e))?;
-        conn.prepare_cached(
-            "SELECT u.key FROM submissions s JOIN users u ON u.id = s.user \
-             WHERE s.facility = (SELECT id FROM facilities WHERE name = ?1) \
-             AND s.data_type = (SELECT id FROM data_types WHERE name = ?2) \
-             AND s.number = ?3 AND s.month < ?4 \
-             ORDER BY s.month DESC LIMIT 1",
-        )
-        .and_then(|mut st| {
-            st.query_row(params![facility, data_type, number, month], |r| {
-                Ok(keys::key_text(r.get_ref(0)?)?)
-            })
-            .optional()
-        })
-        .map_err(|e| self.err(e))
+        let h = self.history(facility, month)?;
+        let latest = h.latest(&self.conn, data_type).map_err(|e| self.err(e))?;
+        Ok(latest
+            .numbers
+            .get(number)
+            .map(|&(_, _, u)| latest.users[u].clone()))
     }
 
     /// Whether a record of an interface was sent in a month before `month`.
@@ -196,16 +210,9 @@ impl Ledger {
         number: &str,
         month: &str,
     ) -> Result<bool, LedgerError> {
-        let month = self.month(month)?;
-        let conn = self.conn.lock().map_err(|e| self.err(e))?;
-        conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM submissions \
-             WHERE facility = (SELECT id FROM facilities WHERE name = ?1) \
-             AND data_type = (SELECT id FROM data_types WHERE name = ?2) \
-             AND number = ?3 AND month < ?4)",
-        )
-        .and_then(|mut st| st.query_row(params![facility, data_type, number, month], |r| r.get(0)))
-        .map_err(|e| self.err(e))
+        let h = self.history(facility, month)?;
+        let latest = h.latest(&self.conn, data_type).map_err(|e| self.err(e))?;
+        Ok(latest.numbers.contains_key(number))
     }
 
     /// The latest content hash of each record of an interface sent before `month`.
@@ -215,23 +222,13 @@ impl Ledger {
         data_type: &str,
         month: &str,
     ) -> Result<HashMap<String, String>, LedgerError> {
-        let month = self.month(month)?;
-        let conn = self.conn.lock().map_err(|e| self.err(e))?;
-        // SQLite's bare columns beside MAX() are those of the row holding the maximum.
-        let mut st = conn
-            .prepare_cached(
-                "SELECT s.number, s.content_hash, MAX(s.month) FROM submissions s \
-                 WHERE s.facility = (SELECT id FROM facilities WHERE name = ?1) \
-                 AND s.data_type = (SELECT id FROM data_types WHERE name = ?2) \
-                 AND s.month < ?3 GROUP BY s.number",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params![facility, data_type, month], |r| {
-                Ok((r.get(0)?, keys::key_text(r.get_ref(1)?)?))
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+        let h = self.history(facility, month)?;
+        let latest = h.latest(&self.conn, data_type).map_err(|e| self.err(e))?;
+        Ok(latest
+            .numbers
+            .iter()
+            .map(|(n, (_, hash, _))| (n.clone(), hash.answer()))
+            .collect())
     }
 
     /// The first and last month before `month` in which a user had a record of these
@@ -243,26 +240,11 @@ impl Ledger {
         user_key: &str,
         month: &str,
     ) -> Result<Option<(String, String)>, LedgerError> {
-        let month = self.month(month)?;
-        let conn = self.conn.lock().map_err(|e| self.err(e))?;
+        let h = self.history(facility, month)?;
         let mut first_last: Option<(i64, i64)> = None;
-        let mut st = conn
-            .prepare_cached(
-                "SELECT MIN(month), MAX(month) FROM submissions \
-                 WHERE facility = (SELECT id FROM facilities WHERE name = ?1) \
-                 AND data_type = (SELECT id FROM data_types WHERE name = ?2) \
-                 AND user = (SELECT u.id FROM users u JOIN facilities f ON f.id = u.facility \
-                 WHERE f.name = ?1 AND u.key = ?3) AND month < ?4",
-            )
-            .map_err(|e| self.err(e))?;
-        let key = keys::key(user_key);
         for dt in data_types {
-            let (lo, hi): (Option<i64>, Option<i64>) = st
-                .query_row(params![facility, dt, key, month], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .map_err(|e| self.err(e))?;
-            if let (Some(lo), Some(hi)) = (lo, hi) {
+            let spans = h.spans(&self.conn, dt).map_err(|e| self.err(e))?;
+            if let Some(&(lo, hi)) = spans.get(user_key) {
                 first_last = Some(match first_last {
                     Some((a, b)) => (a.min(lo), b.max(hi)),
                     None => (lo, hi),

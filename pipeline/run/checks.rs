@@ -522,7 +522,7 @@ mod tests {
         let ledger = Ledger::open(&path).unwrap();
         rusqlite::Connection::open(&path)
             .unwrap()
-            .execute("DROP TABLE submissions", [])
+            .execute("DROP TABLE months", [])
             .unwrap();
         let mut fs = files(1);
         let e = cross_file_checks(

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io::{self, Read};
 
 use super::finding::{Check, Findings, Severity};
-use crate::decode::store::Store;
+use crate::decode::store::{Store, get_varint, put_varint};
 
 /// What a log keeps in memory before it moves to a file.
 pub const IN_MEMORY: usize = 1 << 20;
@@ -49,34 +49,9 @@ impl std::fmt::Debug for Log {
     }
 }
 
-/// A finding's bytes, each a LEB128 varint: its line's distance from the finding's before
-/// (zigzag), its check, and its value's length + 1 (0 for none), then the value: about five
-/// bytes for a finding on a code, against 40 in memory.
-fn put(buf: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        buf.push(v as u8 | 0x80);
-        v >>= 7;
-    }
-    buf.push(v as u8);
-}
-
-fn get(r: &mut impl Read) -> io::Result<u64> {
-    let (mut v, mut shift, mut b) = (0u64, 0, [0u8]);
-    loop {
-        r.read_exact(&mut b)?;
-        v |= u64::from(b[0] & 0x7F) << shift;
-        if b[0] < 0x80 {
-            return Ok(v);
-        }
-        shift += 7;
-        if shift > 63 {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "a varint too long",
-            ));
-        }
-    }
-}
+// A finding's bytes, each a LEB128 varint (`decode::store::put_varint`): its line's distance
+// from the finding's before (zigzag), its check, and its value's length + 1 (0 for none), then
+// the value: about five bytes for a finding on a code, against 40 in memory.
 
 fn zigzag(d: i64) -> u64 {
     ((d << 1) ^ (d >> 63)) as u64
@@ -109,15 +84,15 @@ impl Log {
                 Severity::Error => self.errors += 1,
                 Severity::Warning => self.warnings += 1,
             }
-            put(&mut buf, zigzag(f.line.wrapping_sub(self.last_line) as i64));
+            put_varint(&mut buf, zigzag(f.line.wrapping_sub(self.last_line) as i64));
             self.last_line = f.line;
-            put(&mut buf, u64::from(check));
+            put_varint(&mut buf, u64::from(check));
             match &f.value {
                 Some(v) => {
-                    put(&mut buf, v.len() as u64 + 1);
+                    put_varint(&mut buf, v.len() as u64 + 1);
                     buf.extend_from_slice(v.as_bytes());
                 }
-                None => put(&mut buf, 0),
+                None => put_varint(&mut buf, 0),
             }
         }
         self.len += part.findings.len();
@@ -147,9 +122,9 @@ impl Log {
         let mut r = self.store.from(0)?;
         let (mut line, mut value) = (0u64, Vec::new());
         for _ in 0..self.len {
-            line = line.wrapping_add(unzigzag(get(&mut r)?) as u64);
-            let check = get(&mut r)? as u32;
-            let len = get(&mut r)?;
+            line = line.wrapping_add(unzigzag(get_varint(&mut r)?) as u64);
+            let check = get_varint(&mut r)? as u32;
+            let len = get_varint(&mut r)?;
             if len == 0 {
                 f(line, check, None)?;
                 continue;
