@@ -359,6 +359,37 @@ fn tables(path: &Path) -> Vec<String> {
         .unwrap()
 }
 
+/// A ledger file made from `fixture` (at `version`), opened (migrated): it holds v1-rows.sql's
+/// 13 records, only the latest version's tables, and answers as the version 1 reference does.
+/// The folder, the file, the reference, its answers, the ledger.
+fn migrated(
+    fixture: &str,
+    version: u32,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    V1,
+    Vec<String>,
+    Ledger,
+) {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ledger.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+        conn.execute_batch(fixture).unwrap();
+    }
+    assert_eq!(user_version(&path), version);
+    let v1 = V1::create(&tmp.path().join("v1.sqlite"), V1_ROWS);
+    let before = answers(&v1, &Universe::of(&v1));
+    let l = Ledger::open(&path).unwrap();
+    assert_eq!(user_version(&path), VERSION);
+    assert_eq!(count(&path), 13);
+    assert_eq!(tables(&path), LATEST_TABLES);
+    assert_eq!(answers(&l, &Universe::of(&v1)), before);
+    (tmp, path, v1, before, l)
+}
+
 /// The records a ledger holds: of `months` (version 4 on), else rows of `submissions`.
 fn count(path: &Path) -> i64 {
     let conn = Connection::open(path).unwrap();
@@ -479,23 +510,7 @@ const V2_FILE: &str = include_str!("fixtures/ledger/v2.sql");
 
 #[test]
 fn a_ledger_of_version_2_is_migrated_in_place_and_answers_as_before() {
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("ledger.sqlite");
-    {
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
-        conn.execute_batch(V2_FILE).unwrap();
-    }
-    assert_eq!(user_version(&path), 2);
-    let v1 = V1::create(&tmp.path().join("v1.sqlite"), V1_ROWS);
-    let universe = Universe::of(&v1);
-    let before = answers(&v1, &universe);
-
-    let l = Ledger::open(&path).unwrap();
-    assert_eq!(user_version(&path), VERSION);
-    assert_eq!(count(&path), 13);
-    assert_eq!(answers(&l, &universe), before);
-    assert_eq!(tables(&path), LATEST_TABLES);
+    let (_tmp, path, v1, before, l) = migrated(V2_FILE, 2);
     // Written on, it agrees with version 1 written the same way, and a re-run is idempotent.
     let dec = rows(&[("U-1", 9, &"e".repeat(32)), ("U-2", 2, &"b".repeat(32))]);
     for (f, m, d, rs) in [
@@ -517,22 +532,7 @@ const V3_FILE: &str = include_str!("fixtures/ledger/v3.sql");
 
 #[test]
 fn a_ledger_of_version_3_is_migrated_in_place_and_answers_as_before() {
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("ledger.sqlite");
-    {
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
-        conn.execute_batch(V3_FILE).unwrap();
-    }
-    assert_eq!(user_version(&path), 3);
-    let v1 = V1::create(&tmp.path().join("v1.sqlite"), V1_ROWS);
-    let universe = Universe::of(&v1);
-    let before = answers(&v1, &universe);
-
-    let l = Ledger::open(&path).unwrap();
-    assert_eq!(user_version(&path), VERSION);
-    assert_eq!(count(&path), 13);
-    assert_eq!(tables(&path), LATEST_TABLES);
+    let (_tmp, path, v1, before, l) = migrated(V3_FILE, 3);
     // A row per facility, interface and month: TEST-F1 has two interfaces over three months
     // (6); TEST-F2 one month of one and two of the other (3).
     let months: i64 = Connection::open(&path)
@@ -540,7 +540,6 @@ fn a_ledger_of_version_3_is_migrated_in_place_and_answers_as_before() {
         .query_row("SELECT COUNT(*) FROM months", [], |r| r.get(0))
         .unwrap();
     assert_eq!(months, 9);
-    assert_eq!(answers(&l, &universe), before);
     // Written on, it agrees with version 1 written the same way; a re-run writes nothing new.
     let dec = rows(&[
         ("U-1", 9, &"e".repeat(32)),
