@@ -145,7 +145,7 @@ fn stream(s: &Set, i: &Input, registry: &Registry, ctx: &Context) -> usize {
             let schema = spec.schema(&part.data_type).unwrap();
             lines.clear();
             let rows = LifeRows::new(schema, &part.frame).unwrap();
-            rows.encode(OutputEncoding::Utf8Bom, &mut lines, |_, _, e| {
+            rows.encode(OutputEncoding::Utf8Bom, &mut lines, |_, _, e, _| {
                 assert!(e.is_none())
             });
             written += lines.len();

@@ -81,6 +81,28 @@ fn rules(f: &FileIngest) -> Vec<(u64, &'static str, Option<String>)> {
 const HEADER: &str = "事業所番号,利用者番号,氏名（姓）,氏名（名）,フリガナ（姓）,性別,生年月日,保険者番号,被保険者番号,要介護度,障害高齢者自立度,認知症高齢者自立度";
 
 #[test]
+fn constants_are_held_as_the_file_will_hold_them_blanks_cut_but_a_clearing_space() {
+    // A frame holds what the LIFE file will: the writer cuts blanks around a value, and each
+    // line is read back against the values validated, so a constant is cut as it is read.
+    let text = PROFILE.replace(
+        "service_code = \"51\"",
+        "service_code = \" 51\\t\"\nfirst_name_kana = \" \"\nend_date = \"  \"",
+    );
+    let p = profile(&text).unwrap();
+    let f = ingest_file(
+        "vendor.csv",
+        format!("{HEADER}\n1370000018,000123,見本,一郎,ミホン,男,S15/4/1,131011,9900000001,要介護３,J1,Ⅱa\n")
+            .as_bytes(),
+        &p,
+        common::registry(),
+        None,
+    );
+    assert_eq!(column(&f, "service_code"), [Some("51".into())]);
+    assert_eq!(column(&f, "first_name_kana"), [Some(" ".into())]);
+    assert_eq!(column(&f, "end_date"), [None]);
+}
+
+#[test]
 fn crosswalks_go_through_the_spec_code_labels() {
     let text = format!(
         "{HEADER}\n\

@@ -172,6 +172,37 @@ fn two_files_of_one_interface_merge_and_a_number_in_both_is_a_duplicate() {
     );
 }
 
+#[test]
+fn a_version_life_does_not_take_is_found_on_its_row_as_it_is_read_not_after_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The second user's row (line 4) names a version LIFE does not take.
+    let text = String::from_utf8(sample(SUI)).unwrap();
+    let mut lines: Vec<String> = text.split("\r\n").map(str::to_string).collect();
+    assert!(lines[3].ends_with(",0310"));
+    lines[3] = lines[3].replace(",0310", ",9999");
+    std::fs::write(tmp.path().join("vendor.csv"), lines.join("\r\n")).unwrap();
+    let j = job(tmp.path(), "1370000018", &[r#"{ life = ["vendor.csv"] }"#]);
+    let out = tmp.path().join("out");
+    assert_eq!(run(&j, &out, &[]).status.code(), Some(1));
+    let dir = out.join("202610/1370000018");
+    let found = rules_of(&dir);
+    assert!(found.contains(&("vendor.csv".into(), "4".into(), "value.version".into())));
+    assert!(
+        !found.iter().any(|(_, _, r)| r == "emit.invalid"),
+        "{found:?}"
+    );
+    let numbers = column(&dir.join(SUI), "external_system_management_number");
+    assert_eq!(numbers.len(), 7);
+    assert!(!numbers.iter().any(|n| n == "KSU102"));
+    let v = lifeline(&["validate", &dir.join(SUI).display().to_string()]);
+    assert_eq!(
+        v.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+}
+
 /// Swaps the numbers of the first two users.
 fn swapped(sui: &[u8]) -> Vec<u8> {
     let text = String::from_utf8(sui.to_vec()).unwrap();

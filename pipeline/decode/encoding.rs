@@ -159,6 +159,41 @@ impl Unreadable {
     }
 }
 
+/// How `lifeline validate` would take a file whose bytes are shown to it in order, a piece at
+/// a time (a writer checking what it writes, without reading the file back).
+pub struct Detect(Scan);
+
+impl Default for Detect {
+    fn default() -> Self {
+        Detect(Scan::new())
+    }
+}
+
+impl Detect {
+    /// The file's next bytes (the first piece at least 4 bytes long, so that a BOM is seen).
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.0.feed(bytes, false);
+    }
+
+    /// Whether the reader takes the whole file as text in `written`, so that it reads back the
+    /// characters written: a BOM file as UTF-8, a CP932 file as CP932 (or, when it is all
+    /// ASCII, as UTF-8: the same characters). `decodes_as_cp932`: every byte decoded as CP932,
+    /// as the reader asks of a file it may take either way.
+    pub fn reads_as(mut self, written: TextEncoding, decodes_as_cp932: bool) -> bool {
+        self.0.feed(&[], true);
+        let ascii = self.0.ascii;
+        match (self.0.settle(), written) {
+            (Ok(Settled::Is(TextEncoding::Utf8Bom)), TextEncoding::Utf8Bom) => true,
+            (Ok(Settled::Is(TextEncoding::Cp932)), TextEncoding::Cp932) => true,
+            (Ok(Settled::Cp932IfItDecodes), TextEncoding::Cp932) => decodes_as_cp932,
+            (Ok(Settled::Is(TextEncoding::Utf8)), TextEncoding::Cp932 | TextEncoding::Utf8) => {
+                ascii || written == TextEncoding::Utf8
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Bytes that do not decode as CP932 at `cp932_err`, in a file that stops being UTF-8 at
 /// `utf8_valid_up_to`: where the error is and the encoding it names, the one that reads
 /// furthest (CP932 when both reach as far).

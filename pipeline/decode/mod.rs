@@ -10,6 +10,7 @@ pub mod text;
 mod vendor;
 
 pub use chunks::{Chunks, ReadError};
+pub use encoding::Detect;
 pub use lifefile::{LifeFile, LifeHead, LifeReader, ReadIssue, is_id_shaped, read_life_file};
 pub use vendor::{Record, Table, read_table};
 

@@ -3,6 +3,7 @@
 pub mod files;
 pub mod report;
 pub mod spill;
+pub mod verify;
 mod writer;
 
 pub use files::write_private;

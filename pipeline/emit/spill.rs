@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::files::write_staged_hashed;
+use super::verify::{Checked, LineCheck};
 use super::writer::{LifeRows, OutputEncoding, WriteError};
 use crate::decode::store::Store;
 use crate::spec::Schema;
@@ -30,6 +31,10 @@ pub struct Spill {
     header: Vec<u8>,
     /// Each row's line length; 0 for a row that could not be written, whose error is kept.
     lens: Vec<u32>,
+    /// Each row's [`RowSum`](super::verify::RowSum): what its line must read back as.
+    sums: Vec<u64>,
+    /// The number of columns of the header.
+    fields: usize,
     errors: Vec<(usize, WriteError)>,
     /// Lines of the current table, before they go to the file.
     buf: Vec<u8>,
@@ -60,6 +65,8 @@ impl Spill {
             encoding,
             header: Vec::new(),
             lens: Vec::new(),
+            sums: Vec::new(),
+            fields: 0,
             errors: Vec::new(),
             buf: Vec::new(),
         })
@@ -76,15 +83,17 @@ impl Spill {
         let header = rows.header(self.encoding);
         if self.header.is_empty() {
             self.header = header;
+            self.fields = rows.columns();
         } else if self.header != header {
             return Err(SpillError::Columns(schema.data_type.clone()));
         }
         self.buf.clear();
         let first = self.lens.len();
-        let (lens, errors) = (&mut self.lens, &mut self.errors);
+        let (lens, sums, errors) = (&mut self.lens, &mut self.sums, &mut self.errors);
         let mut start = 0;
-        rows.encode(self.encoding, &mut self.buf, |row, end, e| {
+        rows.encode(self.encoding, &mut self.buf, |row, end, e, sum| {
             lens.push((end - start) as u32);
+            sums.push(sum);
             start = end;
             if let Some(e) = e {
                 errors.push((first + row, e));
@@ -116,6 +125,11 @@ impl Spill {
             .map(move |(r, e)| (r - first, e))
     }
 
+    /// The LIFE file's first lines (BOM, data type, header), as written.
+    pub fn header(&self) -> &[u8] {
+        &self.header
+    }
+
     pub fn mark(&self) -> Mark {
         Mark(self.lens.len())
     }
@@ -125,6 +139,7 @@ impl Spill {
         self.file.truncate(self.start_of(rows))?;
         self.hashes.truncate(rows as u64 * 32)?;
         self.lens.truncate(rows);
+        self.sums.truncate(rows);
         self.errors.retain(|(row, _)| *row < rows);
         Ok(())
     }
@@ -148,12 +163,13 @@ pub struct Segment<'a> {
 
 /// Writes a LIFE file to `path` (atomically, owner-only) from segments of spills, in order: the
 /// header, then the kept rows. The spills must have the same header. A kept row that could not
-/// be written fails it, naming its line in the file. Returns the file's SHA-256.
+/// be written fails it, naming its line in the file. Returns the file's SHA-256, and what
+/// reading each line back as it was written found ([`LineCheck`]).
 pub fn write_life(
     path: &Path,
     data_type: &str,
     segments: &[Segment<'_>],
-) -> Result<[u8; 32], SpillError> {
+) -> Result<([u8; 32], Checked), SpillError> {
     let Some(head) = segments.first() else {
         return Err(SpillError::Io(std::io::Error::other("no rows to write")));
     };
@@ -173,19 +189,23 @@ pub fn write_life(
         kept += s.keep.iter().filter(|k| **k).count() as u64;
     }
     let mut row = Vec::new();
+    let mut check = LineCheck::new(head.spill.encoding.text_encoding(), head.spill.fields);
     let sha = write_staged_hashed(path, |w| {
         w.write_all(&head.spill.header)?;
+        check.head(&head.spill.header);
         for s in segments {
             let mut from = s.spill.file.from(s.spill.start_of(s.first))?;
-            for (&len, &k) in s.spill.lens[s.first..].iter().zip(s.keep) {
+            let rows = s.spill.lens[s.first..].iter().zip(&s.spill.sums[s.first..]);
+            for ((&len, &sum), &k) in rows.zip(s.keep) {
                 row.resize(len as usize, 0);
                 from.read_exact(&mut row)?;
                 if k {
                     w.write_all(&row)?;
+                    check.line(&row, sum);
                 }
             }
         }
         Ok(())
     })?;
-    Ok(sha)
+    Ok((sha, check.finish()))
 }

@@ -8,6 +8,7 @@
 use encoding_rs::{EncoderResult, SHIFT_JIS};
 use polars::prelude::*;
 
+use super::verify::RowSum;
 use crate::spec::Schema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +17,16 @@ pub enum OutputEncoding {
     Utf8Bom,
     /// Shift_JIS as Windows writes it (CP932).
     Cp932,
+}
+
+impl OutputEncoding {
+    /// The encoding a reader finds the file in.
+    pub fn text_encoding(self) -> crate::decode::TextEncoding {
+        match self {
+            OutputEncoding::Utf8Bom => crate::decode::TextEncoding::Utf8Bom,
+            OutputEncoding::Cp932 => crate::decode::TextEncoding::Cp932,
+        }
+    }
 }
 
 /// Why a frame cannot be written as a LIFE file. Lines are those of the file being written.
@@ -50,7 +61,7 @@ pub fn write_life_file(
     let mut out = rows.header(encoding);
     out.reserve(frame.height() * rows.header.len() * 4);
     let mut failed = None;
-    rows.encode(encoding, &mut out, |_, _, e| {
+    rows.encode(encoding, &mut out, |_, _, e, _| {
         if let Some(e) = e {
             failed.get_or_insert(e);
         }
@@ -97,6 +108,11 @@ impl<'a> LifeRows<'a> {
         })
     }
 
+    /// How many columns the lines have.
+    pub fn columns(&self) -> usize {
+        self.header.len()
+    }
+
     /// The file's first lines: byte-order mark (UTF-8), data type, header.
     pub fn header(&self, encoding: OutputEncoding) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + self.header.len() * 24);
@@ -110,14 +126,15 @@ impl<'a> LifeRows<'a> {
         out
     }
 
-    /// Appends every row's line to `out`, calling `done(row, out's length, error)` after each:
-    /// a row that cannot be written leaves nothing in `out`, and its error names the line it
-    /// would have had in a file of this frame alone.
+    /// Appends every row's line to `out`, calling `done(row, out's length, error, sum)` after
+    /// each: a row that cannot be written leaves nothing in `out`, and its error names the line
+    /// it would have had in a file of this frame alone; `sum` is the [`RowSum`] of the row's
+    /// values as the frame holds them, for the check of the line when it is written.
     pub fn encode(
         &self,
         encoding: OutputEncoding,
         out: &mut Vec<u8>,
-        mut done: impl FnMut(usize, usize, Option<WriteError>),
+        mut done: impl FnMut(usize, usize, Option<WriteError>, u64),
     ) {
         // One contiguous array per column: direct indexed access, no iterator per column.
         let arrays: Vec<_> = self
@@ -128,22 +145,26 @@ impl<'a> LifeRows<'a> {
         let mut enc = Encoder::new(encoding);
         // Rows a block at a time, the block's values gathered column after column first: the
         // columns' arrays are then read in order, not one cache line of every column per row.
-        let mut cells: Vec<&str> = Vec::with_capacity(BLOCK * arrays.len());
+        let mut cells: Vec<Option<&str>> = Vec::with_capacity(BLOCK * arrays.len());
         for first in (0..self.height).step_by(BLOCK) {
             let n = BLOCK.min(self.height - first);
             cells.clear();
             for arr in &arrays {
-                cells.extend((first..first + n).map(|row| arr.get(row).unwrap_or("")));
+                cells.extend((first..first + n).map(|row| arr.get(row)));
             }
             for r in 0..n {
                 let start = out.len();
                 let line = (first + r) as u64 + 3;
-                let row = cells.chunks_exact(n).map(|column| column[r]);
-                let e = self.line(row, line, &mut enc, out).err();
+                let row = || cells.chunks_exact(n).map(|column| column[r]);
+                let mut sum = RowSum::default();
+                row().for_each(|v| sum.value(v));
+                let e = self
+                    .line(row().map(|v| v.unwrap_or("")), line, &mut enc, out)
+                    .err();
                 if e.is_some() {
                     out.truncate(start);
                 }
-                done(first + r, out.len(), e);
+                done(first + r, out.len(), e, sum.finish());
             }
         }
     }

@@ -315,7 +315,7 @@ impl<'a> Ingest<'a> {
                     };
                     sources.push((id.to_string(), src));
                 } else if let Some((_, v)) = t.constants.iter().find(|(i, _)| i == id) {
-                    sources.push((id.to_string(), Source::Constant(v.clone())));
+                    sources.push((id.to_string(), Source::Fixed(constant(v))));
                 } else if id == "care_facility_id" {
                     sources.push((id.to_string(), Source::Facility));
                 } else if id == "external_system_management_number" {
@@ -364,6 +364,18 @@ impl<'a> Ingest<'a> {
     }
 }
 
+/// A profile's constant as the LIFE file holds it: without the blanks around it, which the
+/// writer would cut (a frame holds what is written, and what is validated is what is read back),
+/// but for the one half-width space that clears a stored value; None when nothing is left.
+fn constant(v: &str) -> Option<String> {
+    // `emit::CLEAR`, which this stage comes before.
+    let t = match v {
+        " " => v,
+        _ => v.trim_matches([' ', '\t']),
+    };
+    (!t.is_empty()).then(|| t.to_string())
+}
+
 /// A vendor value trimmed of half- and full-width spaces; None when that leaves nothing or a
 /// placeholder of the profile (`-`, `null` …; ASCII letters in either case: `NULL`).
 fn clean<'a>(v: &'a str, placeholders: &[&str]) -> Option<&'a str> {
@@ -381,9 +393,8 @@ fn clean<'a>(v: &'a str, placeholders: &[&str]) -> Option<&'a str> {
 enum Source<'a> {
     Facility,
     Key,
-    Constant(String),
-    /// A preamble cell or a profile value through its steps: one value for the file (None
-    /// when it is missing or could not be converted, said once).
+    /// A preamble cell or a profile value through its steps, or a constant: one value for the
+    /// file (None when it is missing or could not be converted, said once).
     Fixed(Option<String>),
     /// A mapped column (index into the target's columns) and its spec item.
     Column(usize, &'a crate::spec::Item),

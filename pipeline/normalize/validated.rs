@@ -49,6 +49,8 @@ pub(super) struct Validated {
     checks: Vec<Check>,
     findings: Vec<Finding>,
     carry: crate::validate::Carry,
+    /// The `value.version` check, among `checks` once a part has needed it.
+    version: Option<u32>,
 }
 
 impl Validated {
@@ -70,6 +72,8 @@ impl Validated {
         let Some(schema) = spec.schema(&part.data_type) else {
             return;
         };
+        let mut versions = Findings::default();
+        crate::validate::check_versions(&part.frame, schema, &registry.catalogue, &mut versions);
         let mut found = Findings::default();
         crate::validate::validate_frame(
             &part.frame,
@@ -96,10 +100,26 @@ impl Validated {
                 self.findings.push(f);
             }
         }
-        if self.checks.is_empty() {
+        if self.checks.is_empty() && self.version.is_none() {
             self.checks = found.checks;
         } else {
-            debug_assert_eq!(self.checks, found.checks, "a part's checks are its frame's");
+            let n = found.checks.len();
+            debug_assert_eq!(
+                self.checks[..n],
+                found.checks,
+                "a part's checks are its frame's"
+            );
+        }
+        // The version check is made only where a value is wrong: it goes after the others.
+        if let Some(c) = versions.checks.pop() {
+            let checks = &mut self.checks;
+            let at = *self.version.get_or_insert_with(|| {
+                checks.push(c);
+                checks.len() as u32 - 1
+            });
+            let found = versions.findings.into_iter();
+            self.findings
+                .extend(found.map(|f| Finding { check: at, ..f }));
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The emit stage of one interface: its kept records (new or changed ones with `--delta`) from
-//! the spills into its LIFE file in the staging folder, then the file read back and checked by
-//! the validator `lifeline validate` uses. A record the check finds wrong is withheld with a
-//! finding on its vendor row (`emit.invalid`) and the office's files are written again: what is
-//! counted is what is in the files, and every file validates.
+//! the spills into its LIFE file in the staging folder, each line read back as it is written
+//! (`emit::verify`: the values the rows were validated with, in the file's encoding) and the
+//! file's first lines checked by the validator `lifeline validate` uses. A record the check
+//! finds wrong is withheld with a finding on its vendor row (`emit.invalid`) and the office's
+//! files are written again: what is counted is what is in the files, and every file validates.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -148,7 +149,7 @@ pub(super) fn interface<'e>(
             })
         })
         .collect::<Result<Vec<_>, RunError>>()?;
-    let sha = write_life(&path, data_type.as_str(), &segments).map_err(|e| match e {
+    let (sha, checked) = write_life(&path, data_type.as_str(), &segments).map_err(|e| match e {
         SpillError::Io(source) => RunError::Write {
             path: path.clone(),
             source,
@@ -158,43 +159,45 @@ pub(super) fn interface<'e>(
             source,
         },
     })?;
-    let bytes = std::fs::read(&path).map_err(|source| RunError::Write {
-        path: path.clone(),
-        source,
-    })?;
-    let report = validate_bytes(
-        &name,
-        &bytes,
-        registry,
-        &SpecChoice::Version(spec.clone()),
-        &Context::default(),
-    );
     // The written records (indexes into the interface's), in the file's order from line 3.
     let written: Vec<usize> = (0..write.len()).filter(|&r| write[r]).collect();
     let mut bad: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
-    for f in &report.findings.findings {
-        let c = &report.findings.checks[f.check as usize];
-        if c.severity != Severity::Error {
-            continue;
-        }
-        let what = match &c.column {
-            Some(col) => format!("{} {col}", c.rule),
-            None => c.rule.to_string(),
-        };
-        // A finding on the file as a whole (line 1 or 2): every record in it.
-        let rows = match (f.line as usize)
-            .checked_sub(3)
-            .and_then(|r| written.get(r))
-        {
-            Some(&r) => vec![r],
-            None => written.clone(),
-        };
-        for r in rows {
+    let mut add = |rows: &[usize], what: String| {
+        for &r in rows {
             let w = bad.entry(r).or_default();
             if !w.contains(&what) {
                 w.push(what.clone());
             }
         }
+    };
+    // The rows were validated before they were encoded; each line read back as it was written
+    // gave the row's values (`emit::verify`). What is left is the file's first lines, which
+    // the validator checks itself; a finding there is on every record.
+    let head = validate_bytes(
+        &name,
+        segments[0].spill.header(),
+        registry,
+        &SpecChoice::Version(spec.clone()),
+        &Context::default(),
+    );
+    for f in &head.findings.findings {
+        let c = &head.findings.checks[f.check as usize];
+        if c.severity == Severity::Error {
+            match &c.column {
+                Some(col) => add(&written, format!("{} {col}", c.rule)),
+                None => add(&written, c.rule.to_string()),
+            }
+        }
+    }
+    if !checked.encoding_kept {
+        let what = format!(
+            "the file does not read back as {}",
+            layout.encoding.text_encoding()
+        );
+        add(&written, what);
+    }
+    for (row, why) in &checked.bad {
+        add(&written[*row..=*row], why.text().to_string());
     }
     if !bad.is_empty() {
         for (r, what) in bad {
@@ -216,6 +219,10 @@ pub(super) fn interface<'e>(
     }
     if layout.parquet {
         let parquet = dir.join(format!("{data_type}.parquet"));
+        let bytes = std::fs::read(&path).map_err(|source| RunError::Write {
+            path: path.clone(),
+            source,
+        })?;
         let mut frame = crate::decode::read_life_file(&bytes).frame;
         let _ = frame.drop_in_place(crate::decode::LINE);
         crate::emit::files::write_parquet(&parquet, &frame).map_err(|source| RunError::Write {

@@ -138,6 +138,20 @@ pub struct Carry {
     seen: Vec<rules::Seen>,
 }
 
+/// `value.version` on every row of a frame whose `version` is not a value LIFE accepts, as
+/// `lifeline validate` checks a file's rows (the one check of a row that is not an item check or
+/// a rule: it needs the catalogue of versions).
+pub fn check_versions(
+    frame: &DataFrame,
+    schema: &Schema,
+    catalogue: &crate::spec::catalogue::Catalogue,
+    out: &mut Findings,
+) {
+    if schema.item(version::COLUMN).is_some() {
+        version::check_values(frame, &frame_lines(frame), schema, catalogue, out);
+    }
+}
+
 /// Validates a frame against an interface: every item check on every row, then every rule. A
 /// file read in parts is validated part after part with one `carry`, which takes what the
 /// rules remember from the parts before (the keys seen), so the findings are those of the

@@ -42,7 +42,6 @@ impl Ingest<'_> {
                     let name: PlSmallStr = id.as_str().into();
                     let column = match src {
                         Source::Facility => StringChunked::full(name, &fac, height).into_column(),
-                        Source::Constant(v) => StringChunked::full(name, v, height).into_column(),
                         Source::Fixed(Some(v)) => {
                             StringChunked::full(name, v, height).into_column()
                         }
