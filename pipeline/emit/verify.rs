@@ -31,10 +31,15 @@ impl RowSum {
         match v {
             None => self.0.write_usize(0),
             Some("") => self.0.write_usize(usize::MAX),
-            Some(v) => {
-                self.0.write_usize(v.len());
-                self.0.write(v.as_bytes());
-            }
+            Some(v) => self.field(v.as_bytes()),
+        }
+    }
+
+    /// A field as read (UTF-8; empty for a null).
+    fn field(&mut self, v: &[u8]) {
+        self.0.write_usize(v.len());
+        if !v.is_empty() {
+            self.0.write(v);
         }
     }
 
@@ -141,7 +146,7 @@ impl LineCheck {
         }
         let text: &[u8] = match self.encoding {
             _ if line.is_ascii() => line,
-            TextEncoding::Utf8 | TextEncoding::Utf8Bom => std::str::from_utf8(line)
+            TextEncoding::Utf8 | TextEncoding::Utf8Bom => simdutf8::basic::from_utf8(line)
                 .map_err(|_| Mismatch::Encoding)?
                 .as_bytes(),
             TextEncoding::Cp932 => {
@@ -175,11 +180,9 @@ impl LineCheck {
         let mut s = RowSum::default();
         let mut start = 0;
         for &end in &self.ends[..n] {
-            let field = &self.out[start..end.min(written)];
+            // UTF-8 (the line is), cut at ASCII delimiters.
+            s.field(&self.out[start..end.min(written)]);
             start = end;
-            // Valid UTF-8 cut at ASCII delimiters is valid UTF-8.
-            let v = std::str::from_utf8(field).map_err(|_| Mismatch::Encoding)?;
-            s.value((!v.is_empty()).then_some(v));
         }
         if s.finish() != sum {
             return Err(Mismatch::Values);

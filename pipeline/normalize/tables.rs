@@ -42,7 +42,7 @@ pub struct Ingest<'a> {
     /// Where the findings of the last table start (see [`Ingest::check`]).
     table_findings: usize,
     /// The validation findings by (frame, facility).
-    validated: BTreeMap<(usize, String), Validated>,
+    validated: BTreeMap<(usize, String), Validated<'a>>,
 }
 
 /// What the header line settles for the rest of the file.

@@ -43,9 +43,11 @@ pub(super) type Unconverted<'f> =
     std::collections::HashSet<(u64, &'f str), foldhash::fast::FixedState>;
 
 /// The validation engine's findings on the frames of one (interface, facility) of a file, part
-/// after part: every part registers the same checks, kept once.
+/// after part: every part registers the same checks, kept once, and is checked with the item
+/// checks made for the first.
 #[derive(Default)]
-pub(super) struct Validated {
+pub(super) struct Validated<'r> {
+    plans: Option<crate::validate::ItemPlans<'r>>,
     checks: Vec<Check>,
     findings: Vec<Finding>,
     carry: crate::validate::Carry,
@@ -53,7 +55,7 @@ pub(super) struct Validated {
     version: Option<u32>,
 }
 
-impl Validated {
+impl<'r> Validated<'r> {
     /// How many checks it registered (they join a file's checks in one block).
     pub(super) fn checks_len(&self) -> usize {
         self.checks.len()
@@ -62,7 +64,7 @@ impl Validated {
     pub(super) fn check(
         &mut self,
         part: &Part,
-        registry: &Registry,
+        registry: &'r Registry,
         ctx: &crate::validate::Context,
         unconverted: &Unconverted<'_>,
     ) {
@@ -74,12 +76,17 @@ impl Validated {
         };
         let mut versions = Findings::default();
         crate::validate::check_versions(&part.frame, schema, &registry.catalogue, &mut versions);
+        let sheets = spec.code_sheets.as_ref();
+        let plans = self
+            .plans
+            .get_or_insert_with(|| crate::validate::ItemPlans::new(&part.frame, schema, sheets));
         let mut found = Findings::default();
-        crate::validate::validate_frame(
+        let rules = spec.rules(&part.data_type);
+        crate::validate::validate_planned(
             &part.frame,
+            plans,
             schema,
-            spec.rules(&part.data_type),
-            spec.code_sheets.as_ref(),
+            rules,
             ctx,
             &mut found,
             &mut self.carry,
@@ -125,7 +132,7 @@ impl Validated {
 }
 
 /// The validation findings, block after block, join a file's own.
-pub(super) fn append(findings: &mut Findings, blocks: impl IntoIterator<Item = Validated>) {
+pub(super) fn append<'r>(findings: &mut Findings, blocks: impl IntoIterator<Item = Validated<'r>>) {
     for v in blocks {
         let offset = findings.checks.len() as u32;
         findings

@@ -9,19 +9,44 @@ use super::finding::{Finding, Findings, MASK, Severity};
 use super::values::{is_date, is_date_or_unknown_day, is_time, number_shape};
 use crate::spec::{CodeSheets, Item, ItemType, Req};
 
-/// A code list, as a set when it is long.
+/// A code list: short codes (up to 7 bytes, as most are) each as one number, compared without
+/// a call to compare bytes; a long list as a set.
 enum CodeSet<'a> {
+    Short(Vec<u64>),
     Few(Vec<&'a str>),
     Many(HashSet<&'a str>),
 }
 
-impl CodeSet<'_> {
+impl<'a> CodeSet<'a> {
+    fn new(codes: &[&'a str]) -> Self {
+        if codes.len() > 16 {
+            CodeSet::Many(codes.iter().copied().collect())
+        } else if let Some(short) = codes.iter().map(|c| short(c)).collect::<Option<_>>() {
+            CodeSet::Short(short)
+        } else {
+            CodeSet::Few(codes.to_vec())
+        }
+    }
+
     fn contains(&self, v: &str) -> bool {
         match self {
+            CodeSet::Short(codes) => short(v).is_some_and(|v| codes.contains(&v)),
             CodeSet::Few(v2) => v2.contains(&v),
             CodeSet::Many(s) => s.contains(v),
         }
     }
+}
+
+/// A string of up to 7 bytes as one number: its bytes, and its length in the top byte.
+fn short(v: &str) -> Option<u64> {
+    let b = v.as_bytes();
+    (b.len() <= 7).then(|| {
+        let mut n = (b.len() as u64) << 56;
+        for (i, &x) in b.iter().enumerate() {
+            n |= u64::from(x) << (8 * i);
+        }
+        n
+    })
 }
 
 /// Which strings a date item accepts.
@@ -120,12 +145,7 @@ impl<'a> ColumnPlan<'a> {
                 format!("「{name}」のコード値（{shown}）以外の値です"),
                 format!("not one of the codes {{{shown}}}"),
             );
-            let set = if code_list.len() > 16 {
-                CodeSet::Many(code_list.into_iter().collect())
-            } else {
-                CodeSet::Few(code_list)
-            };
-            (id, set)
+            (id, CodeSet::new(&code_list))
         });
         let len = item.len.map(|l| l as usize);
         let length = match (item.ty, len) {
@@ -292,5 +312,26 @@ impl<'a> ColumnPlan<'a> {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CodeSet;
+
+    proptest::proptest! {
+        /// Every kind of code set says what the list says.
+        #[test]
+        fn a_code_set_holds_exactly_its_codes(
+            codes in proptest::collection::vec("[0-9A-Zあ\\x00]{0,9}", 0..24),
+            v in "[0-9A-Zあ\\x00]{0,9}",
+        ) {
+            let list: Vec<&str> = codes.iter().map(String::as_str).collect();
+            let expected = list.contains(&v.as_str());
+            proptest::prop_assert_eq!(CodeSet::new(&list).contains(&v), expected);
+            for c in &list {
+                proptest::prop_assert!(CodeSet::new(&list).contains(c));
+            }
+        }
     }
 }
