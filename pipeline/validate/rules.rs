@@ -106,23 +106,21 @@ impl Rows<'_> {
         }
     }
 
+    /// Whether each row's value of `column` (`None` when the file lacks it) is `test`'s.
+    fn test(&self, column: &str, test: impl Fn(Option<&str>) -> bool) -> Vec<bool> {
+        match self.column(column) {
+            Some(ca) => ca.iter().map(test).collect(),
+            None => vec![test(None); self.n()],
+        }
+    }
+
     fn mask(&self, c: &Condition) -> Vec<bool> {
         match c {
-            Condition::In { column, values } => self
-                .values(column)
-                .into_iter()
-                .map(|v| v.is_some_and(|v| values.iter().any(|x| x == v)))
-                .collect(),
-            Condition::Present { column } => self
-                .values(column)
-                .into_iter()
-                .map(|v| filled(v).is_some())
-                .collect(),
-            Condition::Absent { column } => self
-                .values(column)
-                .into_iter()
-                .map(|v| filled(v).is_none())
-                .collect(),
+            Condition::In { column, values } => {
+                self.test(column, |v| v.is_some_and(|v| values.iter().any(|x| x == v)))
+            }
+            Condition::Present { column } => self.test(column, |v| filled(v).is_some()),
+            Condition::Absent { column } => self.test(column, |v| filled(v).is_none()),
             Condition::All(cs) => self.fold(cs, true, |a, b| a && b),
             Condition::Any(cs) => self.fold(cs, false, |a, b| a || b),
             Condition::Not(c) => self.mask(c).into_iter().map(|b| !b).collect(),
@@ -156,8 +154,14 @@ impl Rows<'_> {
 
     /// Calls `f(row, filled value)` for every row of a column (all `None` when the file lacks it).
     fn each_value<'s>(&'s self, column: &str, mut f: impl FnMut(usize, Option<&'s str>)) {
-        for (i, v) in self.values(column).into_iter().enumerate() {
-            f(i, filled(v));
+        self.each_raw(column, |i, v| f(i, filled(v)));
+    }
+
+    /// [`Rows::each_value`] with the clear marker as it is.
+    fn each_raw<'s>(&'s self, column: &str, mut f: impl FnMut(usize, Option<&'s str>)) {
+        match self.column(column) {
+            Some(ca) => ca.iter().enumerate().for_each(|(i, v)| f(i, v)),
+            None => (0..self.n()).for_each(|i| f(i, None)),
         }
     }
 
@@ -287,13 +291,13 @@ impl Rows<'_> {
                     format!("{}の形式またはチェックディジットが正しくありません", what.0),
                     format!("{} fails its format or check-digit test", what.1),
                 );
-                for (v, &line) in self.values(column).into_iter().zip(self.lines) {
-                    if let Some(v) = filled(v)
+                self.each_value(column, |i, v| {
+                    if let Some(v) = v
                         && check_digit(*scheme, v).is_some()
                     {
-                        out.push(line, c, Some(self.shown(column, v)));
+                        out.push(self.lines[i], c, Some(self.shown(column, v)));
                     }
-                }
+                });
             }
             Rule::FixedLength {
                 column,
@@ -311,13 +315,13 @@ impl Rows<'_> {
                     ),
                     format!("shorter than its fixed {len} characters (leading zeros lost?)"),
                 );
-                for (v, &line) in self.values(column).into_iter().zip(self.lines) {
-                    if let Some(v) = filled(v)
+                self.each_value(column, |i, v| {
+                    if let Some(v) = v
                         && v.chars().count() < *len
                     {
-                        out.push(line, c, Some(self.shown(column, v)));
+                        out.push(self.lines[i], c, Some(self.shown(column, v)));
                     }
-                }
+                });
             }
             Rule::Plausible { column, min, max } => {
                 let c = out.check(
@@ -327,15 +331,15 @@ impl Rows<'_> {
                     format!("{}の値が想定範囲（{min}～{max}）外です", self.name(column)),
                     format!("implausible: outside {min}–{max}"),
                 );
-                for (v, &line) in self.values(column).into_iter().zip(self.lines) {
+                self.each_raw(column, |i, v| {
                     if let Some(x) = v
                         .filter(|v| number_shape(v).is_some())
                         .and_then(|v| v.parse::<f64>().ok())
                         && (x < *min || x > *max)
                     {
-                        out.push(line, c, v.map(|v| self.shown(column, v)));
+                        out.push(self.lines[i], c, v.map(|v| self.shown(column, v)));
                     }
-                }
+                });
             }
             Rule::Bmi {
                 height,
