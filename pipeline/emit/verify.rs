@@ -165,24 +165,34 @@ impl LineCheck {
                 self.text.as_bytes()
             }
         };
-        // One record, ending at the line's CRLF (not inside quotes).
-        self.rdr.reset();
-        self.out.resize(text.len().max(16), 0);
-        let (result, read, written, n) = self.rdr.read_record(text, &mut self.out, &mut self.ends);
-        match result {
-            csv_core::ReadRecordResult::Record if read >= text.len() - 1 => {}
-            csv_core::ReadRecordResult::OutputEndsFull => return Err(Mismatch::Fields),
-            _ => return Err(Mismatch::Record),
-        }
-        if n != self.fields {
-            return Err(Mismatch::Fields);
-        }
         let mut s = RowSum::default();
-        let mut start = 0;
-        for &end in &self.ends[..n] {
-            // UTF-8 (the line is), cut at ASCII delimiters.
-            s.field(&self.out[start..end.min(written)]);
-            start = end;
+        let body = &text[..text.len() - 2];
+        if memchr::memchr(b'"', body).is_none() {
+            // Without a quote, a CSV record is its fields between commas.
+            if memchr::memchr_iter(b',', body).count() + 1 != self.fields {
+                return Err(Mismatch::Fields);
+            }
+            body.split(|&b| b == b',').for_each(|f| s.field(f));
+        } else {
+            // One record, ending at the line's CRLF (not inside quotes).
+            self.rdr.reset();
+            self.out.resize(text.len().max(16), 0);
+            let (result, read, written, n) =
+                self.rdr.read_record(text, &mut self.out, &mut self.ends);
+            match result {
+                csv_core::ReadRecordResult::Record if read >= text.len() - 1 => {}
+                csv_core::ReadRecordResult::OutputEndsFull => return Err(Mismatch::Fields),
+                _ => return Err(Mismatch::Record),
+            }
+            if n != self.fields {
+                return Err(Mismatch::Fields);
+            }
+            let mut start = 0;
+            for &end in &self.ends[..n] {
+                // UTF-8 (the line is), cut at ASCII delimiters.
+                s.field(&self.out[start..end.min(written)]);
+                start = end;
+            }
         }
         if s.finish() != sum {
             return Err(Mismatch::Values);
@@ -258,6 +268,42 @@ mod tests {
             ]
         );
         assert!(!c.encoding_kept, "a byte that is not UTF-8 after a BOM");
+    }
+
+    proptest::proptest! {
+        /// A line reads back as its values whether or not it needs quotes, and a line the csv
+        /// reader reads otherwise (a stray quote, a field more or less) does not.
+        #[test]
+        fn a_line_reads_back_as_the_csv_reader_reads_it(
+            values in proptest::collection::vec(proptest::option::of("[a,\"あ ]{0,4}"), 3),
+            line in "[a,\"あ ]{0,12}",
+        ) {
+            let quoted: Vec<String> = values
+                .iter()
+                .map(|v| match v.as_deref() {
+                    Some(v) if v.contains([',', '"']) => format!("\"{}\"", v.replace('"', "\"\"")),
+                    v => v.unwrap_or("").to_string(),
+                })
+                .collect();
+            let written = format!("{}\r\n", quoted.join(","));
+            // The values as the reader gives them back: an empty one is no value.
+            let read: Vec<Option<&str>> =
+                values.iter().map(|v| v.as_deref().filter(|v| !v.is_empty())).collect();
+            let c = check(TextEncoding::Utf8Bom, HEAD, &[(written.as_bytes(), sum(&read))]);
+            proptest::prop_assert!(c.bad.is_empty(), "{written:?}: {:?}", c.bad);
+            // Any line: it passes only if the csv crate reads it as three fields of these values.
+            let any = format!("{line}\r\n");
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true)
+                .from_reader(any.as_bytes());
+            let rec = rdr.records().next().and_then(Result::ok);
+            let same = rec.is_some_and(|r| {
+                r.len() == 3 && r.iter().map(|f| Some(f).filter(|f| !f.is_empty())).eq(read.iter().copied())
+            });
+            let c = check(TextEncoding::Utf8Bom, HEAD, &[(any.as_bytes(), sum(&read))]);
+            if !line.is_empty() && !line.contains(['\r', '\n']) {
+                proptest::prop_assert_eq!(c.bad.is_empty(), same, "{:?}", any);
+            }
+        }
     }
 
     #[test]

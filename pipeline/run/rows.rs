@@ -198,11 +198,13 @@ impl Emitted {
                 continue;
             }
             if mapped.contains(c.name().as_str()) {
-                for (f, valid) in filled
-                    .iter_mut()
-                    .zip(c.as_materialized_series().is_not_null().iter())
-                {
-                    *f += u32::from(valid == Some(true));
+                if c.null_count() == 0 {
+                    filled.iter_mut().for_each(|f| *f += 1);
+                } else {
+                    let valid = c.as_materialized_series().is_not_null();
+                    for (f, valid) in filled.iter_mut().zip(valid.iter()) {
+                        *f += u32::from(valid == Some(true));
+                    }
                 }
             }
             if let Ok(ca) = c.str() {
