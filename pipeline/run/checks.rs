@@ -2,7 +2,9 @@
 //! exist (in this run or, per the ledger, an earlier month), keys unique across files, and the
 //! due calendar.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
+
+use foldhash::{HashMap as FastMap, HashSet as Fast};
 
 use super::Month;
 use super::error::RunError;
@@ -48,14 +50,14 @@ pub(super) fn cross_file_checks(
         Some(l) => l.known_users(facility, &month)?,
         None => HashSet::new(),
     };
-    let here: HashSet<u32> = emitted
+    let here: Fast<u32> = emitted
         .iter()
         .filter(|e| e.data_type.is_service_user_info())
         .flat_map(|e| e.user_ids().flatten())
         .collect();
     let known = |u: u32| here.contains(&u) || before.contains(users.key(u));
     // The numbers of every parent interface in this run.
-    let mut parent_numbers: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut parent_numbers: FastMap<&str, Fast<&str>> = FastMap::default();
     for rule in parents {
         let set = parent_numbers.entry(rule.parent.as_str()).or_default();
         for e in emitted
@@ -67,7 +69,7 @@ pub(super) fn cross_file_checks(
     }
     // (file index, line) of each miss, then the findings.
     let mut misses: Vec<(usize, u64, Miss)> = Vec::new();
-    let mut first_seen: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut first_seen: FastMap<(&str, &str), usize> = FastMap::default();
     for e in emitted {
         let fi = e.file;
         for (number, &line) in e.numbers().zip(&e.lines) {
@@ -212,7 +214,7 @@ pub(super) fn due_checks(
     let mut counts = Vec::new();
     let mut notes: Vec<(usize, u64, String, String)> = Vec::new();
     for rule in rules {
-        let present: HashSet<u32> = emitted
+        let present: Fast<u32> = emitted
             .iter()
             .filter(|e| rule.data_types.iter().any(|d| d == e.data_type.as_str()))
             .flat_map(|e| e.user_ids().flatten())

@@ -6,7 +6,9 @@
 //! Every row read for an interface is accounted for: in a record, or quarantined with a finding
 //! (rows in no frame, rows of another office, rows whose target gave no record, withheld).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use foldhash::HashSet as Fast;
 
 use super::error::RunError;
 use super::read::QuarantineLine;
@@ -52,11 +54,11 @@ pub(super) struct Office<'a, 'e> {
 }
 
 /// Error findings by (file, line): the checks.
-type Index = HashMap<(usize, u64), Vec<u32>>;
+type Index = foldhash::HashMap<(usize, u64), Vec<u32>>;
 
 impl<'e> Office<'_, 'e> {
     fn index(&self) -> Index {
-        let mut out: Index = HashMap::new();
+        let mut out: Index = Index::default();
         for (fi, (_, f)) in self.files.iter().enumerate() {
             for x in &f.findings.findings {
                 let c = &f.findings.checks[x.check as usize];
@@ -222,9 +224,9 @@ impl<'e> Office<'_, 'e> {
         sent_before: &dyn Fn(&str, &str) -> Result<bool, RunError>,
     ) -> Result<usize, RunError> {
         // Users and numbers with a withheld record and no kept one, per interface.
-        let mut kept_users = HashSet::new();
-        let mut lost_users = HashSet::new();
-        let mut numbers: HashMap<&str, (HashSet<&str>, HashSet<&str>)> = HashMap::new();
+        let mut kept_users = foldhash::HashSet::default();
+        let mut lost_users = foldhash::HashSet::default();
+        let mut numbers: foldhash::HashMap<&str, (Fast<&str>, Fast<&str>)> = Default::default();
         for i in ifaces {
             let sui = i.interface.0.is_service_user_info();
             let is_parent = registry
