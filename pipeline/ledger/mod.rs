@@ -97,12 +97,15 @@ impl Ledger {
         // (one per facility and interface made the run wait on the disk). Still crash-safe:
         // a power cut can lose the last commits, never corrupt the file, and re-running a
         // month records it again (idempotent).
-        // A page cache of up to 64 MiB (the default's 2 MiB re-read an office's pages from the
-        // file at every commit), and a checkpoint every 32 MiB of log instead of 4 (each one
-        // syncs the log and the file, while the other offices wait for the ledger).
+        // SQLite's own page cache (2 MiB): since version 4 an office's month is one row of
+        // blobs, read once a run, and a larger cache only held the ledger's pages in memory
+        // (64 MiB made the run's peak grow with the ledger: 114 against 48 MB on 100 offices
+        // of 2000 users, and slower, benches/README.md, "Issue 19"). A checkpoint every 32 MiB
+        // of log instead of 4 (each one syncs the log and the file, while the other offices
+        // wait for the ledger).
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 8192;",
+             PRAGMA wal_autocheckpoint = 8192;",
         )
         .map_err(|e| err(&e))?;
         // Every statement of the ledger stays prepared (the default keeps 16).
