@@ -1,5 +1,5 @@
 //! One LIFE file, from its path or bytes to its report: read a few parts at a time
-//! ([`LifeReader`]), each part's rows checked as a frame ([`super::validate_frame`]) with what the
+//! ([`LifeReader`]), each part's rows checked as a frame ([`super::validate_planned`]) with what the
 //! rules carry from the parts before, the findings handed on part after part in the report's
 //! order — gathered for a caller that wants them all, or kept in a [`Log`] for `lifeline
 //! validate`, so that neither the rows nor the findings of a large file are held at once.

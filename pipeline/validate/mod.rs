@@ -152,26 +152,9 @@ pub fn check_versions(
     }
 }
 
-/// Validates a frame against an interface: every item check on every row, then every rule. A
-/// file read in parts is validated part after part with one `carry`, which takes what the
-/// rules remember from the parts before (the keys seen), so the findings are those of the
-/// whole file; a frame on its own takes `&mut Carry::default()`.
-pub fn validate_frame(
-    frame: &DataFrame,
-    schema: &Schema,
-    rules: &[Rule],
-    sheets: Option<&CodeSheets>,
-    ctx: &Context,
-    out: &mut Findings,
-    carry: &mut Carry,
-) {
-    let plans = ItemPlans::new(frame, schema, sheets);
-    validate_planned(frame, &plans, schema, rules, ctx, out, carry);
-}
-
 /// The item checks of an interface for the columns of a frame, made once for every part of a
-/// file (their messages, code sets and limits), registered in each part's findings as they
-/// would have been by [`validate_frame`].
+/// file (their messages, code sets and limits) and registered in each part's findings by
+/// [`validate_planned`].
 pub(crate) struct ItemPlans<'s> {
     plans: Vec<(ColumnPlan<'s>, &'s str)>,
     checks: Vec<Check>,
@@ -198,7 +181,11 @@ impl<'s> ItemPlans<'s> {
     }
 }
 
-/// [`validate_frame`] with its item checks made before (for the frame's columns).
+/// Validates a frame against an interface: every item check on every row (`plans`, made for
+/// the frame's columns), then every rule. A file read in parts is validated part after part
+/// with one `carry`, which takes what the rules remember from the parts before (the keys
+/// seen), so the findings are those of the whole file; a frame on its own takes
+/// `&mut Carry::default()`.
 pub(crate) fn validate_planned(
     frame: &DataFrame,
     plans: &ItemPlans<'_>,
