@@ -7,4 +7,4 @@ pub mod verify;
 mod writer;
 
 pub use files::write_private;
-pub use writer::{LifeRows, OutputEncoding, WriteError, write_life_file};
+pub use writer::{LifeRows, OutputEncoding, Row, WriteError, each_row, write_life_file};

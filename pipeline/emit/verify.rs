@@ -27,6 +27,7 @@ impl Default for RowSum {
 }
 
 impl RowSum {
+    #[inline]
     pub fn value(&mut self, v: Option<&str>) {
         match v {
             None => self.0.write_usize(0),
@@ -36,6 +37,7 @@ impl RowSum {
     }
 
     /// A field as read (UTF-8; empty for a null).
+    #[inline]
     fn field(&mut self, v: &[u8]) {
         self.0.write_usize(v.len());
         if !v.is_empty() {

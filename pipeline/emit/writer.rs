@@ -136,37 +136,18 @@ impl<'a> LifeRows<'a> {
         out: &mut Vec<u8>,
         mut done: impl FnMut(usize, usize, Option<WriteError>, u64),
     ) {
-        // One contiguous array per column: direct indexed access, no iterator per column.
-        let arrays: Vec<_> = self
-            .columns
-            .iter()
-            .map(|ca| ca.downcast_as_array())
-            .collect();
         let mut enc = Encoder::new(encoding);
-        // Rows a block at a time, the block's values gathered column after column first: the
-        // columns' arrays are then read in order, not one cache line of every column per row.
-        let mut cells: Vec<Option<&str>> = Vec::with_capacity(BLOCK * arrays.len());
-        for first in (0..self.height).step_by(BLOCK) {
-            let n = BLOCK.min(self.height - first);
-            cells.clear();
-            for arr in &arrays {
-                cells.extend((first..first + n).map(|row| arr.get(row)));
+        each_row(&self.columns, self.height, |i, row| {
+            let start = out.len();
+            let mut sum = RowSum::default();
+            row.values().for_each(|v| sum.value(v));
+            let values = row.values().map(|v| v.unwrap_or(""));
+            let e = self.line(values, i as u64 + 3, &mut enc, out).err();
+            if e.is_some() {
+                out.truncate(start);
             }
-            for r in 0..n {
-                let start = out.len();
-                let line = (first + r) as u64 + 3;
-                let row = || cells.chunks_exact(n).map(|column| column[r]);
-                let mut sum = RowSum::default();
-                row().for_each(|v| sum.value(v));
-                let e = self
-                    .line(row().map(|v| v.unwrap_or("")), line, &mut enc, out)
-                    .err();
-                if e.is_some() {
-                    out.truncate(start);
-                }
-                done(first + r, out.len(), e, sum.finish());
-            }
-        }
+            done(i, out.len(), e, sum.finish());
+        });
     }
 
     fn line<'v>(
@@ -218,9 +199,57 @@ impl WriteError {
     }
 }
 
-/// Rows written per block (see `write_life_file`): a block's values of every column fit in
-/// the core's cache.
+/// Rows gathered per block (see [`each_row`]): a block's values of every column fit in the
+/// core's cache.
 const BLOCK: usize = 64;
+
+/// Calls `f(row, values)` for each of the `height` rows of string columns, in order. Rows go a
+/// block at a time, the block's values gathered column after column first: each column's array
+/// is read in order (direct indexed access, no iterator per column), not one cache line of
+/// every column per row.
+pub fn each_row<'a>(
+    columns: &'a [std::borrow::Cow<'_, StringChunked>],
+    height: usize,
+    mut f: impl FnMut(usize, Row<'_, 'a>),
+) {
+    let arrays: Vec<_> = columns.iter().map(|ca| ca.downcast_as_array()).collect();
+    let mut cells: Vec<Option<&str>> = Vec::with_capacity(BLOCK * arrays.len());
+    for first in (0..height).step_by(BLOCK) {
+        let n = BLOCK.min(height - first);
+        cells.clear();
+        for arr in &arrays {
+            cells.extend((first..first + n).map(|row| arr.get(row)));
+        }
+        for r in 0..n {
+            f(
+                first + r,
+                Row {
+                    cells: &cells,
+                    n,
+                    r,
+                },
+            );
+        }
+    }
+}
+
+/// One row of [`each_row`]'s block.
+#[derive(Clone, Copy)]
+pub struct Row<'c, 'a> {
+    cells: &'c [Option<&'a str>],
+    n: usize,
+    r: usize,
+}
+
+impl<'c, 'a> Row<'c, 'a> {
+    /// The row's values, in the columns' order (None for a null).
+    #[inline]
+    pub fn values(self) -> impl Iterator<Item = Option<&'a str>> + 'c {
+        self.cells
+            .chunks_exact(self.n)
+            .map(move |column| column[self.r])
+    }
+}
 
 /// A value without the half-width spaces and tabs around it (ASCII: cut byte-wise).
 fn trim_blanks(v: &str) -> &str {

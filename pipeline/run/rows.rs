@@ -238,29 +238,18 @@ impl Emitted {
 }
 
 /// Each row's content hash, 32 bytes a row: SHA-256 of its values (a null as empty) in the
-/// frame's order, each followed by 0x1F. A row's bytes are gathered and hashed at once, a block
-/// of rows at a time, each column's block read in order.
+/// frame's order, each followed by 0x1F. A row's bytes are gathered and hashed at once.
 fn content_hashes(columns: &[std::borrow::Cow<'_, StringChunked>], n: usize) -> Vec<u8> {
-    const BLOCK: usize = 64;
-    let arrays: Vec<_> = columns.iter().map(|c| c.downcast_as_array()).collect();
     let mut digests = Vec::with_capacity(n * 32);
-    let mut cells: Vec<&str> = Vec::with_capacity(BLOCK * arrays.len());
-    let mut row = Vec::new();
-    for first in (0..n).step_by(BLOCK) {
-        let k = BLOCK.min(n - first);
-        cells.clear();
-        for arr in &arrays {
-            cells.extend((first..first + k).map(|r| arr.get(r).unwrap_or("")));
+    let mut bytes = Vec::new();
+    crate::emit::each_row(columns, n, |_, row| {
+        bytes.clear();
+        for v in row.values() {
+            bytes.extend_from_slice(v.unwrap_or("").as_bytes());
+            bytes.push(0x1f);
         }
-        for r in 0..k {
-            row.clear();
-            for column in cells.chunks_exact(k) {
-                row.extend_from_slice(column[r].as_bytes());
-                row.push(0x1f);
-            }
-            digests.extend_from_slice(&Sha256::digest(&row));
-        }
-    }
+        digests.extend_from_slice(&Sha256::digest(&bytes));
+    });
     digests
 }
 
