@@ -1,6 +1,8 @@
 //! The synthetic vendor exports: the bundled files cannot drift from the generator, the same
 //! options give the same bytes, identifiers carry valid check digits, `dirty` puts in wrong
-//! values, and the bundled profiles read every file with exactly the designed findings.
+//! values, and the bundled profiles read every file with exactly the designed findings. The
+//! `careplan` files (第6表 実績, UPJSK) follow the ケアプランデータ連携 4.1 layout and serve the
+//! users of the office's masters plus two who are in none.
 //!
 //! After a deliberate change to the generator, rewrite the bundled files with
 //! `LIFELINE_BLESS=1 cargo test --test sample_gen` (or `lifeline sample --out samples/vendor`).
@@ -21,17 +23,25 @@ fn vendor_dir() -> PathBuf {
     common::root().join("samples/vendor")
 }
 
-fn profile_of(path: &Path) -> &'static str {
-    match path
-        .components()
+fn layout_of(path: &Path) -> &str {
+    path.components()
         .next()
         .and_then(|c| c.as_os_str().to_str())
-    {
-        Some("honobono-kaigo") => "honobono-kaigo",
-        Some("kanamic-user") => "kanamic-user",
-        Some("assessment") => "assessment",
+        .unwrap_or("")
+}
+
+fn profile_of(path: &Path) -> &'static str {
+    match layout_of(path) {
+        "honobono-kaigo" => "honobono-kaigo",
+        "kanamic-user" => "kanamic-user",
+        "assessment" => "assessment",
         other => panic!("no profile for {other:?}"),
     }
+}
+
+/// A ケアプランデータ連携 file (no header, no LIFE target, no profile).
+fn is_careplan(path: &Path) -> bool {
+    layout_of(path) == "careplan"
 }
 
 /// The file as text: UTF-8 after a BOM, CP932 otherwise; undecodable bytes fail the test.
@@ -78,9 +88,9 @@ fn bundled_files_match_the_generator() {
     if std::env::var_os("LIFELINE_BLESS").is_some() {
         write_to(&vendor_dir(), &files).unwrap();
     }
-    assert_eq!(files.len(), 6, "2 facilities × 3 layouts");
+    assert_eq!(files.len(), 8, "2 facilities × 4 layouts");
     let mut on_disk = BTreeSet::new();
-    for layout in ["honobono-kaigo", "kanamic-user", "assessment"] {
+    for layout in ["honobono-kaigo", "kanamic-user", "assessment", "careplan"] {
         for e in std::fs::read_dir(vendor_dir().join(layout)).unwrap() {
             let p = e.unwrap().path();
             on_disk.insert(p.strip_prefix(vendor_dir()).unwrap().to_path_buf());
@@ -149,12 +159,20 @@ fn sizes_and_edge_options() {
         })
         .is_empty()
     );
-    // No users: every file still has its header and the dummy user.
+    // No users: every user file still has its header and the dummy user, every careplan file
+    // its two served users who are in no master.
     let (files, expected) = generate_with_expected(&Options {
         users: 0,
         ..BUNDLED
     });
-    assert_eq!(files.len(), 6);
+    assert_eq!(files.len(), 8);
+    for f in files.iter().filter(|f| is_careplan(&f.path)) {
+        let served: BTreeSet<String> = records(&f.path, &f.bytes)
+            .into_iter()
+            .map(|(_, r)| r[2].clone())
+            .collect();
+        assert_eq!(served.len(), 2, "{}", f.path.display());
+    }
     assert_eq!(
         expected
             .iter()
@@ -169,7 +187,7 @@ fn sizes_and_edge_options() {
             seed: 1,
             dirty,
         });
-        assert_eq!(files.len(), 3);
+        assert_eq!(files.len(), 4);
     }
 }
 
@@ -186,6 +204,9 @@ fn identifiers_have_valid_check_digits() {
         },
     ] {
         for f in generate(&opts) {
+            if is_careplan(&f.path) {
+                continue; // careplan_records_follow_the_layout checks its numbers
+            }
             let recs = records(&f.path, &f.bytes);
             let facility = f
                 .path
@@ -233,6 +254,9 @@ fn identifiers_have_valid_check_digits() {
 #[test]
 fn insured_numbers_are_fake_and_ten_digits() {
     for f in generate(&BUNDLED) {
+        if is_careplan(&f.path) {
+            continue; // careplan_records_follow_the_layout checks No.3
+        }
         let recs = records(&f.path, &f.bytes);
         let h = header_at(&recs);
         let c = recs[h].1.iter().position(|x| x == "被保険者番号").unwrap();
@@ -257,6 +281,12 @@ fn encodings_and_layout_quirks() {
             f.path.display()
         );
         assert!(t.ends_with("\r\n") && !t.replace("\r\n", "").contains('\n'));
+        if is_careplan(&f.path) {
+            assert!(!f.bytes.starts_with(b"\xEF\xBB\xBF"));
+            // 能 (0x94 0x5C) in the care manager's name, 表 or ソ in some office names.
+            assert!(t.contains("\"見本 能子\""), "{}", f.path.display());
+            continue;
+        }
         match profile_of(&f.path) {
             "honobono-kaigo" => {
                 assert!(!f.bytes.starts_with(b"\xEF\xBB\xBF"));
@@ -351,7 +381,7 @@ fn check_ingest(opts: &Options) {
     let ctx = Context {
         claims: vec!["科学的介護推進体制加算(Ⅱ)".into()],
     };
-    for f in &files {
+    for f in files.iter().filter(|f| !is_careplan(&f.path)) {
         let name = profile_of(&f.path);
         let mut profile = Profile::load(
             &common::root().join(format!("samples/profiles/{name}.toml")),
@@ -495,7 +525,10 @@ fn ingest_in_tables_is_ingest_of_the_whole_file() {
         dirty: 0.3,
     };
     let mut duplicates = 0;
-    for mut f in generate(&opts) {
+    for mut f in generate(&opts)
+        .into_iter()
+        .filter(|f| !is_careplan(&f.path))
+    {
         let name = profile_of(&f.path);
         let path = common::root().join(format!("samples/profiles/{name}.toml"));
         let profile = Profile::load(&path, registry).unwrap();
@@ -580,4 +613,288 @@ fn ingest_in_tables_is_ingest_of_the_whole_file() {
         duplicates > 0,
         "a repeated row is a duplicate in some interface"
     );
+}
+
+/// The careplan files of the bundled samples (`samples/vendor/careplan/`): sender the office
+/// (15), receiver its 居宅介護支援事業所 (43, serial 8xxx), made 2026-11-05 09:30:00.
+const BUNDLED_CAREPLAN: [&str; 2] = [
+    "careplan/UPJSK_202610_4070090008_15_4070080009_43_20261105093000.CSV",
+    "careplan/UPJSK_202610_1470090018_15_1470080019_43_20261105093000.CSV",
+];
+
+/// The parts of a careplan file name: (対象年月, sender, sender kind, receiver, receiver kind,
+/// timestamp).
+fn careplan_name(path: &Path) -> (String, String, String, String, String, String) {
+    assert_eq!(layout_of(path), "careplan");
+    let name = path.file_name().unwrap().to_str().unwrap();
+    let stem = name
+        .strip_suffix(".CSV")
+        .unwrap_or_else(|| panic!("{name}: upper-case .CSV"));
+    let parts: Vec<&str> = stem.split('_').collect();
+    assert_eq!(parts.len(), 7, "{name}");
+    assert_eq!(parts[0], "UPJSK", "{name}");
+    let p = |i: usize| parts[i].to_string();
+    (p(1), p(2), p(3), p(4), p(5), p(6))
+}
+
+#[test]
+fn careplan_file_names() {
+    let bundled: Vec<String> = generate(&BUNDLED)
+        .iter()
+        .filter(|f| is_careplan(&f.path))
+        .map(|f| f.path.display().to_string())
+        .collect();
+    assert_eq!(bundled, BUNDLED_CAREPLAN);
+    let files = generate(&Options {
+        facilities: 30,
+        users: 3,
+        seed: 41,
+        dirty: 0.4,
+    });
+    let offices: BTreeSet<String> = files
+        .iter()
+        .filter(|f| layout_of(&f.path) == "honobono-kaigo")
+        .map(|f| {
+            let n = f.path.file_name().unwrap().to_str().unwrap();
+            n.split('_').next().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(offices.len(), 30);
+    let mut senders = BTreeSet::new();
+    let mut receivers = BTreeSet::new();
+    // Each office's careplan file comes right after its other three files.
+    for chunk in files.chunks(4) {
+        let [honobono, kanamic, assessment, careplan] = chunk else {
+            panic!("4 files per office");
+        };
+        let office = honobono
+            .path
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split('_')
+            .next()
+            .unwrap();
+        for f in [kanamic, assessment] {
+            let n = f.path.file_name().unwrap().to_str().unwrap();
+            assert!(n.starts_with(office), "{n}");
+        }
+        let (month, from, from_kind, to, to_kind, stamp) = careplan_name(&careplan.path);
+        assert_eq!(month, "202610");
+        assert_eq!(from, office);
+        assert_eq!((from_kind.as_str(), to_kind.as_str()), ("15", "43"));
+        for id in [&from, &to] {
+            assert_eq!(id.len(), 10);
+            assert_eq!(check_digit(CheckScheme::CareFacilityId, id), None, "{id}");
+        }
+        assert!(!offices.contains(&to), "{to} is a generated office");
+        // 都道府県 2 + 区分 7 + 郡市区 2 + serial 4 + check digit: serial 8xxx for office 9xxx.
+        assert_eq!(&to[..5], &from[..5]);
+        assert_eq!((&to[5..6], &from[5..6]), ("8", "9"));
+        assert_eq!(&to[6..9], &from[6..9]);
+        assert_eq!(stamp.len(), 14);
+        assert!(chrono::NaiveDateTime::parse_from_str(&stamp, "%Y%m%d%H%M%S").is_ok());
+        senders.insert(from);
+        receivers.insert(to);
+    }
+    assert_eq!(senders, offices);
+    assert_eq!(receivers.len(), 30);
+}
+
+#[test]
+fn careplan_records_follow_the_layout() {
+    let valid_date = |v: &str| chrono::NaiveDate::parse_from_str(v, "%Y%m%d").ok();
+    let mut checked = 0;
+    for opts in [
+        BUNDLED,
+        Options {
+            facilities: 5,
+            users: 40,
+            seed: 8,
+            dirty: 0.3,
+        },
+    ] {
+        for f in generate(&opts).iter().filter(|f| is_careplan(&f.path)) {
+            let (_, office, _, receiver, _, _) = careplan_name(&f.path);
+            let t = text(&f.bytes); // CP932 or fail
+            assert!(!t.contains("&#") && !t.contains('\u{FFFD}'));
+            assert!(t.ends_with("\r\n") && !t.replace("\r\n", "").contains(['\n', '\r']));
+            let mut keys = BTreeSet::new();
+            for line in t.split_terminator("\r\n") {
+                // No header: every record starts with the CSVバージョン.
+                assert!(line.starts_with("202407,"), "{line}");
+                // Names hold no comma: the raw fields are the fields, and only No.7 and No.21
+                // are quoted.
+                let raw: Vec<&str> = line.split(',').collect();
+                assert_eq!(raw.len(), 25, "{line}");
+                for (i, v) in raw.iter().enumerate() {
+                    if i == 6 || i == 20 {
+                        assert!(v.len() > 2 && v.starts_with('"') && v.ends_with('"'), "{v}");
+                    } else {
+                        assert!(!v.contains('"'), "No.{}: {v}", i + 1);
+                    }
+                }
+            }
+            for (line, r) in records(&f.path, &f.bytes) {
+                let at = format!("{} line {line}", f.path.display());
+                assert_eq!(r.len(), 25, "{at}");
+                assert_eq!(r[0], "202407", "{at}");
+                assert_eq!(check_digit(CheckScheme::InsurerNo, &r[1]), None, "{at}");
+                assert!(r[2].len() == 10 && r[2].starts_with("99"), "{at}");
+                assert!(r[2].bytes().all(|b| b.is_ascii_digit()), "{at}");
+                assert_eq!(r[3], "20261105", "{at}");
+                assert_eq!(r[4], "202610", "{at}");
+                assert_eq!(r[5], receiver, "{at}");
+                assert_eq!(r[6], "見本 能子", "{at}");
+                assert!(
+                    (1..=6).contains(&r[7].len()) && r[7].bytes().all(|b| b.is_ascii_digit()),
+                    "{at}"
+                );
+                let day = valid_date(&r[9]).unwrap_or_else(|| panic!("{at}: {}", r[9]));
+                assert!(r[9].starts_with("202610"), "{at}");
+                assert_ne!(chrono::Datelike::weekday(&day), chrono::Weekday::Sun);
+                let time = |v: &str| chrono::NaiveTime::parse_from_str(v, "%H%M").ok();
+                assert!(r[11].len() == 4 && r[12].len() == 4, "{at}");
+                assert!(time(&r[11]).unwrap() < time(&r[12]).unwrap(), "{at}");
+                assert_eq!(r[13], "1", "{at}");
+                assert!(
+                    r[14].len() == 6
+                        && r[14].starts_with("15")
+                        && r[14].bytes().all(|b| b.is_ascii_digit()),
+                    "{at}"
+                );
+                assert_eq!((&r[19], &r[23]), (&office, &office), "{at}");
+                assert!(!r[20].is_empty(), "{at}");
+                assert_eq!(r[22], "0", "{at}");
+                for i in [8, 10, 15, 16, 17, 18, 21, 24] {
+                    assert_eq!(r[i], "", "{at}: No.{}", i + 1);
+                }
+                // One record per user × 利用日 × サービスコード (row key 2,3,5,10,12,15,19,20,22).
+                let key: Vec<&str> = [1, 2, 4, 9, 11, 14, 18, 19, 21]
+                    .iter()
+                    .map(|&i| r[i].as_str())
+                    .collect();
+                assert!(keys.insert(key.join("|")), "{at}: key twice");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}
+
+/// (保険者番号, 被保険者番号) of the users of a user master (the dummy user has neither).
+fn master_users(f: &lifeline::sample::SampleFile) -> BTreeSet<(String, String)> {
+    let recs = records(&f.path, &f.bytes);
+    let h = header_at(&recs);
+    let col = |names: &[&str]| {
+        recs[h]
+            .1
+            .iter()
+            .position(|x| names.contains(&x.trim()))
+            .unwrap()
+    };
+    let (insurer, insured) = (
+        col(&["保険者番号", "介護保険者番号"]),
+        col(&["被保険者番号"]),
+    );
+    recs[h + 1..]
+        .iter()
+        .filter(|(_, r)| r.len() > insured && !r[insured].trim().is_empty())
+        .filter(|(_, r)| r[insured].trim() != "null")
+        .map(|(_, r)| (r[insurer].trim().to_string(), r[insured].trim().to_string()))
+        .collect()
+}
+
+/// The served users of an office are the users of its masters (not the dummy) plus exactly two
+/// who are in no master, with 被保険者番号 `99` + office (2) + `9900`/`9901` + 2 digits.
+#[test]
+fn careplan_serves_the_masters_users_and_two_more() {
+    for opts in [
+        BUNDLED,
+        Options {
+            facilities: 3,
+            users: 25,
+            seed: 12,
+            dirty: 0.0,
+        },
+    ] {
+        let files = generate(&opts);
+        for chunk in files.chunks(4) {
+            let [honobono, kanamic, _, careplan] = chunk else {
+                panic!("4 files per office");
+            };
+            let masters = master_users(honobono);
+            assert_eq!(masters, master_users(kanamic), "the same people");
+            assert_eq!(masters.len(), opts.users, "the dummy user is no user");
+            let recs = records(&careplan.path, &careplan.bytes);
+            let served: BTreeSet<(String, String)> = recs
+                .iter()
+                .map(|(_, r)| (r[1].clone(), r[2].clone()))
+                .collect();
+            assert!(served.is_superset(&masters), "{}", careplan.path.display());
+            let mut extra: Vec<&(String, String)> = served.difference(&masters).collect();
+            extra.sort_by_key(|(_, no)| no.clone());
+            assert_eq!(extra.len(), 2, "{}", careplan.path.display());
+            let insured: BTreeSet<&str> = masters.iter().map(|(_, n)| n.as_str()).collect();
+            let office2 = &extra[0].1[2..4];
+            for (k, (ins, no)) in extra.iter().enumerate() {
+                assert!(!insured.contains(no.as_str()), "{no} is in a master");
+                assert_eq!(check_digit(CheckScheme::InsurerNo, ins), None, "{ins}");
+                assert!(no.len() == 10 && no.starts_with("99"), "{no}");
+                assert_eq!(&no[2..4], office2);
+                assert_eq!(no[4..8], format!("{}", 9900 + k), "{no}");
+            }
+            // Every served person comes on at least one day, and 通所介護 days come with their
+            // base service.
+            for (ins, no) in &served {
+                let days: BTreeSet<&str> = recs
+                    .iter()
+                    .filter(|(_, r)| (&r[1], &r[2]) == (ins, no))
+                    .filter(|(_, r)| r[14].starts_with("1511"))
+                    .map(|(_, r)| r[9].as_str())
+                    .collect();
+                let all: BTreeSet<&str> = recs
+                    .iter()
+                    .filter(|(_, r)| (&r[1], &r[2]) == (ins, no))
+                    .map(|(_, r)| r[9].as_str())
+                    .collect();
+                assert!(!days.is_empty() && days == all, "{no}");
+            }
+        }
+    }
+}
+
+/// Same options, same careplan bytes; another seed, other days.
+#[test]
+fn careplan_files_are_deterministic() {
+    let pick = |opts: &Options| -> Vec<lifeline::sample::SampleFile> {
+        generate(opts)
+            .into_iter()
+            .filter(|f| is_careplan(&f.path))
+            .collect()
+    };
+    let opts = Options {
+        facilities: 3,
+        users: 9,
+        seed: 77,
+        dirty: 0.5,
+    };
+    assert_eq!(pick(&opts), pick(&opts));
+    // `dirty` leaves the careplan files alone.
+    assert_eq!(pick(&opts), pick(&Options { dirty: 0.0, ..opts }));
+    let other = pick(&Options { seed: 78, ..opts });
+    for (a, b) in pick(&opts).iter().zip(&other) {
+        assert_ne!(a.bytes, b.bytes);
+    }
+    // One more user adds that user's records and leaves the others' alone.
+    let more = pick(&Options { users: 10, ..opts });
+    for (a, b) in pick(&opts).iter().zip(&more) {
+        assert_eq!(a.path, b.path);
+        let lines = |f: &lifeline::sample::SampleFile| -> BTreeSet<Vec<u8>> {
+            f.bytes.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect()
+        };
+        let (la, lb) = (lines(a), lines(b));
+        assert!(la.is_subset(&lb) && lb.len() > la.len());
+    }
 }

@@ -4,15 +4,17 @@
 //!
 //! For each of N offices (事業所番号 with a valid check digit, 区分 7, serial 9xxx) and its M
 //! users (names such as 見本 一郎 / 試験 花子, 被保険者番号 `99…` of 10 digits, 保険者番号 with a
-//! valid check digit), one file per layout. The same people appear in all three files of an
-//! office, under the same 利用者番号 (ほのぼの, assessment: `000101`; カナミック: `0000000101`).
-//! Profiles: `samples/profiles/<layout>.toml`.
+//! valid check digit), one file per layout. The same people appear in all three user files of
+//! an office, under the same 利用者番号 (ほのぼの, assessment: `000101`; カナミック:
+//! `0000000101`), and in its `careplan` file under the same 保険者番号 + 被保険者番号.
+//! Profiles: `samples/profiles/<layout>.toml` (none for `careplan`, which has no LIFE target).
 //!
 //! | Layout (folder) | File | Target(s) |
 //! |---|---|---|
 //! | `honobono-kaigo` | `{事業所番号}_介護保険1.CSV` | SERVICE_USER_INFO (item IDs of 2021, emitted in 3.10 by default), service_code 51, key `U-<利用者番号>` |
 //! | `kanamic-user` | `{事業所番号}_userallfull_202610.csv` | SERVICE_USER_INFO 3.10 (version 0310), service_code 15, key `U-<利用者コード>` |
 //! | `assessment` | `{事業所番号}_assessment_202610.tsv` | FORM_0000_2021 (`K-<利用者番号>-<評価日>`), FORM_0900_2021 (`A-<利用者番号>-<ADL評価日>`), both 1.00; 3.10 NUTRITION_FEEDING_SWALLOWING_SCREENING_ASSESSMENT_MONITORING_2024 (`N-<利用者番号>-<栄養評価日>`) and NUTRITION_CARE_PLAN_2024 (`P-<利用者番号>-<栄養評価日>`) |
+//! | `careplan` | `UPJSK_202610_{事業所番号}_15_{居宅介護支援事業所番号}_43_20261105093000.CSV` | none: ケアプランデータ連携 4.1 第6表 実績, who was served on which day (one record per user × 利用日 × サービスコード, key 保険者番号 + 被保険者番号); every user of the masters, and two served users in no master (被保険者番号 digits 5–8 `9900`, `9901`) |
 //!
 //! Quirks every file has:
 //!
@@ -38,6 +40,15 @@
 //!   for every 施設 resident, the 3.10 nutrition form's `-` for those fed by mouth only); a
 //!   一体的取り組み column and a 栄養ケア計画 (作成日, 初回作成日, 長期目標, 分類, 短期目標, 内容); users 1, 4, 7 … have
 //!   two evaluations (April: ADL維持等 初月, October: ７ヶ月目); a dummy user `★会議`.
+//! - **careplan**: CP932, CRLF, comma, no header row, 25 fields per record; only the names
+//!   (No.7 プラン担当者名 `見本 能子`, No.21 サービス事業所名) quoted; CSVバージョン `202407`,
+//!   対象年月 `202610`, 作成年月日 `20261105`; sender the office (サービス種類 15), receiver one
+//!   fictional 居宅介護支援事業所 (43) per office, 事業所番号 serial 8xxx (never an office); users
+//!   come 1–3 fixed weekdays (Mon–Sat), now and then a day missed, 7 hours a day: 通所介護
+//!   `15116x` (x = 要介護度, 要支援 as 1) and for some 入浴介助加算(Ⅰ) `155011` on the same days.
+//!   The dummy user is not served. The two extra served users are in no user master of the
+//!   office (`lifeline run` can tell them: served this month, no LIFE record): 被保険者番号
+//!   `99` + office (2) + `9900`/`9901` + 2 digits, 保険者番号 of the office's prefecture.
 //!
 //! Designed values: users 2 (入浴) and 5 (整容) of every office score 0 points on their last
 //! evaluation — 全介助 or 一部介助, which points cannot tell apart. All other 整容/入浴 values
@@ -80,9 +91,11 @@
 //! - `ingest.barthel`: `7`, `12`, `3` points;
 //! - `ingest.number`: 身長/体重 `150cm`, `百五十`, `約45`.
 //!
-//! Keys (利用者番号, 評価日, ADL評価日, 栄養評価日), 事業所番号 and identifiers are never spoilt.
+//! Keys (利用者番号, 評価日, ADL評価日, 栄養評価日), 事業所番号 and identifiers are never spoilt,
+//! and the `careplan` files are never spoilt at all.
 
 mod assessment;
+mod careplan;
 mod date;
 mod honobono;
 mod ids;
@@ -143,8 +156,8 @@ pub struct Expected {
     pub designed: bool,
 }
 
-/// The files for `opts`: per facility, the ほのぼの user master, the カナミック user master and
-/// the assessment export. Same options → same bytes.
+/// The files for `opts`: per facility, the ほのぼの user master, the カナミック user master,
+/// the assessment export and the 第6表 実績 (UPJSK). Same options → same bytes.
 pub fn generate(opts: &Options) -> Vec<SampleFile> {
     generate_with_expected(opts).0
 }
@@ -158,7 +171,7 @@ pub fn generate_with_expected(opts: &Options) -> (Vec<SampleFile>, Vec<Expected>
     };
     let facilities = people::facilities(opts.seed, opts.facilities, opts.users);
     let placeholder = people::user(opts.seed, 0, 0, &[]);
-    let mut files = Vec::with_capacity(facilities.len() * 3);
+    let mut files = Vec::with_capacity(facilities.len() * 4);
     let mut expected = Vec::new();
     for f in &facilities {
         let assessment_spoil = assessment::spoilable();
@@ -186,6 +199,7 @@ pub fn generate_with_expected(opts: &Options) -> (Vec<SampleFile>, Vec<Expected>
             ambiguous_barthel(&t, &mut expected);
             files.push(t.render());
         }
+        files.push(careplan::file(opts.seed, f));
     }
     expected.sort_by(|a, b| {
         (&a.path, a.line, &a.column, a.rule).cmp(&(&b.path, b.line, &b.column, b.rule))
