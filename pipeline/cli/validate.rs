@@ -1,4 +1,5 @@
-//! `lifeline validate`: LIFE files → findings, exit 0/1/2/3.
+//! `lifeline validate`: LIFE files and ケアプランデータ連携 files (told by their names) →
+//! findings, exit 0/1/2/3.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,13 +8,15 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use lifeline::emit::report;
 use lifeline::spec::Registry;
+use lifeline::validate::careplan::{self, CareplanKeys};
 use lifeline::validate::{self, Context, FileKeys, FileReport, SpecChoice};
 use rayon::prelude::*;
 
 use crate::Format;
 
-/// A file's report and, for the cross-file rules, its keys.
-type Validated = (FileReport, Option<FileKeys>);
+/// A file's report and, for the rules across files, its keys: a LIFE file's or a care-plan
+/// file's.
+type Validated = (FileReport, Option<FileKeys>, Option<CareplanKeys>);
 
 pub fn run(
     registry: &Registry,
@@ -43,21 +46,29 @@ pub fn run(
     let ctx = Context { claims };
     // A folder, or several files: the rules across them too (users, parents, keys).
     let across = paths.len() > 1 || files.iter().any(|p| p.is_dir());
+    let layout = &registry.careplan;
     let results: Vec<(&PathBuf, std::io::Result<Validated>)> = paths
         .par_iter()
         .map(|p| {
-            let r = validate::validate_path_logged(p, registry, &choice, &ctx, across);
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let r = if careplan::is_careplan(layout, name) {
+                careplan::validate_careplan_path(p, layout).map(|(r, k)| (r, None, Some(k)))
+            } else {
+                validate::validate_path_logged(p, registry, &choice, &ctx, across)
+                    .map(|(r, k)| (r, k, None))
+            };
             (p, r)
         })
         .collect();
     // Report every file that could be read; an unreadable one still makes the run fail.
-    let (mut reports, mut keys) = (Vec::new(), Vec::new());
+    let (mut reports, mut keys, mut plans) = (Vec::new(), Vec::new(), Vec::new());
     let mut unreadable = 0;
     for (p, r) in results {
         match r {
-            Ok((r, k)) => {
+            Ok((r, k, c)) => {
                 reports.push(r);
                 keys.push(k);
+                plans.push(c);
             }
             Err(e) => {
                 eprintln!("lifeline: error: cannot read {}: {e}", p.display());
@@ -67,6 +78,7 @@ pub fn run(
     }
     if across {
         validate::cross_file_checks(&mut reports, &keys, &registry.parents);
+        careplan::send_unit_checks(&mut reports, &plans, layout);
     }
     match format {
         Format::Json => report::write_json(&reports, out)?,

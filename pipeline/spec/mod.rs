@@ -2,6 +2,7 @@
 //! loaded from `schemas/<version>/` (embedded in the binary, or from a directory).
 
 pub mod calendar;
+pub mod careplan;
 pub mod catalogue;
 pub mod derive;
 pub mod ids;

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use include_dir::{Dir, include_dir};
 
+use super::careplan::{self, Careplan};
 use super::catalogue::{Catalogue, INTERFACES, VERSIONS};
 use super::overrides::Overrides;
 use super::rules::{Rule, RulesFile};
@@ -114,6 +115,8 @@ pub struct Registry {
     pub parents: Vec<ParentRule>,
     /// Accepted `version` values and each version's interfaces (see `catalogue.rs`).
     pub catalogue: Catalogue,
+    /// The ケアプランデータ連携 4.1 layouts (`schemas/careplan-4.1/`).
+    pub careplan: Careplan,
 }
 
 /// A file of the schema tree: path relative to the tree, and text.
@@ -134,7 +137,12 @@ impl Registry {
     pub fn from_dir(root: &Path) -> Result<Self, SpecError> {
         let mut files = Vec::new();
         collect_dir(root, root, &mut files)?;
-        Self::from_files(&root.display().to_string(), files)
+        let mut registry = Self::from_files(&root.display().to_string(), files)?;
+        // A tree made from a LIFE workbook holds no care-plan layouts: the bundled ones apply.
+        if registry.careplan.kinds.is_empty() {
+            registry.careplan = Self::embedded()?.careplan;
+        }
+        Ok(registry)
     }
 
     fn from_files(root: &str, mut files: Vec<TreeFile>) -> Result<Self, SpecError> {
@@ -147,9 +155,13 @@ impl Registry {
         let mut specs: BTreeMap<String, Spec> = BTreeMap::new();
         let mut rule_files = Vec::new();
         let mut catalogue = Catalogue::default();
+        let mut careplan_files: BTreeMap<&str, &str> = BTreeMap::new();
         for f in &files {
             let parts: Vec<&str> = f.rel.split('/').collect();
             match parts.as_slice() {
+                [dir, name] if *dir == careplan::DIR => {
+                    careplan_files.insert(name, &f.text);
+                }
                 [name] if *name == COMMON_RULES => {
                     common = RulesFile::parse(&path(&f.rel), &f.text)?
                 }
@@ -257,11 +269,26 @@ impl Registry {
         for rule in &mut due {
             rule.join_titles(specs.values().flat_map(|s| s.schemas.values()));
         }
+        let careplan = match (
+            careplan_files.get("files.tsv"),
+            careplan_files.get("items.tsv"),
+            careplan_files.get("versions.tsv"),
+        ) {
+            (Some(f), Some(i), Some(v)) => Careplan::parse(&path(careplan::DIR), f, i, v)?,
+            (None, None, None) => Careplan::default(),
+            _ => {
+                return Err(SpecError::invalid(
+                    path(careplan::DIR),
+                    "needs files.tsv, items.tsv and versions.tsv together",
+                ));
+            }
+        };
         Ok(Registry {
             specs: specs.into_values().collect(),
             due,
             parents,
             catalogue,
+            careplan,
         })
     }
 

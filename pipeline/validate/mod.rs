@@ -3,6 +3,7 @@
 //! checked by the same code. Checks run column by column, in parallel across columns.
 
 pub mod across;
+pub mod careplan;
 mod fields;
 mod file;
 pub mod finding;

@@ -1,0 +1,484 @@
+//! ケアプランデータ連携標準仕様 4.1 CSV files (UPJSK_…, UPPLAN_…, UP1KYO_…, DLT…), told by
+//! their names and checked against `schemas/careplan-4.1/` into the same report as LIFE files:
+//! the name's parts, MS932 only, no header row, fields per record, one CSVバージョン per file
+//! (the one that applies to its 提供年月), every value against its column, the month of the
+//! rows against the name's, record keys once per file, and across the files of one folder the
+//! send units ([`units`]). A finding that rests on a layout fact of low confidence (the source
+//! text is damaged there) is a warning and says so.
+
+mod fields;
+mod name;
+mod units;
+
+use std::collections::HashMap;
+use std::io;
+use std::path::Path;
+
+pub use name::FileName;
+pub use units::send_unit_checks;
+
+use super::{FileReport, Findings, MASK, MAX_FILE_BYTES, Severity};
+use crate::decode::{ReadIssue, TextEncoding};
+use crate::spec::careplan::{self, Careplan, Column, Kind};
+use fields::Allow;
+
+/// What the run and the rules across files need of a care-plan file.
+#[derive(Debug, Clone, Default)]
+pub struct CareplanKeys {
+    /// The kind (`UPJSK` …).
+    pub kind: String,
+    /// The name's parts, when the name is well-formed.
+    pub name: Option<FileName>,
+    /// Each user (保険者番号, 被保険者番号) of a record whose month is the name's, with the line
+    /// of their first record; users whose numbers are not well-formed are left out.
+    pub users: Vec<(String, String, u64)>,
+}
+
+/// Whether a file name is a care-plan file's (its kind's prefix).
+pub fn is_careplan(layout: &Careplan, file_name: &str) -> bool {
+    layout.kind_of(file_name).is_some()
+}
+
+/// Reads and validates one care-plan file. `Err` only when the path cannot be read at all.
+pub fn validate_careplan_path(
+    path: &Path,
+    layout: &Careplan,
+) -> io::Result<(FileReport, CareplanKeys)> {
+    let shown = path.display().to_string();
+    let (file, len) = crate::decode::file::open_regular(path)?;
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if len > MAX_FILE_BYTES {
+        let mut report = FileReport::of(&shown, None);
+        let c = report.findings.check(
+            "file.too_large",
+            Severity::Error,
+            None,
+            format!("ファイルが大きすぎます（{len}バイト）"),
+            format!("file too large ({len} bytes; limit {MAX_FILE_BYTES})"),
+        );
+        report.findings.push(0, c, None);
+        return Ok((report, CareplanKeys::default()));
+    }
+    let bytes = crate::decode::file::read_text(file, len)?;
+    Ok(validate_careplan_bytes(&shown, file_name, &bytes, layout))
+}
+
+/// Validates the bytes of a care-plan file named `file_name` (shown as `path`).
+pub fn validate_careplan_bytes(
+    path: &str,
+    file_name: &str,
+    bytes: &[u8],
+    layout: &Careplan,
+) -> (FileReport, CareplanKeys) {
+    let mut report = FileReport::of(path, None);
+    report.spec = Some(careplan::DIR.to_string());
+    let mut keys = CareplanKeys::default();
+    let Some(kind) = layout.kind_of(file_name) else {
+        let c = report.findings.check(
+            "file.data_type",
+            Severity::Error,
+            None,
+            "ファイル名からケアプラン連携ファイルの種類がわかりません".into(),
+            "the file name names no care-plan file kind".into(),
+        );
+        report.findings.push(0, c, None);
+        return (report, keys);
+    };
+    report.data_type = Some(kind.code.clone());
+    keys.kind = kind.code.clone();
+    let mut f = Found::default();
+    keys.name = name_findings(kind, file_name, &mut f);
+    if kind.columns.is_some() {
+        let text = decode(bytes, &mut f, &mut report);
+        if let Some(text) = text {
+            report.rows = records(
+                kind,
+                layout,
+                keys.name.as_ref(),
+                &text,
+                &mut f,
+                &mut keys.users,
+            );
+        }
+    }
+    f.out.sort();
+    report.findings = f.out;
+    (report, keys)
+}
+
+/// Findings with their checks registered once per message.
+#[derive(Default)]
+struct Found {
+    out: Findings,
+    ids: HashMap<(&'static str, String), u32>,
+}
+
+impl Found {
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        rule: &'static str,
+        severity: Severity,
+        column: Option<&Column>,
+        ja: String,
+        en: String,
+        line: u64,
+        value: Option<&str>,
+    ) {
+        let (severity, ja, en) = match column.filter(|c| c.low) {
+            Some(c) => (
+                Severity::Warning,
+                format!("{ja}（レイアウトの読み取りが不確かな項目のため警告）"),
+                format!(
+                    "{en} (a warning: the layout text is damaged here; {})",
+                    c.note
+                ),
+            ),
+            None => (severity, ja, en),
+        };
+        let id = match self.ids.get(&(rule, en.clone())) {
+            Some(&id) => id,
+            None => {
+                let col = column.map(|c| format!("{:02} {}", c.no, c.name));
+                let id = self
+                    .out
+                    .check(rule, severity, col.as_deref(), ja, en.clone());
+                self.ids.insert((rule, en), id);
+                id
+            }
+        };
+        let shown = match column {
+            Some(c) if c.sensitive() => value.map(|_| MASK),
+            _ => value,
+        };
+        self.out.push(line, id, shown);
+    }
+}
+
+fn name_findings(kind: &Kind, file_name: &str, f: &mut Found) -> Option<FileName> {
+    let check = name::check(kind, file_name);
+    for (ja, en) in &check.wrong {
+        f.add(
+            "careplan.name",
+            Severity::Error,
+            None,
+            format!("ファイル名が{}の命名規約に合いません：{ja}", kind.code),
+            format!("the name breaks the {} naming rule: {en}", kind.code),
+            0,
+            Some(file_name),
+        );
+    }
+    for (which, id) in &check.check_digit {
+        f.add(
+            "value.check_digit",
+            Severity::Warning,
+            None,
+            "ファイル名の事業所番号の形式またはチェックディジットが正しくありません".into(),
+            format!("the name's {which} 事業所番号 fails its format or check-digit test"),
+            0,
+            Some(id),
+        );
+    }
+    if check.lower_case_extension {
+        f.add(
+            "careplan.name",
+            Severity::Warning,
+            None,
+            "拡張子は「.CSV」（大文字）と定められています".into(),
+            "the layout writes the extension `.CSV` in capitals".into(),
+            0,
+            Some(file_name),
+        );
+    }
+    check.name
+}
+
+/// The text of the file: MS932 only. A UTF-8 file is an error, but its rows are still checked.
+fn decode(bytes: &[u8], f: &mut Found, report: &mut FileReport) -> Option<String> {
+    let (text, encoding) = match crate::decode::decode(bytes) {
+        Ok(d) => (d.text.into_owned(), d.encoding),
+        Err(e) => {
+            super::head::read_issue(&ReadIssue::Decode(e), &mut f.out);
+            return None;
+        }
+    };
+    let ascii = bytes.is_ascii();
+    report.encoding = Some(if ascii { TextEncoding::Cp932 } else { encoding });
+    if encoding != TextEncoding::Cp932 && !ascii {
+        let first = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+        let (line, _) = crate::decode::position(bytes, first);
+        f.add(
+            "file.encoding",
+            Severity::Error,
+            None,
+            format!(
+                "文字コードが{encoding}です。ケアプラン連携ファイルはShift_JIS（MS932）のみです"
+            ),
+            format!("the file is {encoding}; care-plan files must be Shift_JIS (MS932) only"),
+            line,
+            None,
+        );
+    }
+    Some(text)
+}
+
+/// Checks every record; the number of records (a header row is not one).
+fn records(
+    kind: &Kind,
+    layout: &Careplan,
+    name: Option<&FileName>,
+    text: &str,
+    f: &mut Found,
+    users: &mut Vec<(String, String, u64)>,
+) -> usize {
+    let columns = kind.columns.unwrap_or(0);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let name_month = name.and_then(|n| n.month.as_deref());
+    // The 提供年月 the version is chosen by: the name's, else the timestamp's.
+    let version_month = name.and_then(|n| {
+        n.month_number()
+            .or_else(|| n.timestamp.get(..6).and_then(|m| m.parse().ok()))
+    });
+    let want_version = version_month.and_then(|m| layout.version_for(m));
+    let mut first_version: Option<String> = None;
+    let mut keys: HashMap<Vec<String>, u64> = HashMap::new();
+    let mut seen_users: HashMap<(String, String), ()> = HashMap::new();
+    let mut rows = 0;
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                f.add(
+                    "row.unterminated_quote",
+                    Severity::Error,
+                    None,
+                    "行を読めません（引用符が閉じていません）".into(),
+                    format!("the record cannot be read: {e}"),
+                    line,
+                    None,
+                );
+                break;
+            }
+        }
+        // A record's position is where reading it began: after a CRLF, that is on the LF.
+        let line = record.position().map_or(line, |p| {
+            p.line() + u64::from(text.as_bytes().get(p.byte() as usize) == Some(&b'\n'))
+        });
+        let v1 = record.get(0).unwrap_or("");
+        if rows == 0 && !v1.bytes().all(|b| b.is_ascii_digit()) {
+            f.add(
+                "careplan.header",
+                Severity::Error,
+                None,
+                "1行目が見出し行です。ケアプラン連携ファイルに見出し行はありません".into(),
+                "line 1 is a header row; care-plan files have none (every record starts with its CSVバージョン)".into(),
+                line,
+                None,
+            );
+            continue;
+        }
+        rows += 1;
+        if record.len() != columns {
+            f.add(
+                "row.field_count",
+                Severity::Error,
+                None,
+                format!("項目数が{columns}ではありません"),
+                format!("the record has a wrong number of fields ({columns} expected)"),
+                line,
+                Some(&record.len().to_string()),
+            );
+            continue;
+        }
+        let v = |no: usize| record.get(no - 1).unwrap_or("");
+        version(kind, v(1), want_version, &mut first_version, line, f);
+        let linked_to_plan = kind.code == "UPHOSOKU" && name_month == Some("000000");
+        for col in &kind.items {
+            let allow = Allow {
+                no_time: col.note.contains("9999"),
+                zeros: kind.code == "UPHOSOKU"
+                    && ((col.no == 63 && linked_to_plan) || (col.no == 4 && !linked_to_plan)),
+            };
+            if col.no == 1 {
+                continue; // the version, above
+            }
+            if let Some(p) = fields::check(col, v(col.no), allow) {
+                f.add(
+                    p.rule,
+                    Severity::Error,
+                    Some(col),
+                    p.ja,
+                    p.en,
+                    line,
+                    Some(v(col.no)),
+                );
+            }
+        }
+        conditions(kind, &v, line, f);
+        let month_ok = month(kind, name_month, &v, line, f);
+        if !kind.row_key.is_empty() {
+            let key: Vec<String> = kind.row_key.iter().map(|&n| v(n).to_string()).collect();
+            if let Some(first) = keys.insert(key, line) {
+                let what: Vec<String> = kind
+                    .row_key
+                    .iter()
+                    .filter_map(|&n| kind.column(n).map(|c| c.name.clone()))
+                    .collect();
+                let (severity, note) = if kind.row_key_low {
+                    (
+                        Severity::Warning,
+                        "; the key is inferred from the layout's record unit, so this is a warning",
+                    )
+                } else {
+                    (Severity::Error, "")
+                };
+                f.add(
+                    "key.duplicate",
+                    severity,
+                    None,
+                    format!(
+                        "同じキー（{}）の行が{first}行目にもあります",
+                        what.join("＋")
+                    ),
+                    format!(
+                        "a record with the same key ({}) is on an earlier line{note}",
+                        what.join(" + ")
+                    ),
+                    line,
+                    None,
+                );
+            }
+        }
+        let (a, b) = (v(2), v(3));
+        let numbers_ok = kind
+            .column(2)
+            .is_some_and(|c| fields::check(c, a, Allow::default()).is_none())
+            && kind
+                .column(3)
+                .is_some_and(|c| fields::check(c, b, Allow::default()).is_none());
+        if month_ok && numbers_ok && seen_users.insert((a.into(), b.into()), ()).is_none() {
+            users.push((a.to_string(), b.to_string(), line));
+        }
+    }
+    rows
+}
+
+/// CSVバージョン: the value that applies to the file's month, the same on every record.
+fn version(
+    kind: &Kind,
+    v: &str,
+    want: Option<&careplan::CsvVersion>,
+    first: &mut Option<String>,
+    line: u64,
+    f: &mut Found,
+) {
+    let col = kind.column(1);
+    match first {
+        None => *first = Some(v.to_string()),
+        Some(first) if first != v => {
+            f.add(
+                "careplan.version",
+                Severity::Error,
+                col,
+                format!("CSVバージョンがファイル内で混在しています（最初の行は{first}）"),
+                format!("the file mixes CSVバージョン values (the first record has {first})"),
+                line,
+                Some(v),
+            );
+            return;
+        }
+        _ => {}
+    }
+    if let Some(want) = want.filter(|w| w.value != v) {
+        f.add(
+            "careplan.version",
+            Severity::Error,
+            col,
+            format!(
+                "CSVバージョンは{}です（{}、提供年月{}から）",
+                want.value, want.edition, want.from
+            ),
+            format!(
+                "the CSVバージョン for this month is {} ({}, from 提供年月 {})",
+                want.value, want.edition, want.from
+            ),
+            line,
+            Some(v),
+        );
+    }
+}
+
+/// The month of the record equals the name's; 第6表's サービス利用日 lies in it. Whether the
+/// record's month is the name's.
+fn month<'v>(
+    kind: &Kind,
+    name_month: Option<&str>,
+    v: &impl Fn(usize) -> &'v str,
+    line: u64,
+    f: &mut Found,
+) -> bool {
+    let (Some(no), Some(m)) = (kind.month_item, name_month) else {
+        return true;
+    };
+    let Some(col) = kind.column(no) else {
+        return true;
+    };
+    let value = v(no);
+    if value != m {
+        f.add(
+            "careplan.month",
+            Severity::Error,
+            Some(col),
+            format!("「{}」がファイル名の対象年月（{m}）と違います", col.name),
+            format!(
+                "{} differs from the name's month ({m}); a file holds one month",
+                col.name
+            ),
+            line,
+            Some(value),
+        );
+        return false;
+    }
+    if matches!(kind.code.as_str(), "UPPLAN" | "UPJSK") {
+        let day = v(10);
+        if day.len() == 8 && !day.starts_with(m) {
+            f.add(
+                "careplan.month",
+                Severity::Warning,
+                kind.column(10),
+                format!("サービス利用日が対象年月（{m}）の日ではありません"),
+                format!("サービス利用日 is not a day of the file's month ({m}; inferred from ファイル作成単位, a warning)"),
+                line,
+                Some(day),
+            );
+        }
+    }
+    true
+}
+
+/// The 条件 items whose condition the layout states plainly: 第6表 No.16/17 (TAIS or 届出
+/// code) for 福祉用具貸与 17 and 67.
+fn conditions<'v>(kind: &Kind, v: &impl Fn(usize) -> &'v str, line: u64, f: &mut Found) {
+    if !matches!(kind.code.as_str(), "UPPLAN" | "UPJSK") {
+        return;
+    }
+    let code = v(15);
+    if (code.starts_with("17") || code.starts_with("67")) && v(16).is_empty() && v(17).is_empty() {
+        f.add(
+            "value.required",
+            Severity::Error,
+            kind.column(16),
+            "福祉用具貸与の行にTAISコードも福祉用具届出コードもありません".into(),
+            "a 福祉用具貸与 record (service type 17/67) needs its TAISコード or 福祉用具届出コード"
+                .into(),
+            line,
+            None,
+        );
+    }
+}
