@@ -153,12 +153,20 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
             *per_rule.entry(rule.as_str()).or_default() += n;
         }
     }
+    let mut served = metrics::ServedStats::default();
+    for s in results.iter().map(|r| &r.stats.served) {
+        served.users += s.users;
+        served.in_run += s.in_run;
+        served.sent_before += s.sent_before;
+        served.missing += s.missing;
+    }
     match format {
         Format::Json => {
             let v = json!({
                 "month": month.compact(), "deadline": deadline, "days_left": days_left,
                 "facilities": { "clean": clean, "with_errors": with_errors, "could_not_run": failed },
                 "due_missing": per_rule.get("due.missing").copied().unwrap_or(0),
+                "served": served,
                 "per_rule": per_rule,
                 "metrics": metrics_dir.as_ref().map(|d| d.display().to_string()),
                 "results": results,
@@ -190,6 +198,14 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
                         a.data_type, a.read, a.emitted, a.unchanged, a.quarantined
                     )?;
                 }
+                let s = &r.stats.served;
+                if s.users > 0 {
+                    writeln!(
+                        out,
+                        "      served this month (第6表 実績) {:>5} users = in LIFE now {:>5} + sent before {:>5} + no LIFE record {:>5}",
+                        s.users, s.in_run, s.sent_before, s.missing
+                    )?;
+                }
             }
             writeln!(
                 out,
@@ -197,6 +213,13 @@ pub fn run(registry: &Registry, args: Args<'_>, out: &mut impl Write) -> Result<
             )?;
             let due = per_rule.get("due.missing").copied().unwrap_or(0);
             writeln!(out, "due but missing: {due} users")?;
+            if served.users > 0 {
+                writeln!(
+                    out,
+                    "served but not in LIFE: {} of {} users served this month (第6表 実績)",
+                    served.missing, served.users
+                )?;
+            }
             for (rule, n) in &per_rule {
                 writeln!(out, "  {rule:<28} {n}")?;
             }

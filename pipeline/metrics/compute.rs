@@ -134,6 +134,9 @@ fn facility_row(
     if row.coverage.is_some() {
         ids.insert(notes.coverage());
     }
+    row.served_users = last.served.users;
+    row.served_in_life = last.served.in_run + last.served.sent_before;
+    row.served_coverage = ratio(row.served_in_life as f64, row.served_users as f64);
     (row.first_pass_rows, row.first_pass_rejected) = rejections(first);
     (row.final_rows, row.final_rejected) = rejections(last);
     row.first_pass_rejection_rate =
@@ -330,6 +333,8 @@ fn total_row<'a>(month: &str, rows: impl Iterator<Item = &'a Row>) -> Row {
         t.minutes_saved_high += r.minutes_saved_high;
         t.users_submitted += r.users_submitted;
         t.users_due_missing += r.users_due_missing;
+        t.served_users += r.served_users;
+        t.served_in_life += r.served_in_life;
         for (k, v) in &r.first_pass_rejected_by_rule {
             *t.first_pass_rejected_by_rule.entry(k.clone()).or_default() += v;
         }
@@ -359,6 +364,7 @@ fn total_row<'a>(month: &str, rows: impl Iterator<Item = &'a Row>) -> Row {
         t.users_submitted as f64,
         (t.users_submitted + t.users_due_missing) as f64,
     );
+    t.served_coverage = ratio(t.served_in_life as f64, t.served_users as f64);
     t.first_pass_rejection_rate = ratio(t.first_pass_rejected as f64, t.first_pass_rows as f64);
     t.final_rejection_rate = ratio(t.final_rejected as f64, t.final_rows as f64);
     t.days_to_ready = ready.flatten();

@@ -278,6 +278,10 @@ fn summary(o: &mut String, c: &Ctx) {
         ),
         ("LIFE提出率 Coverage", pct(t.coverage)),
         (
+            "実績の利用者のLIFE Served users in LIFE",
+            pct(t.served_coverage),
+        ),
+        (
             "初回の除外率 First-pass rejection",
             pct(t.first_pass_rejection_rate),
         ),
@@ -292,6 +296,10 @@ fn summary(o: &mut String, c: &Ctx) {
         format!("文書量半減（50 % 以上） {}", pass_fail(t.half_met)),
         "事業所 facilities meeting 半減".into(),
         format!("{users} 人 users"),
+        format!(
+            "{} 人 users served (第6表 実績)",
+            of(t.served_in_life, t.served_users)
+        ),
         format!("{read} 行 rows"),
         format!(
             "推計 estimate, not a measurement {}",
@@ -332,7 +340,7 @@ fn table(o: &mut String, id: &str, heads: &str, rows: impl Iterator<Item = Vec<S
     o.push_str("</tbody>\n</table></div>\n");
 }
 
-const MONTH_HEADS: &str = "事業所|Facility;月|Month;#LIFE記録|Records;#電子化帳票|Forms digitized;#紙 ベースライン|Sheets baseline;#削減枚数|Sheets avoided;#削減率|Ratio;半減|50 %;#転記回避|Re-keying avoided;#削減時間（分, 推計）|Minutes, estimate;#提出率|Coverage (users);#初回の除外率|First-pass rejected;#最終の除外率|Final rejected;#準備完了|Days to ready;#実行回数|Runs;~前提|Assumptions";
+const MONTH_HEADS: &str = "事業所|Facility;月|Month;#LIFE記録|Records;#電子化帳票|Forms digitized;#紙 ベースライン|Sheets baseline;#削減枚数|Sheets avoided;#削減率|Ratio;半減|50 %;#転記回避|Re-keying avoided;#削減時間（分, 推計）|Minutes, estimate;#提出率|Coverage (users);#実績の利用者|Served users in LIFE;#初回の除外率|First-pass rejected;#最終の除外率|Final rejected;#準備完了|Days to ready;#実行回数|Runs;~前提|Assumptions";
 
 /// The cells of a facility-month (or ALL-month) row under [`MONTH_HEADS`].
 fn month_row(c: &Ctx, r: &Row) -> Vec<String> {
@@ -362,6 +370,7 @@ fn month_row(c: &Ctx, r: &Row) -> Vec<String> {
         c.paper(int(r.rekeying_avoided)),
         c.paper(range(r.minutes_saved_low, r.minutes_saved_high)),
         share(r.users_submitted, users, r.coverage),
+        share(r.served_in_life, r.served_users, r.served_coverage),
         share(first.0, first.1, r.first_pass_rejection_rate),
         share(r.final_rejected, r.final_rows, r.final_rejection_rate),
         ready.unwrap_or_else(|| "未完了<span class=\"en\">not ready</span>".into()),

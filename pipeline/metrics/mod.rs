@@ -18,7 +18,7 @@ use serde::Serialize;
 
 pub use baseline::{Baseline, BaselineError, Channel, Form, Unit};
 pub use compute::compute;
-pub use stats::{DueStats, Fixes, InterfaceStats, RunStats};
+pub use stats::{DueStats, Fixes, InterfaceStats, RunStats, ServedStats};
 
 /// The half-reduction line of the ICT subsidy (文書量半減).
 pub const HALF: f64 = 0.5;
@@ -77,6 +77,12 @@ pub struct Row {
     pub users_due_missing: u64,
     /// users_submitted / (users_submitted + users_due_missing).
     pub coverage: Option<f64>,
+    /// Users the month's 第6表 実績 says were served (a `careplan` source), and of them those
+    /// with a LIFE record in the run or sent in the two months before.
+    pub served_users: u64,
+    pub served_in_life: u64,
+    /// served_in_life / served_users: LIFE coverage of served users.
+    pub served_coverage: Option<f64>,
     /// Vendor rows read at the month's first run (dummy rows left out), and of those not sent.
     pub first_pass_rows: u64,
     pub first_pass_rejected: u64,

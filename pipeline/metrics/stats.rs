@@ -33,6 +33,24 @@ pub struct RunStats {
     /// The due calendar (schemas/due.toml) for this month.
     pub due: Vec<DueStats>,
     pub fixes: Fixes,
+    /// Users served this month by the 第6表 実績 (UPJSK) of a `careplan` source, and whether
+    /// LIFE has them.
+    pub served: ServedStats,
+}
+
+/// The users a month's 第6表 実績 says the office served, against its LIFE data.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServedStats {
+    /// Distinct users (保険者番号 + 被保険者番号) in the office's 実績 of the month.
+    pub users: u64,
+    /// Of them, users with a LIFE record in this run.
+    pub in_run: u64,
+    /// Users with none in this run but one sent in this month or the two before (the
+    /// ledger): within the 3-month cycle of every LIFE add-on.
+    pub sent_before: u64,
+    /// Users with neither (`due.missing` on their first 実績 line).
+    pub missing: u64,
 }
 
 /// One LIFE interface of the facility's month.

@@ -78,6 +78,9 @@ const COLUMNS: &[(&str, Getter)] = &[
     ("users_submitted", |r| int(r.users_submitted)),
     ("users_due_missing", |r| int(r.users_due_missing)),
     ("coverage", |r| Cell::Float(r.coverage)),
+    ("served_users", |r| int(r.served_users)),
+    ("served_in_life", |r| int(r.served_in_life)),
+    ("served_coverage", |r| Cell::Float(r.served_coverage)),
     ("first_pass_rows", |r| int(r.first_pass_rows)),
     ("first_pass_rejected", |r| int(r.first_pass_rejected)),
     ("first_pass_rejection_rate", |r| {

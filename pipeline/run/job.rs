@@ -41,8 +41,8 @@ pub struct FacilityJob {
     pub sources: Vec<SourceJob>,
 }
 
-/// Some exports of one layout (`profile` + `inputs`), or LIFE files the office's own software
-/// wrote (`life`): one or the other.
+/// Some exports of one layout (`profile` + `inputs`), LIFE files the office's own software
+/// wrote (`life`), or ケアプランデータ連携 files (`careplan`): one of the three.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceJob {
@@ -56,11 +56,19 @@ pub struct SourceJob {
     /// header, its 外部システム管理番号 kept.
     #[serde(default)]
     pub life: Vec<String>,
+    /// ケアプランデータ連携 4.1 files (or globs), relative to the job file: each validated into
+    /// the office's findings; the 第6表 実績 (UPJSK) of the month says which users were served.
+    #[serde(default)]
+    pub careplan: Vec<String>,
 }
 
 impl SourceJob {
     /// What is wrong with the source's keys, if anything.
     fn problem(&self) -> Option<&'static str> {
+        if !self.careplan.is_empty() {
+            return (self.profile.is_some() || !self.inputs.is_empty() || !self.life.is_empty())
+                .then_some("a `careplan` source takes nothing else: `{ careplan = [\"…\"] }`");
+        }
         match (&self.profile, self.inputs.is_empty(), self.life.is_empty()) {
             (Some(_), false, true) | (None, true, false) => None,
             (Some(_), _, false) | (None, false, false) => {
@@ -69,7 +77,7 @@ impl SourceJob {
             (Some(_), true, true) => Some("a source with a `profile` needs `inputs`"),
             (None, false, true) => Some("a source with `inputs` needs a `profile`"),
             (None, true, true) => {
-                Some("a source needs `profile` and `inputs`, or `life` (LIFE files)")
+                Some("a source needs `profile` and `inputs`, `life` (LIFE files) or `careplan`")
             }
         }
     }

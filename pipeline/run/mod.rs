@@ -24,6 +24,7 @@ mod retired;
 mod rows;
 mod scope;
 mod select;
+mod served;
 mod stage;
 mod write;
 
@@ -95,6 +96,10 @@ pub fn run_facility(
         // no folder behind.
         let mut src = Sources::default();
         for s in &fac.sources {
+            if !s.careplan.is_empty() {
+                src.careplan.extend(expand_inputs(&job.dir, &s.careplan)?);
+                continue;
+            }
             let Some(profile_path) = &s.profile else {
                 let files = expand_inputs(&job.dir, &s.life)?;
                 for (profile, files) in life::sources(&files, registry)? {
@@ -154,6 +159,7 @@ pub fn ingest(
         profiles: vec![profile.clone()],
         inputs: vec![files.to_vec()],
         life: vec![false],
+        careplan: Vec::new(),
     };
     // Which offices: a reading that takes no row as its own.
     let nobody = FacilityId::new("");

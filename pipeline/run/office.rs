@@ -13,6 +13,7 @@ use super::manifest::{Accounting, FileEntry, Manifest, put};
 use super::read::{Office as ReadOffice, Reading, mapped_items};
 use super::rows::sent_rows;
 use super::select::{self, Office};
+use super::served::{self, For};
 use super::stage::Stage;
 use super::write::{Layout, interface};
 use super::{FacilityResult, checks, retired};
@@ -30,6 +31,8 @@ pub(super) struct Sources {
     pub profiles: Vec<Profile>,
     pub inputs: Vec<Vec<(String, PathBuf)>>,
     pub life: Vec<bool>,
+    /// ケアプランデータ連携 files (as shown, path).
+    pub careplan: Vec<(String, PathBuf)>,
 }
 
 /// Who the office is.
@@ -72,7 +75,7 @@ pub(super) fn run(
         others,
         mut quarantine,
         other_ids,
-        input_entries,
+        mut input_entries,
         mut scopes,
         ..
     } = read;
@@ -107,6 +110,17 @@ pub(super) fn run(
             l,
         )?;
     }
+
+    // The care-plan files, and the users their 実績 says were served.
+    let at = For {
+        facility,
+        month,
+        registry,
+        ledger,
+    };
+    let careplan = served::served(&src.careplan, &at, &emitted, &users)?;
+    input_entries.extend(careplan.inputs);
+    result.stats.served = careplan.stats;
 
     // Selection, then emit, until every file written validates.
     let mut sel = Office {
@@ -166,7 +180,9 @@ pub(super) fn run(
 
     // Reports.
     count(&files, &others, &rejected, result);
-    let reports: Vec<_> = files.iter_mut().map(|(_, f)| f.take_report()).collect();
+    let mut reports: Vec<_> = files.iter_mut().map(|(_, f)| f.take_report()).collect();
+    count_reports(&careplan.reports, result);
+    reports.extend(careplan.reports);
     let dir = stage.path();
     put(dir, "findings.json", &mut result.outputs, |w| {
         report::write_json(&reports, w)
@@ -303,6 +319,28 @@ fn count(
             *stats.rejected_by_rule.entry(rule.to_string()).or_default() += 1;
         }
     }
+}
+
+/// Adds the findings of reports made apart from the vendor files (care-plan files) to the
+/// office's counts.
+fn count_reports(reports: &[crate::validate::FileReport], result: &mut FacilityResult) {
+    for r in reports {
+        r.findings.findings.iter().for_each(|x| {
+            let c = &r.findings.checks[x.check as usize];
+            *result.per_rule.entry(c.rule.to_string()).or_default() += 1;
+            *result
+                .stats
+                .findings_by_rule
+                .entry(c.rule.to_string())
+                .or_default() += 1;
+            match c.severity {
+                Severity::Error => result.errors += 1,
+                Severity::Warning => result.warnings += 1,
+            }
+        });
+    }
+    result.stats.errors = result.errors as u64;
+    result.stats.warnings = result.warnings as u64;
 }
 
 /// The offices whose rows the files hold (a reading that keeps no row: `nobody` is no office),

@@ -99,6 +99,15 @@ impl Users {
         i
     }
 
+    /// The user of (保険者番号 `a`, 被保険者番号 `b`), if a row had them.
+    pub fn find(&self, a: &str, b: &str) -> Option<u32> {
+        let mut pair = Vec::with_capacity(a.len() + b.len() + 1);
+        pair.extend_from_slice(a.as_bytes());
+        pair.push(0x1f);
+        pair.extend_from_slice(b.as_bytes());
+        self.pairs.get(pair.as_slice()).copied()
+    }
+
     fn id(&mut self, key: &str) -> u32 {
         use std::hash::BuildHasher;
         let state = foldhash::fast::FixedState::default();

@@ -1,7 +1,8 @@
 //! A job over generated files, so `lifeline run --config <dir>/job.toml` takes them as they
 //! are: `job.toml` and the two profiles it names (copies of `samples/profiles/`). Each office
-//! gets its ほのぼの user master and its assessment export; the カナミック files are generated
-//! for the ingest tests and left out (a second SERVICE_USER_INFO of the same users).
+//! gets its ほのぼの user master, its assessment export and its 第6表 実績 (`careplan/`, which
+//! users were served); the カナミック files are generated for the ingest tests and left out (a
+//! second SERVICE_USER_INFO of the same users).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -30,15 +31,16 @@ pub fn job_files<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Vec<SampleFil
         .filter_map(|p| p.file_name()?.to_str()?.split('_').next())
         .collect();
     let mut text = format!(
-        "# Made by `lifeline sample`: every generated office, its ほのぼの user master and its\n\
-         # assessment export. Run: lifeline run --config <this file>\n\
+        "# Made by `lifeline sample`: every generated office, its ほのぼの user master, its\n\
+         # assessment export and its 第6表 実績. Run: lifeline run --config <this file>\n\
          month = \"{MONTH}\"\n"
     );
     for id in offices {
         text.push_str(&format!(
             "\n[[facility]]\nid = \"{id}\"\nsource = [\n    \
              {{ profile = \"profiles/honobono-kaigo.toml\", inputs = [\"honobono-kaigo/{id}_*\"] }},\n    \
-             {{ profile = \"profiles/assessment.toml\", inputs = [\"assessment/{id}_*\"] }},\n]\n"
+             {{ profile = \"profiles/assessment.toml\", inputs = [\"assessment/{id}_*\"] }},\n    \
+             {{ careplan = [\"careplan/UPJSK_*_{id}_*.CSV\"] }},\n]\n"
         ));
     }
     let mut out = vec![SampleFile {
