@@ -309,9 +309,14 @@ fn records(
                 continue; // the version, above
             }
             if let Some(p) = fields::check(col, v(col.no), allow) {
+                // A value in an unused item is ignored by the receiver: a warning.
+                let severity = match p.rule {
+                    "value.unused" => Severity::Warning,
+                    _ => Severity::Error,
+                };
                 f.add(
                     p.rule,
-                    Severity::Error,
+                    severity,
                     Some(col),
                     p.ja,
                     p.en,
