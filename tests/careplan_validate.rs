@@ -580,7 +580,6 @@ fn findings_are_on_physical_lines_whatever_the_line_ends() {
 }
 
 #[test]
-#[ignore = "bug: careplan/mod.rs records() takes a record's line from where reading began: after a CRLF record, a blank line the reader skips is not counted"]
 fn a_blank_line_between_records_counts_as_a_line() {
     let bad = jsk_with(&[(10, "20261006"), (23, "2")]);
     let want = vec![(
@@ -768,7 +767,6 @@ fn nine_nines_is_no_time_in_no12() {
 }
 
 #[test]
-#[ignore = "bug: 9999 (no time) is allowed in 第6表 No.12 only; No.13's note is `as No.12`, without `9999` (careplan/mod.rs: Allow::no_time from col.note)"]
 fn nine_nines_is_no_time_in_no13_too() {
     assert_clean(&validate_jsk(&[jsk_with(&[(12, "9999"), (13, "9999")])]));
     assert_clean(&validate_jsk(&[jsk_with(&[(13, "9999")])]));
@@ -1040,7 +1038,6 @@ fn a_finding_names_its_own_column_when_two_share_a_name() {
 }
 
 #[test]
-#[ignore = "bug: Found::add (careplan/mod.rs) keys its checks by (rule, message), not by column: two columns of one name share one check, so their findings on one line with one value are one finding"]
 fn two_columns_that_share_a_name_give_two_findings_on_one_line() {
     // Both 開始時間 (No.8 and No.11) wrong, with the same value, on one line.
     let name = plan_name("UP3KYO", TS);
@@ -1067,7 +1064,6 @@ fn two_columns_that_share_a_name_give_two_findings_on_one_line() {
 }
 
 #[test]
-#[ignore = "bug: Found::add (careplan/mod.rs) keys its checks by (rule, message), not by column: a finding on No.11 開始時間 after one on No.8 開始時間 is reported under column 08"]
 fn a_later_finding_on_a_column_named_like_an_earlier_one_names_its_own_column() {
     let name = plan_name("UP3KYO", TS);
     let (r, _) = validate(

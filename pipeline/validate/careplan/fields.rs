@@ -76,14 +76,12 @@ pub fn check(col: &Column, v: &str, allow: Allow) -> Option<Problem> {
             format!("「{name}」がYYYYMMDDの日付ではありません"),
             format!("{name} is not a YYYYMMDD date"),
         ),
-        Attr::Time if !is_hhmm(v) && !(allow.no_time && v == "9999") => problem(
+        Attr::Time if !(is_hhmm(v) || allow.no_time && v == "9999") => problem(
             "value.time",
             format!("「{name}」がHHMMの時刻（0000〜2359）ではありません"),
             format!("{name} is not an HHMM time (0000–2359)"),
         ),
-        Attr::Number
-            if !digits(v) && !(col.name.contains("被保険者番号") && is_seiho_number(v)) =>
-        {
+        Attr::Number if !(digits(v) || col.name.contains("被保険者番号") && is_seiho_number(v)) => {
             problem(
                 "value.digits",
                 format!("「{name}」が半角数字ではありません"),

@@ -110,7 +110,8 @@ pub fn validate_careplan_bytes(
 #[derive(Default)]
 struct Found {
     out: Findings,
-    ids: HashMap<(&'static str, String), u32>,
+    /// By rule, column No. and message: two columns of one name are two checks.
+    ids: HashMap<(&'static str, Option<usize>, String), u32>,
 }
 
 impl Found {
@@ -136,14 +137,15 @@ impl Found {
             ),
             None => (severity, ja, en),
         };
-        let id = match self.ids.get(&(rule, en.clone())) {
+        let key = (rule, column.map(|c| c.no), en);
+        let id = match self.ids.get(&key) {
             Some(&id) => id,
             None => {
                 let col = column.map(|c| format!("{:02} {}", c.no, c.name));
                 let id = self
                     .out
-                    .check(rule, severity, col.as_deref(), ja, en.clone());
-                self.ids.insert((rule, en), id);
+                    .check(rule, severity, col.as_deref(), ja, key.2.clone());
+                self.ids.insert(key, id);
                 id
             }
         };
@@ -266,9 +268,15 @@ fn records(
                 break;
             }
         }
-        // A record's position is where reading it began: after a CRLF, that is on the LF.
+        // A record's position is where reading it began: after a CRLF that is on its LF, and
+        // blank lines are skipped after it. The record's line is past every line end there.
         let line = record.position().map_or(line, |p| {
-            p.line() + u64::from(text.as_bytes().get(p.byte() as usize) == Some(&b'\n'))
+            let skipped = text.as_bytes()[p.byte() as usize..]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .filter(|&&b| b == b'\n')
+                .count();
+            p.line() + skipped as u64
         });
         let v1 = record.get(0).unwrap_or("");
         if rows == 0 && !v1.bytes().all(|b| b.is_ascii_digit()) {

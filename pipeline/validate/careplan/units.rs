@@ -9,6 +9,9 @@ use super::CareplanKeys;
 use crate::spec::careplan::Careplan;
 use crate::validate::{FileReport, Severity};
 
+/// A send unit: sender, its service type, receiver, its service type, timestamp.
+type Unit<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
 /// Adds `careplan.unit` findings to the reports of care-plan files (`keys[i]` beside
 /// `reports[i]`; `None` for files that are not care-plan files).
 pub fn send_unit_checks(
@@ -17,8 +20,7 @@ pub fn send_unit_checks(
     layout: &Careplan,
 ) {
     // Per unit: the kinds it holds, with their name months.
-    let mut units: BTreeMap<(&str, &str, &str, &str, &str), BTreeSet<(&str, Option<&str>)>> =
-        BTreeMap::new();
+    let mut units: BTreeMap<Unit<'_>, BTreeSet<(&str, Option<&str>)>> = BTreeMap::new();
     for n in keys.iter().flatten().filter_map(|k| k.name.as_ref()) {
         units
             .entry(n.unit())
