@@ -26,24 +26,6 @@ fn sample(dir: &Path, facilities: u32, users: u32) -> PathBuf {
     dir.join("job.toml")
 }
 
-fn run(job: &Path, out: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
-    let mut args = vec![
-        "run",
-        "--config",
-        job.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
-    ];
-    args.extend(extra);
-    let o = lifeline(&args);
-    let code = o.status.code().unwrap();
-    let summary = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|_| serde_json::json!({"stderr": String::from_utf8_lossy(&o.stderr)}));
-    (code, summary)
-}
-
 fn the_careplan_file(dir: &Path) -> PathBuf {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("careplan"))
         .unwrap()
@@ -142,7 +124,7 @@ fn a_user_sent_last_month_is_covered_by_the_ledger() {
     let dir = tmp.path().join("gen");
     let job = sample(&dir, 1, 4);
     let out = tmp.path().join("out");
-    let (code, oct) = run(&job, &out, &[]);
+    let (code, oct) = common::run_json(&job, &out, &[]);
     assert!(matches!(code, 0 | 1), "{oct}");
     assert_eq!(
         oct["served"],
@@ -174,7 +156,7 @@ fn a_user_sent_last_month_is_covered_by_the_ledger() {
         ),
     )
     .unwrap();
-    let (code, nov) = run(&nov_job, &out, &["--month", "2026-11"]);
+    let (code, nov) = common::run_json(&nov_job, &out, &["--month", "2026-11"]);
     assert!(matches!(code, 0 | 1), "{nov}");
     assert_eq!(
         nov["served"],
@@ -189,7 +171,7 @@ fn a_user_sent_last_month_is_covered_by_the_ledger() {
     )
     .unwrap();
     let out2 = tmp.path().join("out2");
-    let (_, both) = run(&nov_job, &out2, &["--month", "2026-11"]);
+    let (_, both) = common::run_json(&nov_job, &out2, &["--month", "2026-11"]);
     // A new output folder has a new ledger: nobody was sent before.
     assert_eq!(both["served"]["users"], 6, "{both}");
     assert_eq!(both["served"]["missing"], 6, "{both}");
@@ -220,7 +202,7 @@ fn care_plan_findings_are_the_offices_findings() {
     let at = lines[1].windows(8).position(|w| w == b",202610,").unwrap();
     lines[1][at + 1..at + 7].copy_from_slice(b"202609");
     std::fs::write(&file, lines.concat()).unwrap();
-    let (code, summary) = run(&job, &tmp.path().join("out"), &[]);
+    let (code, summary) = common::run_json(&job, &tmp.path().join("out"), &[]);
     assert_eq!(code, 1, "{summary}");
     let r = &summary["results"][0];
     assert_eq!(r["per_rule"]["careplan.month"], 1, "{r}");
@@ -249,7 +231,7 @@ fn care_plan_findings_are_the_offices_findings() {
     );
     assert_ne!(any, text);
     std::fs::write(&job, any).unwrap();
-    let (_, summary) = run(&job, &tmp.path().join("out-other"), &[]);
+    let (_, summary) = common::run_json(&job, &tmp.path().join("out-other"), &[]);
     let r = &summary["results"][0];
     assert_eq!(r["per_rule"]["careplan.not_used"], 1, "{r}");
     assert_eq!(summary["served"]["users"], 0, "{summary}");
@@ -284,7 +266,7 @@ fn a_careplan_source_with_anything_else_is_a_job_error() {
         "month = \"2026-10\"\n[[facility]]\nid = \"1370000018\"\nsource = [\n    { careplan = [\"x/*.CSV\"] },\n]\n",
     )
     .unwrap();
-    let (code, summary) = run(&job, &tmp.path().join("o2"), &[]);
+    let (code, summary) = common::run_json(&job, &tmp.path().join("o2"), &[]);
     assert_eq!(code, 2, "{summary}");
     assert!(
         summary.to_string().contains("no input file matches"),

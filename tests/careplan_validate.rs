@@ -25,6 +25,15 @@ fn layout() -> &'static Careplan {
     &registry().careplan
 }
 
+/// A record of `n` fields, empty but for the given (No., value).
+fn record(n: usize, filled: &[(usize, &str)]) -> Vec<String> {
+    let mut r = vec![String::new(); n];
+    for &(no, v) in filled {
+        r[no - 1] = v.to_string();
+    }
+    r
+}
+
 /// A clean 第6表 実績 record (UPJSK, 25 fields) for 提供年月 202610, as the bundled sample has it.
 fn jsk() -> Vec<String> {
     [
@@ -73,100 +82,95 @@ fn jsk_with(changes: &[(usize, &str)]) -> Vec<String> {
 
 /// A clean 第7表 record (UPSIKYU, 37 fields): a detail row.
 fn sikyu() -> Vec<String> {
-    let mut r = vec![String::new(); 37];
-    for (no, v) in [
-        (1, "202407"),
-        (2, "144501"),
-        (3, "9901000062"),
-        (4, "20261101"),
-        (5, "202610"),
-        (6, "試験表示ホーム2"),
-        (7, OFFICE),
-        (9, "151164"),
-        (13, "1023"),
-        (16, "4"),
-        (33, "0"),
-    ] {
-        r[no - 1] = v.to_string();
-    }
-    r
+    record(
+        37,
+        &[
+            (1, "202407"),
+            (2, "144501"),
+            (3, "9901000062"),
+            (4, "20261101"),
+            (5, "202610"),
+            (6, "試験表示ホーム2"),
+            (7, OFFICE),
+            (9, "151164"),
+            (13, "1023"),
+            (16, "4"),
+            (33, "0"),
+        ],
+    )
 }
 
 /// A clean 第1表 record (UP1KYO, 28 fields).
 fn kyo1() -> Vec<String> {
-    let mut r = vec![String::new(); 28];
-    for (no, v) in [
-        (1, "202407"),
-        (2, "144501"),
-        (3, "9901000062"),
-        (4, "20261101"),
-        (8, "見本 花子"),
-        (9, "見本居宅介護支援"),
-        (13, CARE_MANAGER),
-        (14, "20261101"),
-        (15, "20260401"),
-    ] {
-        r[no - 1] = v.to_string();
-    }
-    r
+    record(
+        28,
+        &[
+            (1, "202407"),
+            (2, "144501"),
+            (3, "9901000062"),
+            (4, "20261101"),
+            (8, "見本 花子"),
+            (9, "見本居宅介護支援"),
+            (13, CARE_MANAGER),
+            (14, "20261101"),
+            (15, "20260401"),
+        ],
+    )
 }
 
 /// A clean 第2表 record (UP2KYO, 22 fields) of the 1表 above.
 fn kyo2() -> Vec<String> {
-    let mut r = vec![String::new(); 22];
-    for (no, v) in [
-        (1, "202407"),
-        (2, "144501"),
-        (3, "9901000062"),
-        (4, "20261101"),
-        (5, "20261101"),
-        (6, "1"),
-        (7, "見本の課題"),
-        (8, "1"),
-        (13, "1"),
-        (15, "Y"),
-    ] {
-        r[no - 1] = v.to_string();
-    }
-    r
+    record(
+        22,
+        &[
+            (1, "202407"),
+            (2, "144501"),
+            (3, "9901000062"),
+            (4, "20261101"),
+            (5, "20261101"),
+            (6, "1"),
+            (7, "見本の課題"),
+            (8, "1"),
+            (13, "1"),
+            (15, "Y"),
+        ],
+    )
 }
 
 /// A clean 第3表 record (UP3KYO, 13 fields) of the 1表 above.
 fn kyo3() -> Vec<String> {
-    let mut r = vec![String::new(); 13];
-    for (no, v) in [
-        (1, "202407"),
-        (2, "144501"),
-        (3, "9901000062"),
-        (4, "20261101"),
-        (5, "20261101"),
-        (6, "通所介護"),
-        (7, "1"),
-        (8, "1000"),
-        (9, "1700"),
-    ] {
-        r[no - 1] = v.to_string();
-    }
-    r
+    record(
+        13,
+        &[
+            (1, "202407"),
+            (2, "144501"),
+            (3, "9901000062"),
+            (4, "20261101"),
+            (5, "20261101"),
+            (6, "通所介護"),
+            (7, "1"),
+            (8, "1000"),
+            (9, "1700"),
+        ],
+    )
 }
 
 /// A clean 補足 record (UPHOSOKU, 63 fields) linked to the 1表 above (name month 000000: No.4 the
 /// 1表's 作成日, No.63 000000).
 fn hosoku() -> Vec<String> {
-    let mut r = vec![String::new(); 63];
-    for (no, v) in [
-        (1, "202407"),
-        (2, "144501"),
-        (3, "9901000062"),
-        (4, "20261101"),
-        (6, "見本 花子"),
-        (7, "2"),
-        (18, "23"),
-        (63, "000000"),
-    ] {
-        r[no - 1] = v.to_string();
-    }
-    r
+    record(
+        63,
+        &[
+            (1, "202407"),
+            (2, "144501"),
+            (3, "9901000062"),
+            (4, "20261101"),
+            (6, "見本 花子"),
+            (7, "2"),
+            (18, "23"),
+            (63, "000000"),
+        ],
+    )
 }
 
 /// One record as a CSV line: fields holding anything but ASCII digits and letters are quoted,

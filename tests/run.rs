@@ -307,23 +307,9 @@ fn job_copy(dir: &Path) -> PathBuf {
 }
 
 fn run_at(job: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
-    let mut args = vec![
-        "run",
-        "--config",
-        job.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
-    ];
-    args.extend(extra);
-    let o = lifeline(&args);
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
+    let (code, summary) = common::run_json(job, out, extra);
+    assert!(matches!(code, 0 | 1), "{summary}");
+    summary
 }
 
 fn accounting(summary: &serde_json::Value, fac: &str, data_type: &str) -> (u64, u64) {

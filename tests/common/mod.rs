@@ -20,6 +20,29 @@ pub fn lifeline(args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// `lifeline run --config JOB --out OUT --format json EXTRA…`: its exit code and its summary
+/// (`null` when stdout is not JSON: the stderr is then in `"stderr"`).
+pub fn run_json(
+    job: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> (i32, serde_json::Value) {
+    let mut args = vec![
+        "run",
+        "--config",
+        job.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend(extra);
+    let o = lifeline(&args);
+    let summary = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|_| serde_json::json!({ "stderr": String::from_utf8_lossy(&o.stderr) }));
+    (o.status.code().unwrap_or(-1), summary)
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
