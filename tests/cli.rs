@@ -197,6 +197,20 @@ fn schemas_list_and_show() {
             .code(),
         Some(2)
     );
+    // A care-plan file kind: its columns with attr, length, ○, codes and confidence.
+    let v = json(&lifeline(&["schemas", "show", "UPJSK", "--format", "json"]));
+    assert_eq!(v["spec"], "careplan-4.1");
+    assert_eq!(v["items"].as_array().unwrap().len(), 25);
+    assert_eq!(v["items"][22]["codes"][0], serde_json::json!(["1", "該当"]));
+    assert_eq!(v["items"][18]["confidence"], "low");
+    assert_eq!(v["items"][0]["required"], "○");
+    let text = lifeline(&["schemas", "show", "UPJSK"]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.starts_with("UPJSK 第6表 実績情報 (spec careplan-4.1)"),
+        "{text}"
+    );
+    assert!(text.contains("  23  コード"), "{text}");
 }
 
 #[test]

@@ -1,8 +1,10 @@
-//! `lifeline schemas list|show`: what the tool knows about the LIFE interfaces.
+//! `lifeline schemas list|show`: what the tool knows about the LIFE interfaces, and about the
+//! ケアプランデータ連携 4.1 files.
 
 use std::io::Write;
 
 use anyhow::{Result, bail};
+use lifeline::spec::careplan::{self, Attr, Kind, Need};
 use lifeline::spec::{Registry, Schema};
 
 use crate::Format;
@@ -113,6 +115,13 @@ pub fn list(registry: &Registry, format: Format, out: &mut impl Write) -> Result
                     "status": r.status.json(), "replaces": r.replaces,
                 })
             })
+            .chain(registry.careplan.kinds.iter().map(|k| {
+                serde_json::json!({
+                    "spec": careplan::DIR, "data_type": k.code, "title": k.name_ja,
+                    "items": k.items.len(), "rules": 0, "partial": false,
+                    "status": "complete", "replaces": [],
+                })
+            }))
             .collect();
         serde_json::to_writer_pretty(&mut *out, &v)?;
         writeln!(out)?;
@@ -144,6 +153,100 @@ pub fn list(registry: &Registry, format: Format, out: &mut impl Write) -> Result
         );
         writeln!(out, "{}", line.trim_end())?;
     }
+    writeln!(
+        out,
+        "\nケアプランデータ連携 ({}): `lifeline schemas show KIND`",
+        careplan::DIR
+    )?;
+    for k in &registry.careplan.kinds {
+        let low = k.items.iter().filter(|i| i.low).count();
+        let low = match low {
+            0 => String::new(),
+            n => format!(" ({n} of low confidence)"),
+        };
+        writeln!(
+            out,
+            "  {:<14} {:>3} columns{low:<22}  {}",
+            k.code,
+            k.items.len(),
+            k.name_ja
+        )?;
+    }
+    Ok(())
+}
+
+/// `schemas show` of a care-plan file kind: its columns as the layout gives them.
+fn show_careplan(kind: &Kind, format: Format, out: &mut impl Write) -> Result<()> {
+    let attr = |a: Attr| match a {
+        Attr::YearMonth => "年月",
+        Attr::Date => "日付",
+        Attr::Time => "時刻",
+        Attr::Number => "番号",
+        Attr::Code => "コード",
+        Attr::Integer => "整数",
+        Attr::Decimal => "小数",
+        Attr::Postal => "郵便番号",
+        Attr::Text => "フリーテキスト",
+        Attr::Flags => "フラグ列",
+        Attr::Unused => "未使用",
+    };
+    let need = |n: Need| match n {
+        Need::Required => "○",
+        Need::Conditional => "条件",
+        Need::Optional => "",
+    };
+    if format == Format::Json {
+        let items: Vec<serde_json::Value> = kind
+            .items
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "no": c.no, "name": c.name, "attr": attr(c.attr),
+                    "attr_inferred": c.attr_inferred, "max_len": c.max_len,
+                    "required": need(c.need), "codes": c.codes, "note": c.note,
+                    "confidence": if c.low { "low" } else { "high" }, "basis": c.basis,
+                })
+            })
+            .collect();
+        let v = serde_json::json!({
+            "spec": careplan::DIR, "kind": kind.code, "title": kind.name_ja,
+            "month_in_name": kind.month_in_name, "row_key": kind.row_key,
+            "unit_with": kind.unit_with, "items": items,
+        });
+        serde_json::to_writer_pretty(&mut *out, &v)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} {} (spec {})",
+        kind.code,
+        kind.name_ja,
+        careplan::DIR
+    )?;
+    writeln!(
+        out,
+        "{:>4}  {:<12} {:>4} {:<4} {:<4}  name / codes / note",
+        "no", "attr", "len", "req", "conf"
+    )?;
+    for c in &kind.items {
+        let codes: Vec<String> = c.codes.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        let codes = match codes.is_empty() {
+            true => String::new(),
+            false => format!(" [{}]", codes.join(" ")),
+        };
+        let line = format!(
+            "{:>4}  {:<12} {:>4} {:<4} {:<4}  {}{codes}  {}",
+            c.no,
+            format!("{}{}", attr(c.attr), if c.attr_inferred { "*" } else { "" }),
+            c.max_len.map(|n| n.to_string()).unwrap_or_default(),
+            need(c.need),
+            if c.low { "low" } else { "" },
+            c.name,
+            c.note
+        );
+        writeln!(out, "{}", line.trim_end())?;
+    }
     Ok(())
 }
 
@@ -161,6 +264,9 @@ pub fn show(
         .filter(|s| spec.is_none_or(|v| s.version == v))
         .find_map(|s| s.schema(data_type).map(|sc| (s, sc)));
     let Some((s, schema)) = found else {
+        if let Some(kind) = registry.careplan.kind(data_type) {
+            return show_careplan(kind, format, out);
+        }
         bail!(
             "no interface `{data_type}`{}; see `lifeline schemas list`",
             spec.map(|v| format!(" in spec {v}")).unwrap_or_default()

@@ -133,7 +133,11 @@ pub fn decode_owned(bytes: Vec<u8>) -> Result<(String, TextEncoding), DecodeErro
         } => {
             let start = text.as_ptr() as usize - bytes.as_ptr() as usize;
             // The text runs to the end of the bytes (a BOM is all it leaves out).
-            assert_eq!(start + text.len(), bytes.len(), "UTF-8 text is the bytes' tail");
+            assert_eq!(
+                start + text.len(),
+                bytes.len(),
+                "UTF-8 text is the bytes' tail"
+            );
             (start, encoding)
         }
     };
