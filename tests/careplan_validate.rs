@@ -970,11 +970,12 @@ fn a_service_day_outside_the_month_is_a_careplan_month_warning() {
 #[test]
 fn two_identical_upjsk_records_are_a_key_duplicate_warning() {
     let r = validate_jsk(&[jsk(), jsk_with(&[(10, "20261006")]), jsk()]);
-    assert_only(&r, ("key.duplicate", Severity::Warning, 3, None, None));
+    // The value is the line of the record it repeats.
+    assert_only(&r, ("key.duplicate", Severity::Warning, 3, None, val("1")));
     let en = message_en(&r, "key.duplicate");
     assert!(en.contains("保険者番号 + 被保険者番号 + 対象年月"), "{en}");
     assert!(en.contains("so this is a warning"), "{en}");
-    assert!(message_ja(&r, "key.duplicate").contains("1行目"));
+    assert!(message_ja(&r, "key.duplicate").contains("前にも"));
 }
 
 #[test]
@@ -991,10 +992,10 @@ fn two_dltplan_records_with_the_same_key_are_a_key_duplicate_error() {
         &name,
         &file(&[del("9901000062"), del("9901000063"), del("9901000062")]),
     );
-    assert_only(&r, ("key.duplicate", Severity::Error, 3, None, None));
+    assert_only(&r, ("key.duplicate", Severity::Error, 3, None, val("1")));
     let en = message_en(&r, "key.duplicate");
     assert!(!en.contains("warning"), "{en}");
-    assert!(message_ja(&r, "key.duplicate").contains("1行目"));
+    assert!(message_ja(&r, "key.duplicate").contains("前にも"));
     // A DLTPLAN's month is its No.4 削除対象年月.
     let mut other = del("9901000063");
     other[3] = "202609".into();

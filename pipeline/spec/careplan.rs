@@ -63,6 +63,10 @@ pub struct Column {
     /// The source text is damaged here: a finding that rests on this column is a warning.
     pub low: bool,
     pub basis: String,
+    /// A 被保険者番号: 10 digits, or `H` and 9 digits (生保単独).
+    pub insured: bool,
+    /// A time that may be `9999` (no time), as its note says.
+    pub no_time: bool,
 }
 
 impl Column {
@@ -206,6 +210,8 @@ impl Careplan {
                 note: row[7].to_string(),
                 low: row[8] == "low",
                 basis: row[9].to_string(),
+                insured: row[2].contains("被保険者番号"),
+                no_time: row[7].contains("9999"),
             });
         }
         for k in &kinds {

@@ -15,17 +15,9 @@ fn problem(rule: &'static str, ja: String, en: String) -> Option<Problem> {
     Some(Problem { rule, ja, en })
 }
 
-/// How a value may differ from its column's plain reading.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Allow {
-    /// `9999` for a service without a time (第6表 No.12/13).
-    pub no_time: bool,
-    /// All zeros for a date or month not used in this linkage (補足 No.4/No.63).
-    pub zeros: bool,
-}
-
-/// The first thing wrong with `v` in `col`, if any.
-pub fn check(col: &Column, v: &str, allow: Allow) -> Option<Problem> {
+/// The first thing wrong with `v` in `col`, if any. `zeros`: all zeros is allowed for a date
+/// or month not used in this linkage (補足 No.4/No.63).
+pub fn check(col: &Column, v: &str, zeros: bool) -> Option<Problem> {
     let name = &col.name;
     if v.is_empty() {
         return (col.need == Need::Required).then(|| Problem {
@@ -41,7 +33,7 @@ pub fn check(col: &Column, v: &str, allow: Allow) -> Option<Problem> {
             format!("{name} is not used (※使用しない); leave it empty"),
         );
     }
-    if allow.zeros && v.bytes().all(|b| b == b'0') && Some(v.len()) == col.max_len {
+    if zeros && v.bytes().all(|b| b == b'0') && Some(v.len()) == col.max_len {
         return None;
     }
     let chars = v.chars().count();
@@ -50,7 +42,7 @@ pub fn check(col: &Column, v: &str, allow: Allow) -> Option<Problem> {
         Attr::Number | Attr::YearMonth | Attr::Date | Attr::Time
     );
     if let Some(len) = col.max_len {
-        let insured_h = col.name.contains("被保険者番号") && v.starts_with('H') && chars == 10;
+        let insured_h = col.insured && v.starts_with('H') && chars == 10;
         if (exact && chars != len && !insured_h) || chars > len {
             let (ja, en) = if exact {
                 ("桁", "exactly")
@@ -66,7 +58,7 @@ pub fn check(col: &Column, v: &str, allow: Allow) -> Option<Problem> {
     }
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     match col.attr {
-        Attr::YearMonth if !is_date(&format!("{v}01")) => problem(
+        Attr::YearMonth if !is_month(v) => problem(
             "value.date",
             format!("「{name}」がYYYYMMの年月ではありません"),
             format!("{name} is not a YYYYMM month"),
@@ -76,18 +68,16 @@ pub fn check(col: &Column, v: &str, allow: Allow) -> Option<Problem> {
             format!("「{name}」がYYYYMMDDの日付ではありません"),
             format!("{name} is not a YYYYMMDD date"),
         ),
-        Attr::Time if !(is_hhmm(v) || allow.no_time && v == "9999") => problem(
+        Attr::Time if !(is_hhmm(v) || col.no_time && v == "9999") => problem(
             "value.time",
             format!("「{name}」がHHMMの時刻（0000〜2359）ではありません"),
             format!("{name} is not an HHMM time (0000–2359)"),
         ),
-        Attr::Number if !(digits(v) || col.name.contains("被保険者番号") && is_seiho_number(v)) => {
-            problem(
-                "value.digits",
-                format!("「{name}」が半角数字ではありません"),
-                format!("{name} is not ASCII digits"),
-            )
-        }
+        Attr::Number if !(digits(v) || col.insured && is_seiho_number(v)) => problem(
+            "value.digits",
+            format!("「{name}」が半角数字ではありません"),
+            format!("{name} is not ASCII digits"),
+        ),
         Attr::Integer if !digits(v.strip_prefix('-').unwrap_or(v)) => problem(
             "value.number",
             format!("「{name}」が半角の整数ではありません"),
@@ -118,6 +108,15 @@ pub fn check(col: &Column, v: &str, allow: Allow) -> Option<Problem> {
         }
         _ => None,
     }
+}
+
+/// `YYYYMM`, a month of the years 1000–9999.
+pub fn is_month(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 6
+        && b.iter().all(u8::is_ascii_digit)
+        && b[0] != b'0'
+        && matches!((b[4] - b'0') * 10 + (b[5] - b'0'), 1..=12)
 }
 
 /// 生保単独: `H` and 9 digits.
@@ -160,11 +159,13 @@ mod tests {
             note: String::new(),
             low: false,
             basis: String::new(),
+            insured: false,
+            no_time: false,
         }
     }
 
     fn rule(c: &Column, v: &str) -> Option<&'static str> {
-        check(c, v, Allow::default()).map(|p| p.rule)
+        check(c, v, false).map(|p| p.rule)
     }
 
     #[test]
@@ -187,17 +188,15 @@ mod tests {
         assert_eq!(rule(&time, "2359"), None);
         assert_eq!(rule(&time, "2400"), Some("value.time"));
         assert_eq!(rule(&time, "9999"), Some("value.time"));
-        let no_time = Allow {
-            no_time: true,
-            ..Allow::default()
-        };
-        assert_eq!(check(&time, "9999", no_time), None);
+        let mut no_time = time.clone();
+        no_time.no_time = true;
+        assert_eq!(check(&no_time, "9999", false), None);
         let num = col(Attr::Number, Some(6), Need::Required);
         assert_eq!(rule(&num, "131011"), None);
         assert_eq!(rule(&num, "13101A"), Some("value.digits"));
         assert_eq!(rule(&num, "１３１０１１"), Some("value.digits"));
         let mut insured = col(Attr::Number, Some(10), Need::Required);
-        insured.name = "被保険者番号".into();
+        insured.insured = true;
         assert_eq!(rule(&insured, "H123456789"), None);
         assert_eq!(rule(&insured, "X123456789"), Some("value.digits"));
         let int = col(Attr::Integer, Some(6), Need::Optional);
@@ -219,11 +218,9 @@ mod tests {
         let unused = col(Attr::Unused, Some(1), Need::Optional);
         assert_eq!(rule(&unused, ""), None);
         assert_eq!(rule(&unused, "1"), Some("value.unused"));
-        let zeros = Allow {
-            zeros: true,
-            ..Allow::default()
-        };
-        assert_eq!(check(&date, "00000000", zeros), None);
+        assert_eq!(check(&date, "00000000", true), None);
+        assert_eq!(rule(&ym, "000000"), Some("value.date"));
+        assert_eq!(rule(&ym, "202600"), Some("value.date"));
         assert_eq!(rule(&date, "00000000"), Some("value.date"));
     }
 }

@@ -20,7 +20,6 @@ pub use units::send_unit_checks;
 use super::{FileReport, Findings, MASK, MAX_FILE_BYTES, Severity};
 use crate::decode::{ReadIssue, TextEncoding};
 use crate::spec::careplan::{self, Careplan, Column, Kind};
-use fields::Allow;
 
 /// What the run and the rules across files need of a care-plan file.
 #[derive(Debug, Clone, Default)]
@@ -105,6 +104,9 @@ pub fn validate_careplan_bytes(
     report.findings = f.out;
     (report, keys)
 }
+
+/// Text keys seen in a file, on a fast hash.
+type Seen<V> = hashbrown::HashMap<Box<str>, V, foldhash::fast::FixedState>;
 
 /// Findings with their checks registered once per message.
 #[derive(Default)]
@@ -246,8 +248,10 @@ fn records(
     });
     let want_version = version_month.and_then(|m| layout.version_for(m));
     let mut first_version: Option<String> = None;
-    let mut keys: HashMap<Vec<String>, u64> = HashMap::new();
-    let mut seen_users: HashMap<(String, String), ()> = HashMap::new();
+    // Record keys and users, each its fields joined by U+001F: one allocation when new.
+    let mut keys: Seen<u64> = Seen::default();
+    let mut seen_users: Seen<()> = Seen::default();
+    let mut joined = String::new();
     let mut rows = 0;
     let mut record = csv::StringRecord::new();
     loop {
@@ -307,16 +311,11 @@ fn records(
         let v = |no: usize| record.get(no - 1).unwrap_or("");
         version(kind, v(1), want_version, &mut first_version, line, f);
         let linked_to_plan = kind.code == "UPHOSOKU" && name_month == Some("000000");
-        for col in &kind.items {
-            let allow = Allow {
-                no_time: col.note.contains("9999"),
-                zeros: kind.code == "UPHOSOKU"
-                    && ((col.no == 63 && linked_to_plan) || (col.no == 4 && !linked_to_plan)),
-            };
-            if col.no == 1 {
-                continue; // the version, above
-            }
-            if let Some(p) = fields::check(col, v(col.no), allow) {
+        for col in &kind.items[1..] {
+            // (No.1, the version, is checked above.)
+            let zeros = kind.code == "UPHOSOKU"
+                && ((col.no == 63 && linked_to_plan) || (col.no == 4 && !linked_to_plan));
+            if let Some(p) = fields::check(col, v(col.no), zeros) {
                 // A value in an unused item is ignored by the receiver: a warning.
                 let severity = match p.rule {
                     "value.unused" => Severity::Warning,
@@ -336,8 +335,12 @@ fn records(
         conditions(kind, &v, line, f);
         let month_ok = month(kind, name_month, &v, line, f);
         if !kind.row_key.is_empty() {
-            let key: Vec<String> = kind.row_key.iter().map(|&n| v(n).to_string()).collect();
-            if let Some(first) = keys.insert(key, line) {
+            joined.clear();
+            for &n in &kind.row_key {
+                joined.push_str(v(n));
+                joined.push('\u{1f}');
+            }
+            if let Some(&first) = keys.get(joined.as_str()) {
                 let what: Vec<String> = kind
                     .row_key
                     .iter()
@@ -356,27 +359,36 @@ fn records(
                     severity,
                     None,
                     format!(
-                        "同じキー（{}）の行が{first}行目にもあります",
+                        "同じキー（{}）の行が前にもあります（値はその行）",
                         what.join("＋")
                     ),
                     format!(
-                        "a record with the same key ({}) is on an earlier line{note}",
+                        "a record with the same key ({}) is on an earlier line, the value{note}",
                         what.join(" + ")
                     ),
                     line,
-                    None,
+                    Some(&first.to_string()),
                 );
+            } else {
+                keys.insert(joined.as_str().into(), line);
             }
         }
         let (a, b) = (v(2), v(3));
         let numbers_ok = kind
             .column(2)
-            .is_some_and(|c| fields::check(c, a, Allow::default()).is_none())
+            .is_some_and(|c| fields::check(c, a, false).is_none())
             && kind
                 .column(3)
-                .is_some_and(|c| fields::check(c, b, Allow::default()).is_none());
-        if month_ok && numbers_ok && seen_users.insert((a.into(), b.into()), ()).is_none() {
-            users.push((a.to_string(), b.to_string(), line));
+                .is_some_and(|c| fields::check(c, b, false).is_none());
+        if month_ok && numbers_ok {
+            joined.clear();
+            joined.push_str(a);
+            joined.push('\u{1f}');
+            joined.push_str(b);
+            if !seen_users.contains_key(joined.as_str()) {
+                seen_users.insert(joined.as_str().into(), ());
+                users.push((a.to_string(), b.to_string(), line));
+            }
         }
     }
     rows
