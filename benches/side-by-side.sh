@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `lifeline run` to disk against polars' bare `read_csv` of the same data in UTF-8, whole
 # processes, wall time, in one sitting: prints both medians and the ratio (issue 19's target:
-# ≤ 2.0×). Data from `lifeline sample` (CP932 ほのぼの user master + assessment export per
-# office); polars reads the same files converted to UTF-8 (iconv), every column a string, as
-# benches/stages.rs's reference does.
+# ≤ 2.0×). Data from `lifeline sample` (CP932 ほのぼの user master + assessment export + 第6表
+# 実績 per office, as its job reads them); polars reads the same files converted to UTF-8
+# (iconv), every column a string, as benches/stages.rs's reference does.
 #
 #   cargo build --release && benches/side-by-side.sh [FACILITIES] [USERS] [RUNS]
 #   (defaults: 40 1000 3; the large set: 100 2000)
@@ -31,18 +31,19 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" sample --facilities "$facilities" --users "$users" --seed 11 --out "$tmp/in" > /dev/null
 mkdir -p "$tmp/utf8"
-for f in "$tmp"/in/honobono-kaigo/* "$tmp"/in/assessment/*; do
+for f in "$tmp"/in/honobono-kaigo/* "$tmp"/in/assessment/* "$tmp"/in/careplan/*; do
     iconv -f CP932 -t UTF-8 "$f" > "$tmp/utf8/$(basename "$f")"
 done
 cat > "$tmp/read.py" << 'EOF'
-import glob, sys
+import glob, os, sys
 import polars as pl
 for f in sorted(glob.glob(sys.argv[1] + "/*")):
     sep = "\t" if f.endswith(".tsv") else ","
-    # The assessment export has a title line above its header.
+    # The assessment export has a title line above its header; a 実績 has no header.
     skip = 1 if f.endswith(".tsv") else 0
-    pl.read_csv(f, separator=sep, skip_rows=skip, infer_schema_length=0,
-                truncate_ragged_lines=True)
+    header = not os.path.basename(f).startswith("UPJSK_")
+    pl.read_csv(f, separator=sep, skip_rows=skip, has_header=header,
+                infer_schema_length=0, truncate_ragged_lines=True)
 EOF
 seconds() { # wall seconds of a command (lifeline's exit 1: the samples carry designed findings)
     local t0 t1 rc=0
@@ -72,7 +73,7 @@ for _ in $(seq "$runs"); do   # interleaved, so drift hits both alike
     seconds "$bin" run --config "$tmp/in/job.toml" --out "$tmp/out" >> "$tmp/lifeline"
     seconds "$bin" run --config "$tmp/wrong/job.toml" --out "$tmp/outw" >> "$tmp/wrongrun"
 done
-size=$(cat "$tmp"/in/honobono-kaigo/* "$tmp"/in/assessment/* | wc -c)
+size=$(cat "$tmp"/in/honobono-kaigo/* "$tmp"/in/assessment/* "$tmp"/in/careplan/* | wc -c)
 p=$(median < "$tmp/polars")
 l=$(median < "$tmp/lifeline")
 echo "data: $facilities offices × $users users, $(awk -v b="$size" 'BEGIN { printf "%.1f", b / 1048576 }') MiB CP932, $runs runs, $(nproc) cores"
