@@ -235,6 +235,22 @@ fn care_plan_findings_are_the_offices_findings() {
     let r = &summary["results"][0];
     assert_eq!(r["per_rule"]["careplan.not_used"], 1, "{r}");
     assert_eq!(summary["served"]["users"], 0, "{summary}");
+
+    // This office's 実績, but its name cannot be read (the 3-digit service type of 4.0): whose
+    // and which month's it is is unknown, so it is checked and not used.
+    let bad = dir
+        .join("careplan")
+        .join(other.file_name().unwrap().to_str().unwrap().replacen(
+            "_1370000018_15_",
+            &format!("_{fac}_151_"),
+            1,
+        ));
+    std::fs::rename(&other, &bad).unwrap();
+    let (_, summary) = common::run_json(&job, &tmp.path().join("out-bad-name"), &[]);
+    let r = &summary["results"][0];
+    assert_eq!(r["per_rule"]["careplan.name"], 1, "{r}");
+    assert_eq!(r["per_rule"]["careplan.not_used"], 1, "{r}");
+    assert_eq!(summary["served"]["users"], 0, "{summary}");
 }
 
 /// `{ careplan }` takes nothing else; a pattern that matches nothing fails the office (exit 2).

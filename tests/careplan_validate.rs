@@ -325,11 +325,11 @@ fn each_bad_name_part_is_a_careplan_name_error_at_line_0() {
         ),
         (
             format!("UPJSK_202610_147009001_15_{CARE_MANAGER}_43_{TS}.CSV"),
-            "the sender 事業所番号 `147009001` is not 10 characters",
+            "the sender 事業所番号 `147009001` is not 10 digits (or a class letter)",
         ),
         (
             format!("UPJSK_202610_{OFFICE}_15_147008001_43_{TS}.CSV"),
-            "the receiver 事業所番号 `147008001` is not 10 characters",
+            "the receiver 事業所番号 `147008001` is not 10 digits (or a class letter)",
         ),
         (
             format!("UPJSK_202610_{OFFICE}_151_{CARE_MANAGER}_43_{TS}.CSV"),
@@ -1574,5 +1574,94 @@ fn validate_careplan_path_reads_the_file_as_the_bytes_are_read() {
         keys.users
             .iter()
             .all(|(insurer, insured, _)| { insurer.len() == 6 && insured.len() == 10 })
+    );
+}
+
+// --- found in review ----------------------------------------------------------------------
+
+/// Only line 1 can be a header: a later record whose CSVバージョン is not ASCII digits is a
+/// record with a wrong version, checked like the others.
+#[test]
+fn only_the_first_record_is_taken_for_a_header() {
+    let wide = jsk_with(&[(1, "２０２４０７")]);
+    let r = validate_jsk(&[wide.clone(), wide.clone(), jsk()]);
+    assert_eq!(r.rows, 2);
+    assert_eq!(of_rule(&r, "careplan.header").len(), 1);
+    assert_eq!(of_rule(&r, "careplan.header")[0].2, 1);
+    // Line 2's version is checked: the file's first version is line 2's, so line 3 mixes.
+    assert_eq!(
+        of_rule(&r, "careplan.version"),
+        [
+            (
+                "careplan.version",
+                Severity::Error,
+                2,
+                col("01 CSVバージョン"),
+                val("２０２４０７")
+            ),
+            (
+                "careplan.version",
+                Severity::Error,
+                3,
+                col("01 CSVバージョン"),
+                val("202407")
+            ),
+        ]
+    );
+}
+
+/// A quote left open takes the rest of the file: an error on its record's line.
+#[test]
+fn a_quote_never_closed_is_an_error_on_its_line() {
+    let records = [
+        jsk(),
+        jsk_with(&[(10, "20261006")]),
+        jsk_with(&[(10, "20261007")]),
+    ];
+    let lines: Vec<String> = records.iter().map(|r| line(r) + "\r\n").collect();
+    // Line 2's No.7 opens its quote and never closes it.
+    let open = lines[1].replacen("\"見本 能子\"", "\"見本 能子", 1);
+    assert_ne!(open, lines[1]);
+    let text = format!("{}{open}{}", lines[0], lines[2]);
+    let (r, keys) = validate(&jsk_name("202610"), &cp932(&text));
+    let quote = of_rule(&r, "row.unterminated_quote");
+    assert_eq!(quote.len(), 1, "{:#?}", found(&r));
+    assert_eq!(quote[0].2, 2);
+    // The open record ran on into line 3: its fields are not the layout's.
+    assert_eq!(of_rule(&r, "row.field_count")[0].2, 2);
+    assert_eq!(keys.users.len(), 1, "line 1's user");
+    // Quotes that close, and doubled quotes inside, are no finding.
+    let mut fine = jsk();
+    fine[6] = "見本 \"能子\"".into();
+    assert_clean(&validate_jsk(&[fine]));
+}
+
+/// A file with no record (empty, or blank lines only) is an error, not a clean file.
+#[test]
+fn a_file_without_records_is_file_empty() {
+    for bytes in [&b""[..], b"\r\n\r\n"] {
+        let (r, keys) = validate(&jsk_name("202610"), bytes);
+        assert_eq!(r.rows, 0);
+        assert!(
+            found(&r)
+                .iter()
+                .any(|f| f.0 == "file.empty" && f.1 == Severity::Error),
+            "{:#?}",
+            found(&r)
+        );
+        assert!(keys.users.is_empty());
+    }
+}
+
+/// An office number in the name must be digits (a class letter allowed), not any 10 bytes.
+#[test]
+fn a_name_office_number_of_other_characters_is_a_name_error() {
+    let name = format!("UPJSK_202610_14700900ab_15_{CARE_MANAGER}_43_{TS}.CSV");
+    let (r, keys) = validate(&name, &file(&[jsk()]));
+    assert!(keys.name.is_none());
+    assert!(
+        message_en(&r, "careplan.name").contains("is not 10 digits"),
+        "{:#?}",
+        found(&r)
     );
 }

@@ -46,8 +46,9 @@ pub struct ServedStats {
     pub users: u64,
     /// Of them, users with a LIFE record in this run.
     pub in_run: u64,
-    /// Users with none in this run but one sent in this month or the two before (the
-    /// ledger): within the 3-month cycle of every LIFE add-on.
+    /// Users with none in this run but one sent in one of the two months before (the ledger:
+    /// SERVICE_USER_INFO or an interface of the due calendar): within the 3-month cycle of
+    /// every LIFE add-on.
     pub sent_before: u64,
     /// Users with neither (`due.missing` on their first 実績 line).
     pub missing: u64,

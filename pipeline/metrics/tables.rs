@@ -78,9 +78,6 @@ const COLUMNS: &[(&str, Getter)] = &[
     ("users_submitted", |r| int(r.users_submitted)),
     ("users_due_missing", |r| int(r.users_due_missing)),
     ("coverage", |r| Cell::Float(r.coverage)),
-    ("served_users", |r| int(r.served_users)),
-    ("served_in_life", |r| int(r.served_in_life)),
-    ("served_coverage", |r| Cell::Float(r.served_coverage)),
     ("first_pass_rows", |r| int(r.first_pass_rows)),
     ("first_pass_rejected", |r| int(r.first_pass_rejected)),
     ("first_pass_rejection_rate", |r| {
@@ -104,6 +101,9 @@ const COLUMNS: &[(&str, Getter)] = &[
     ("check_digit_warnings", |r| int(r.check_digit_warnings)),
     ("dummy_rows_dropped", |r| int(r.dummy_rows_dropped)),
     ("assumptions", |r| Cell::Text(r.assumptions.join(";"))),
+    ("served_users", |r| int(r.served_users)),
+    ("served_in_life", |r| int(r.served_in_life)),
+    ("served_coverage", |r| Cell::Float(r.served_coverage)),
 ];
 
 /// The cell of a column, emptied when it rests on a baseline there is not.

@@ -19,8 +19,8 @@ use crate::ledger::{Ledger, hex};
 use crate::metrics::ServedStats;
 use crate::spec::Registry;
 use crate::spec::ids::FacilityId;
-use crate::validate::careplan::{CareplanKeys, validate_careplan_bytes};
-use crate::validate::{FileReport, Severity};
+use crate::validate::careplan::{CareplanKeys, validate_careplan_bytes, validate_careplan_path};
+use crate::validate::{FileReport, MAX_FILE_BYTES, Severity};
 
 /// What the office's care-plan files gave.
 #[derive(Default)]
@@ -54,15 +54,35 @@ pub(super) fn served(
             path: path.clone(),
             source,
         };
-        let (file, len) = open_regular(path).map_err(cannot_read)?;
-        let bytes = read_text(file, len).map_err(cannot_read)?;
-        out.inputs.push(FileEntry {
-            path: shown.clone(),
-            sha256: hex(&Sha256::digest(&bytes)),
-        });
+        let (mut file, len) = open_regular(path).map_err(cannot_read)?;
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let (mut report, keys) =
-            validate_careplan_bytes(shown, name, &bytes, &at.registry.careplan);
+        let (mut report, keys) = if len > MAX_FILE_BYTES {
+            // Reported as too large without being read, as `validate` does; hashed as it streams.
+            let mut hash = Sha256::new();
+            let mut block = vec![0u8; 1 << 20];
+            loop {
+                let n = std::io::Read::read(&mut file, &mut block).map_err(cannot_read)?;
+                if n == 0 {
+                    break;
+                }
+                hash.update(&block[..n]);
+            }
+            out.inputs.push(FileEntry {
+                path: shown.clone(),
+                sha256: hex(&hash.finalize()),
+            });
+            let (mut r, k) =
+                validate_careplan_path(path, &at.registry.careplan).map_err(cannot_read)?;
+            r.path = shown.clone();
+            (r, k)
+        } else {
+            let bytes = read_text(file, len).map_err(cannot_read)?;
+            out.inputs.push(FileEntry {
+                path: shown.clone(),
+                sha256: hex(&Sha256::digest(&bytes)),
+            });
+            validate_careplan_bytes(shown, name, &bytes, &at.registry.careplan)
+        };
         if let Some(why) = not_used(&keys, at) {
             note(&mut report, 0, "careplan.not_used", why);
         } else {
@@ -132,7 +152,12 @@ fn not_used(keys: &CareplanKeys, at: &For<'_>) -> Option<(String, String)> {
             ),
         ));
     }
-    let name = keys.name.as_ref()?;
+    let Some(name) = keys.name.as_ref() else {
+        return Some((
+            "ファイル名が読めないため、どの事業所・月の実績かわからず、利用者の突き合わせには使いません".into(),
+            "the name cannot be read (see careplan.name), so whose 実績 of which month it is is unknown: not used".into(),
+        ));
+    };
     if name.sender != at.facility.as_str() {
         return Some((
             format!(

@@ -98,6 +98,17 @@ pub fn validate_careplan_bytes(
                 &mut f,
                 &mut keys.users,
             );
+            if report.rows == 0 {
+                f.add(
+                    "file.empty",
+                    Severity::Error,
+                    None,
+                    "レコードが1件もありません".into(),
+                    "the file holds no records".into(),
+                    0,
+                    None,
+                );
+            }
         }
     }
     f.out.sort();
@@ -253,6 +264,7 @@ fn records(
     let mut seen_users: Seen<()> = Seen::default();
     let mut joined = String::new();
     let mut rows = 0;
+    let mut first = true;
     let mut record = csv::StringRecord::new();
     loop {
         let line = reader.position().line();
@@ -282,8 +294,28 @@ fn records(
                 .count();
             p.line() + skipped as u64
         });
+        // Quotes come in pairs in a well-formed record (a field's two, and `""` inside); an odd
+        // number means a quote left open, which runs the record on into the lines after it.
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let end = reader.position().byte() as usize;
+        let quotes = text.as_bytes()[start..end]
+            .iter()
+            .filter(|&&b| b == b'"')
+            .count();
+        if quotes % 2 == 1 {
+            f.add(
+                "row.unterminated_quote",
+                Severity::Error,
+                None,
+                "引用符が閉じていません（後の行までが1つのレコードとして読まれます）".into(),
+                "a quote opened in this record is not closed: the lines after it are read into it"
+                    .into(),
+                line,
+                None,
+            );
+        }
         let v1 = record.get(0).unwrap_or("");
-        if rows == 0 && !v1.bytes().all(|b| b.is_ascii_digit()) {
+        if std::mem::take(&mut first) && !v1.bytes().all(|b| b.is_ascii_digit()) {
             f.add(
                 "careplan.header",
                 Severity::Error,
@@ -311,7 +343,7 @@ fn records(
         let v = |no: usize| record.get(no - 1).unwrap_or("");
         version(kind, v(1), want_version, &mut first_version, line, f);
         let linked_to_plan = kind.code == "UPHOSOKU" && name_month == Some("000000");
-        for col in &kind.items[1..] {
+        for col in kind.items.iter().skip(1) {
             // (No.1, the version, is checked above.)
             let zeros = kind.code == "UPHOSOKU"
                 && ((col.no == 63 && linked_to_plan) || (col.no == 4 && !linked_to_plan));

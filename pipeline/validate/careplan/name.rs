@@ -115,10 +115,11 @@ pub fn check(kind: &Kind, name: &str) -> NameCheck {
         ("送信元", "sender", sender),
         ("送信先", "receiver", receiver),
     ] {
-        if id.len() != 10 {
+        let shaped = |b: u8| b.is_ascii_digit() || b.is_ascii_uppercase();
+        if id.len() != 10 || !id.bytes().all(shaped) {
             out.wrong.push((
-                format!("{which}事業所番号「{id}」が10桁ではありません"),
-                format!("the {which_en} 事業所番号 `{id}` is not 10 characters"),
+                format!("{which}事業所番号「{id}」が10桁の番号ではありません"),
+                format!("the {which_en} 事業所番号 `{id}` is not 10 digits (or a class letter)"),
             ));
         } else if check_digit(CheckScheme::CareFacilityId, id).is_some() {
             out.check_digit.push((which_en, id.to_string()));
