@@ -263,15 +263,9 @@ fn a_careplan_source_with_anything_else_is_a_job_error() {
         "month = \"2026-10\"\n[[facility]]\nid = \"1370000018\"\nsource = [\n    { careplan = [\"x/*.CSV\"], profile = \"p.toml\", inputs = [\"a\"] },\n]\n",
     )
     .unwrap();
-    let o = lifeline(&[
-        "run",
-        "--config",
-        job.to_str().unwrap(),
-        "--out",
-        tmp.path().join("o").to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let (code, said) = common::run_json(&job, &tmp.path().join("o"), &[]);
+    assert_eq!(code, 2);
+    let err = said["stderr"].as_str().unwrap();
     assert!(
         err.contains("a `careplan` source takes nothing else"),
         "{err}"

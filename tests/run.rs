@@ -1301,16 +1301,7 @@ fn a_rerun_replaces_the_whole_office_folder_or_nothing() {
         "name = ",
     )
     .unwrap();
-    let o = lifeline(&[
-        "run",
-        "--config",
-        job.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(common::run_json(&job, &out, &[]).0, 2);
     assert_eq!(tree(&dir), good);
     let names: Vec<String> = std::fs::read_dir(out.join("202610"))
         .unwrap()
