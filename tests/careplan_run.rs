@@ -283,3 +283,46 @@ fn a_careplan_source_with_anything_else_is_a_job_error() {
         "{summary}"
     );
 }
+
+/// A served user whose LIFE records were all withheld (an error in their user master row) has
+/// no LIFE record this month: not "in LIFE now", but `due.missing` on the 実績.
+#[test]
+fn a_served_user_whose_records_are_withheld_is_not_in_life() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("gen");
+    let job = sample(&dir, 1, 3);
+    let out = tmp.path().join("out");
+    let (_, before) = common::run_json(&job, &out, &[]);
+    assert_eq!(
+        before["served"],
+        serde_json::json!({"users": 5, "in_run": 3, "sent_before": 0, "missing": 2})
+    );
+    // The first user's 生年月日 an impossible date: their SERVICE_USER_INFO row is withheld,
+    // and with it their forms.
+    let master = std::fs::read_dir(dir.join("honobono-kaigo"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let bytes = std::fs::read(&master).unwrap();
+    let (text, _, _) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
+    let user = lines
+        .iter()
+        .position(|l| l.contains(",000101,"))
+        .expect("the first user's row");
+    let birth = lines[user].split(',').nth(8).unwrap().to_string();
+    lines[user] = lines[user].replacen(&format!(",{birth},"), ",1931/13/45,", 1);
+    let spoilt = lines.concat();
+    let (spoilt, _, _) = encoding_rs::SHIFT_JIS.encode(&spoilt);
+    std::fs::write(&master, &spoilt).unwrap();
+    let (_, after) = common::run_json(&job, &tmp.path().join("out2"), &[]);
+    let r = &after["results"][0];
+    assert!(r["per_rule"]["ingest.date"].as_u64().unwrap() >= 1, "{r}");
+    assert_eq!(
+        after["served"],
+        serde_json::json!({"users": 5, "in_run": 2, "sent_before": 0, "missing": 3}),
+        "{r}"
+    );
+}

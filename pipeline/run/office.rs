@@ -11,7 +11,7 @@ use super::copied::{self, FromLife, Input};
 use super::error::RunError;
 use super::manifest::{Accounting, FileEntry, Manifest, put};
 use super::read::{Office as ReadOffice, Reading, mapped_items};
-use super::rows::sent_rows;
+use super::rows::{rows_of, sent_rows};
 use super::select::{self, Office};
 use super::served::{self, For};
 use super::stage::Stage;
@@ -118,9 +118,8 @@ pub(super) fn run(
         registry,
         ledger,
     };
-    let careplan = served::served(&src.careplan, &at, &emitted, &users)?;
-    input_entries.extend(careplan.inputs);
-    result.stats.served = careplan.stats;
+    let mut careplan = served::read(&src.careplan, &at)?;
+    input_entries.extend(std::mem::take(&mut careplan.inputs));
 
     // Selection, then emit, until every file written validates.
     let mut sel = Office {
@@ -166,6 +165,15 @@ pub(super) fn run(
             break;
         }
     }
+    // Served users against the LIFE records kept (emitted, or unchanged with `--delta`).
+    let kept: std::collections::HashSet<u32> = ifaces
+        .iter()
+        .flat_map(|i| rows_of(&i.parts).zip(&i.keep))
+        .filter(|(_, k)| **k)
+        .filter_map(|((e, r), _)| e.user(r))
+        .collect();
+    served::match_users(&mut careplan, &at, &kept, &users)?;
+    result.stats.served = careplan.stats.clone();
     sel.quarantine(&ifaces, &mut quarantine);
     // The rows the reader left out (dummy users, empty rows, rows without a key), with their
     // fields.

@@ -160,6 +160,11 @@ impl Emitted {
     }
 
     /// Every row's user, in order.
+    /// The user of row `i`, if it has one.
+    pub fn user(&self, i: usize) -> Option<u32> {
+        self.users.get(i).copied().filter(|&u| u != NO_USER)
+    }
+
     pub fn user_ids(&self) -> impl Iterator<Item = Option<u32>> {
         self.users.iter().map(|&u| (u != NO_USER).then_some(u))
     }

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::Month;
 use super::error::RunError;
 use super::manifest::FileEntry;
-use super::rows::{Emitted, Users, month_index, month_number};
+use super::rows::{Users, month_index, month_number};
 use crate::decode::file::{open_regular, read_text};
 use crate::ledger::{Ledger, hex};
 use crate::metrics::ServedStats;
@@ -28,6 +28,8 @@ pub(super) struct Served {
     pub reports: Vec<FileReport>,
     pub inputs: Vec<FileEntry>,
     pub stats: ServedStats,
+    /// The first 実績 line of each served user: (report, line, 保険者番号, 被保険者番号).
+    users: Vec<(usize, u64, String, String)>,
 }
 
 /// The office and month the 実績 is read for.
@@ -38,16 +40,9 @@ pub(super) struct For<'a> {
     pub ledger: Option<&'a Ledger>,
 }
 
-/// Validates `files` and matches the users their 実績 served against the run's LIFE rows.
-pub(super) fn served(
-    files: &[(String, PathBuf)],
-    at: &For<'_>,
-    emitted: &[Emitted],
-    users: &Users,
-) -> Result<Served, RunError> {
+/// Validates `files`, and takes from their 実績 the users served.
+pub(super) fn read(files: &[(String, PathBuf)], at: &For<'_>) -> Result<Served, RunError> {
     let mut out = Served::default();
-    // The first 実績 line of each served user: (report, line, 保険者番号, 被保険者番号).
-    let mut served: Vec<(usize, u64, String, String)> = Vec::new();
     let mut seen = HashSet::new();
     for (shown, path) in files {
         let cannot_read = |source| RunError::Read {
@@ -88,16 +83,25 @@ pub(super) fn served(
         } else {
             for (a, b, line) in keys.users {
                 if seen.insert((a.clone(), b.clone())) {
-                    served.push((out.reports.len(), line, a, b));
+                    out.users.push((out.reports.len(), line, a, b));
                 }
             }
         }
         out.reports.push(report);
     }
-    let in_run: HashSet<u32> = emitted
-        .iter()
-        .flat_map(|e| e.user_ids().flatten())
-        .collect();
+    Ok(out)
+}
+
+/// Matches the served users against the users of the LIFE records this run keeps (`kept`:
+/// emitted, or unchanged with `--delta`; not those withheld) and the ledger's two months
+/// before; a user with neither is `due.missing` on their first 実績 line.
+pub(super) fn match_users(
+    out: &mut Served,
+    at: &For<'_>,
+    kept: &HashSet<u32>,
+    users: &Users,
+) -> Result<(), RunError> {
+    let served = std::mem::take(&mut out.users);
     let target = month_index(at.month.year.into(), at.month.month.into());
     let data_types: Vec<String> = std::iter::once("SERVICE_USER_INFO".to_string())
         .chain(
@@ -109,7 +113,7 @@ pub(super) fn served(
         .collect();
     for (r, line, a, b) in served {
         out.stats.users += 1;
-        if users.find(&a, &b).is_some_and(|u| in_run.contains(&u)) {
+        if users.find(&a, &b).is_some_and(|u| kept.contains(&u)) {
             out.stats.in_run += 1;
             continue;
         }
@@ -134,7 +138,7 @@ pub(super) fn served(
     for r in &mut out.reports {
         r.findings.sort();
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Why a care-plan file gives no served users for this office and month, if it does not: it
