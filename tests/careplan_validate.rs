@@ -1665,3 +1665,58 @@ fn a_name_office_number_of_other_characters_is_a_name_error() {
         found(&r)
     );
 }
+
+/// 第7表: a 福祉用具貸与 detail row needs its TAIS or 届出 code; 小計 and 全合計 rows carry
+/// 単位数 0, no 割引後 values, and the 全合計 row 事業所コード 9999999999.
+#[test]
+fn sikyu_rental_rows_and_subtotal_rows() {
+    let name = format!("UPSIKYU_202610_{CARE_MANAGER}_43_{OFFICE}_15_{TS}.CSV");
+    let check = |records: &[Vec<String>]| validate(&name, &file(records)).0;
+    let rental = set(sikyu(), &[(9, "171007")]);
+    let r = check(std::slice::from_ref(&rental));
+    assert_only(
+        &r,
+        (
+            "value.required",
+            Severity::Error,
+            1,
+            col("10 TAISコード"),
+            None,
+        ),
+    );
+    assert_clean(&check(&[set(rental, &[(11, "00001-000010")])]));
+    // A 小計 row of type 17 needs no TAIS code; a clean one and a clean 全合計.
+    let subtotal = set(sikyu(), &[(9, "17AAAA"), (13, "0")]);
+    let total = set(sikyu(), &[(7, "9999999999"), (9, "999999"), (13, "0")]);
+    assert_clean(&check(&[subtotal.clone(), total.clone()]));
+    let r = check(&[
+        set(subtotal, &[(13, "1023"), (15, "1000")]),
+        set(total, &[(7, OFFICE)]),
+    ]);
+    assert_eq!(
+        found(&r),
+        [
+            (
+                "careplan.subtotal",
+                Severity::Error,
+                1,
+                col("13 単位数"),
+                val("1023")
+            ),
+            (
+                "careplan.subtotal",
+                Severity::Error,
+                1,
+                col("15 割引後単位数"),
+                val("1000")
+            ),
+            (
+                "careplan.subtotal",
+                Severity::Error,
+                2,
+                col("07 サービス事業所コード"),
+                val(OFFICE)
+            ),
+        ]
+    );
+}

@@ -519,23 +519,53 @@ fn month<'v>(
     true
 }
 
-/// The 条件 items whose condition the layout states plainly: 第6表 No.16/17 (TAIS or 届出
-/// code) for 福祉用具貸与 17 and 67.
+/// The 条件 items whose condition the layout states plainly: the TAIS or 届出 code of a
+/// 福祉用具貸与 (17/67) record (第6表 No.16/17, 第7表 No.10/11); and 第7表's 小計 rows (種類CD +
+/// `AAAA`/`EEEE`/`ZZZZ`) and 全合計 row (`999999`, 事業所コード `9999999999`): 単位数 0, no
+/// 割引後率 or 割引後単位数.
 fn conditions<'v>(kind: &Kind, v: &impl Fn(usize) -> &'v str, line: u64, f: &mut Found) {
-    if !matches!(kind.code.as_str(), "UPPLAN" | "UPJSK") {
-        return;
-    }
-    let code = v(15);
-    if (code.starts_with("17") || code.starts_with("67")) && v(16).is_empty() && v(17).is_empty() {
+    let (code_no, tais) = match kind.code.as_str() {
+        "UPPLAN" | "UPJSK" => (15, 16),
+        "UPSIKYU" => (9, 10),
+        _ => return,
+    };
+    let code = v(code_no);
+    let total = kind.code == "UPSIKYU"
+        && (code == "999999" || ["AAAA", "EEEE", "ZZZZ"].iter().any(|s| code.ends_with(s)));
+    let rental = code.starts_with("17") || code.starts_with("67");
+    if rental && !total && v(tais).is_empty() && v(tais + 1).is_empty() {
         f.add(
             "value.required",
             Severity::Error,
-            kind.column(16),
+            kind.column(tais),
             "福祉用具貸与の行にTAISコードも福祉用具届出コードもありません".into(),
             "a 福祉用具貸与 record (service type 17/67) needs its TAISコード or 福祉用具届出コード"
                 .into(),
             line,
             None,
         );
+    }
+    if !total {
+        return;
+    }
+    let wrong = [
+        (13, v(13) != "0", "0"),
+        (14, !v(14).is_empty(), "empty"),
+        (15, !v(15).is_empty(), "empty"),
+        (7, code == "999999" && v(7) != "9999999999", "9999999999"),
+    ];
+    for (no, bad, want) in wrong {
+        if bad {
+            let name = kind.column(no).map_or("", |c| c.name.as_str());
+            f.add(
+                "careplan.subtotal",
+                Severity::Error,
+                kind.column(no),
+                format!("小計・全合計の行の「{name}」は{want}です"),
+                format!("on a 小計 or 全合計 row (サービスコード {code}), {name} is {want}"),
+                line,
+                Some(v(no)),
+            );
+        }
     }
 }
