@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::{Result, bail};
-use lifeline::spec::careplan::{self, Attr, Kind, Need};
+use lifeline::spec::careplan::{self, Kind};
 use lifeline::spec::{Registry, Schema};
 
 use crate::Format;
@@ -177,33 +177,15 @@ pub fn list(registry: &Registry, format: Format, out: &mut impl Write) -> Result
 
 /// `schemas show` of a care-plan file kind: its columns as the layout gives them.
 fn show_careplan(kind: &Kind, format: Format, out: &mut impl Write) -> Result<()> {
-    let attr = |a: Attr| match a {
-        Attr::YearMonth => "年月",
-        Attr::Date => "日付",
-        Attr::Time => "時刻",
-        Attr::Number => "番号",
-        Attr::Code => "コード",
-        Attr::Integer => "整数",
-        Attr::Decimal => "小数",
-        Attr::Postal => "郵便番号",
-        Attr::Text => "フリーテキスト",
-        Attr::Flags => "フラグ列",
-        Attr::Unused => "未使用",
-    };
-    let need = |n: Need| match n {
-        Need::Required => "○",
-        Need::Conditional => "条件",
-        Need::Optional => "",
-    };
     if format == Format::Json {
         let items: Vec<serde_json::Value> = kind
             .items
             .iter()
             .map(|c| {
                 serde_json::json!({
-                    "no": c.no, "name": c.name, "attr": attr(c.attr),
+                    "no": c.no, "name": c.name, "attr": c.attr.label(),
                     "attr_inferred": c.attr_inferred, "max_len": c.max_len,
-                    "required": need(c.need), "codes": c.codes, "note": c.note,
+                    "required": c.need.mark(), "codes": c.codes, "note": c.note,
                     "confidence": if c.low { "low" } else { "high" }, "basis": c.basis,
                 })
             })
@@ -238,9 +220,13 @@ fn show_careplan(kind: &Kind, format: Format, out: &mut impl Write) -> Result<()
         let line = format!(
             "{:>4}  {:<12} {:>4} {:<4} {:<4}  {}{codes}  {}",
             c.no,
-            format!("{}{}", attr(c.attr), if c.attr_inferred { "*" } else { "" }),
+            format!(
+                "{}{}",
+                c.attr.label(),
+                if c.attr_inferred { "*" } else { "" }
+            ),
             c.max_len.map(|n| n.to_string()).unwrap_or_default(),
-            need(c.need),
+            c.need.mark(),
             if c.low { "low" } else { "" },
             c.name,
             c.note

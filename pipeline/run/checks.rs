@@ -288,22 +288,13 @@ pub(super) fn due_checks(
         let en = format!(
             "{name}: this user is due this month ({why}) but has no assessment in this run"
         );
-        let c = match findings
-            .checks
-            .iter()
-            .position(|c| c.rule == "due.missing" && c.message_en == en)
-        {
-            Some(i) => i as u32,
-            None => findings.check(
-                "due.missing",
-                Severity::Warning,
-                None,
-                format!(
-                    "{name}：この利用者は今月提出が必要です（{why}）が、今回のデータにありません"
-                ),
-                en,
-            ),
-        };
+        let c = findings.check_once(
+            "due.missing",
+            Severity::Warning,
+            None,
+            format!("{name}：この利用者は今月提出が必要です（{why}）が、今回のデータにありません"),
+            en,
+        );
         findings.push(line, c, None);
     }
     for (_, f) in files.iter_mut() {

@@ -187,9 +187,8 @@ pub(super) fn run(
     let rejected = sel.rejected(&ifaces);
 
     // Reports.
-    count(&files, &others, &rejected, result);
+    count(&files, &careplan.reports, &others, &rejected, result);
     let mut reports: Vec<_> = files.iter_mut().map(|(_, f)| f.take_report()).collect();
-    count_reports(&careplan.reports, result);
     reports.extend(careplan.reports);
     let dir = stage.path();
     put(dir, "findings.json", &mut result.outputs, |w| {
@@ -277,19 +276,25 @@ fn from_life(
     out
 }
 
-/// The office's findings per rule, its row counts, rejections by rule and repairs.
+/// The office's findings per rule (its vendor files' and, `apart`, those of the files read apart
+/// from them: care-plan files), its row counts, rejections by rule and repairs.
 fn count(
     files: &[(usize, FileIngest)],
+    apart: &[crate::validate::FileReport],
     others: &[BTreeMap<usize, Vec<u64>>],
     rejected: &BTreeMap<(usize, u64), BTreeSet<&'static str>>,
     result: &mut FacilityResult,
 ) {
-    for (_, f) in files {
-        let mut per_check = vec![0usize; f.findings.checks.len()];
-        for x in &f.findings.findings {
+    let findings = files
+        .iter()
+        .map(|(_, f)| &f.findings)
+        .chain(apart.iter().map(|r| &r.findings));
+    for found in findings {
+        let mut per_check = vec![0usize; found.checks.len()];
+        for x in &found.findings {
             per_check[x.check as usize] += 1;
         }
-        for (c, n) in f.findings.checks.iter().zip(per_check) {
+        for (c, n) in found.checks.iter().zip(per_check) {
             if n == 0 {
                 continue;
             }
@@ -327,28 +332,6 @@ fn count(
             *stats.rejected_by_rule.entry(rule.to_string()).or_default() += 1;
         }
     }
-}
-
-/// Adds the findings of reports made apart from the vendor files (care-plan files) to the
-/// office's counts.
-fn count_reports(reports: &[crate::validate::FileReport], result: &mut FacilityResult) {
-    for r in reports {
-        r.findings.findings.iter().for_each(|x| {
-            let c = &r.findings.checks[x.check as usize];
-            *result.per_rule.entry(c.rule.to_string()).or_default() += 1;
-            *result
-                .stats
-                .findings_by_rule
-                .entry(c.rule.to_string())
-                .or_default() += 1;
-            match c.severity {
-                Severity::Error => result.errors += 1,
-                Severity::Warning => result.warnings += 1,
-            }
-        });
-    }
-    result.stats.errors = result.errors as u64;
-    result.stats.warnings = result.warnings as u64;
 }
 
 /// The offices whose rows the files hold (a reading that keeps no row: `nobody` is no office),

@@ -87,10 +87,7 @@ pub(super) struct Users {
 impl Users {
     /// The user of (保険者番号 `a`, 被保険者番号 `b`), whose key `key` makes when they are new.
     fn of(&mut self, a: &str, b: &str, key: impl FnOnce() -> String) -> u32 {
-        self.pair.clear();
-        self.pair.extend_from_slice(a.as_bytes());
-        self.pair.push(0x1f);
-        self.pair.extend_from_slice(b.as_bytes());
+        pair(&mut self.pair, a, b);
         if let Some(&i) = self.pairs.get(self.pair.as_slice()) {
             return i;
         }
@@ -101,11 +98,9 @@ impl Users {
 
     /// The user of (保険者番号 `a`, 被保険者番号 `b`), if a row had them.
     pub fn find(&self, a: &str, b: &str) -> Option<u32> {
-        let mut pair = Vec::with_capacity(a.len() + b.len() + 1);
-        pair.extend_from_slice(a.as_bytes());
-        pair.push(0x1f);
-        pair.extend_from_slice(b.as_bytes());
-        self.pairs.get(pair.as_slice()).copied()
+        let mut key = Vec::new();
+        pair(&mut key, a, b);
+        self.pairs.get(key.as_slice()).copied()
     }
 
     fn id(&mut self, key: &str) -> u32 {
@@ -126,6 +121,14 @@ impl Users {
     pub fn key(&self, id: u32) -> &str {
         self.keys.get(id as usize)
     }
+}
+
+/// The key of (保険者番号 `a`, 被保険者番号 `b`) among a facility's users, into `out`.
+fn pair(out: &mut Vec<u8>, a: &str, b: &str) {
+    out.clear();
+    out.extend_from_slice(a.as_bytes());
+    out.push(0x1f);
+    out.extend_from_slice(b.as_bytes());
 }
 
 impl Emitted {
@@ -159,12 +162,12 @@ impl Emitted {
         (0..self.len()).map(|i| self.number(i))
     }
 
-    /// Every row's user, in order.
     /// The user of row `i`, if it has one.
     pub fn user(&self, i: usize) -> Option<u32> {
         self.users.get(i).copied().filter(|&u| u != NO_USER)
     }
 
+    /// Every row's user, in order.
     pub fn user_ids(&self) -> impl Iterator<Item = Option<u32>> {
         self.users.iter().map(|&u| (u != NO_USER).then_some(u))
     }

@@ -57,14 +57,7 @@ impl Scopes {
         scope: Scope,
     ) {
         let findings = &mut f.findings;
-        let c = match findings
-            .checks
-            .iter()
-            .position(|c| c.rule == rule && c.message_en == en && c.column.as_deref() == column)
-        {
-            Some(i) => i as u32,
-            None => findings.check(rule, severity, column, ja, en),
-        };
+        let c = findings.check_once(rule, severity, column, ja, en);
         self.0.insert((fi, c), scope);
         findings.push(line, c, None);
     }

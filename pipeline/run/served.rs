@@ -187,13 +187,6 @@ fn not_used(keys: &CareplanKeys, at: &For<'_>) -> Option<(String, String)> {
 /// A warning of `rule` on `line`, its check registered once per message.
 fn note(report: &mut FileReport, line: u64, rule: &'static str, (ja, en): (String, String)) {
     let f = &mut report.findings;
-    let c = match f
-        .checks
-        .iter()
-        .position(|c| c.rule == rule && c.message_en == en)
-    {
-        Some(i) => i as u32,
-        None => f.check(rule, Severity::Warning, None, ja, en),
-    };
+    let c = f.check_once(rule, Severity::Warning, None, ja, en);
     f.push(line, c, None);
 }

@@ -19,6 +19,7 @@ use super::ids;
 use super::job::MONTH;
 use super::people::Facility;
 use super::rng::Rng;
+use super::table::push_field;
 
 /// CSVバージョン of edition 4.1.
 const CSV_VERSION: &str = "202407";
@@ -236,13 +237,7 @@ pub(super) fn file(seed: u64, f: &Facility) -> SampleFile {
             if i > 0 {
                 text.push(',');
             }
-            if QUOTED.contains(&i) {
-                text.push('"');
-                text.push_str(&v.replace('"', "\"\""));
-                text.push('"');
-            } else {
-                text.push_str(v);
-            }
+            push_field(&mut text, v, QUOTED.contains(&i));
         }
         text.push_str("\r\n");
     }

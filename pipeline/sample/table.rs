@@ -218,14 +218,19 @@ impl Table {
                     .and_then(|n| n.get(i))
                     .is_some_and(|n| cols.contains(&n.as_str())),
             };
-            if must || policy {
-                text.push('"');
-                text.push_str(&f.replace('"', "\"\""));
-                text.push('"');
-            } else {
-                text.push_str(f);
-            }
+            push_field(text, f, must || policy);
         }
         text.push_str("\r\n");
+    }
+}
+
+/// Appends one field, in quotes (a quote inside doubled) or as it is.
+pub(super) fn push_field(text: &mut String, f: &str, quoted: bool) {
+    if quoted {
+        text.push('"');
+        text.push_str(&f.replace('"', "\"\""));
+        text.push('"');
+    } else {
+        text.push_str(f);
     }
 }

@@ -35,6 +35,35 @@ pub enum Attr {
     Unused,
 }
 
+/// Each attr as `items.tsv` writes it.
+const ATTRS: [(&str, Attr); 11] = [
+    ("年月", Attr::YearMonth),
+    ("日付", Attr::Date),
+    ("時刻", Attr::Time),
+    ("番号", Attr::Number),
+    ("コード", Attr::Code),
+    ("整数", Attr::Integer),
+    ("小数", Attr::Decimal),
+    ("郵便番号", Attr::Postal),
+    ("フリーテキスト", Attr::Text),
+    ("フラグ列", Attr::Flags),
+    ("未使用", Attr::Unused),
+];
+
+impl Attr {
+    /// As `items.tsv` writes it (`年月` …).
+    pub fn label(self) -> &'static str {
+        ATTRS
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map_or("", |(l, _)| l)
+    }
+
+    fn of(label: &str) -> Option<Self> {
+        ATTRS.iter().find(|(l, _)| *l == label).map(|(_, a)| *a)
+    }
+}
+
 /// 必須 as the layout marks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -43,6 +72,17 @@ pub enum Need {
     /// 条件: depends on another item (the 書式 text says which).
     Conditional,
     Optional,
+}
+
+impl Need {
+    /// As `items.tsv` writes it: `○`, `条件` or nothing.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Need::Required => "○",
+            Need::Conditional => "条件",
+            Need::Optional => "",
+        }
+    }
 }
 
 /// One column of a file kind.
@@ -197,15 +237,14 @@ impl Careplan {
             kind.items.push(Column {
                 no,
                 name: row[2].to_string(),
-                attr: attr(attr_text).ok_or_else(|| bad(format!("unknown attr {attr_text}")))?,
+                attr: Attr::of(attr_text)
+                    .ok_or_else(|| bad(format!("unknown attr {attr_text}")))?,
                 attr_inferred: inferred,
                 max_len: row[4].parse().ok(),
-                need: match row[5] {
-                    "○" => Need::Required,
-                    "条件" => Need::Conditional,
-                    "" => Need::Optional,
-                    m => return Err(bad(format!("unknown required mark {m}"))),
-                },
+                need: [Need::Required, Need::Conditional, Need::Optional]
+                    .into_iter()
+                    .find(|n| n.mark() == row[5])
+                    .ok_or_else(|| bad(format!("unknown required mark {}", row[5])))?,
                 codes: codes(row[6]).ok_or_else(|| bad(format!("codes: {}", row[6])))?,
                 note: row[7].to_string(),
                 low: row[8] == "low",
@@ -268,23 +307,6 @@ fn rows<'t>(
         out.push((i + 1, f));
     }
     Ok(out)
-}
-
-fn attr(s: &str) -> Option<Attr> {
-    Some(match s {
-        "年月" => Attr::YearMonth,
-        "日付" => Attr::Date,
-        "時刻" => Attr::Time,
-        "番号" => Attr::Number,
-        "コード" => Attr::Code,
-        "整数" => Attr::Integer,
-        "小数" => Attr::Decimal,
-        "郵便番号" => Attr::Postal,
-        "フリーテキスト" => Attr::Text,
-        "フラグ列" => Attr::Flags,
-        "未使用" => Attr::Unused,
-        _ => return None,
-    })
 }
 
 /// `1:該当;0:非該当` → [(1, 該当), (0, 非該当)].

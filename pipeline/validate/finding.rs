@@ -61,6 +61,25 @@ impl Findings {
         (self.checks.len() - 1) as u32
     }
 
+    /// The check of `rule` on `column` saying `message_en`, registered the first time it is
+    /// asked for: findings made one at a time share one check per message.
+    pub fn check_once(
+        &mut self,
+        rule: &'static str,
+        severity: Severity,
+        column: Option<&str>,
+        message_ja: String,
+        message_en: String,
+    ) -> u32 {
+        let found = self.checks.iter().position(|c| {
+            c.rule == rule && c.message_en == message_en && c.column.as_deref() == column
+        });
+        match found {
+            Some(i) => i as u32,
+            None => self.check(rule, severity, column, message_ja, message_en),
+        }
+    }
+
     pub fn push(&mut self, line: u64, check: u32, value: Option<&str>) {
         self.findings.push(Finding {
             line,

@@ -10,6 +10,7 @@ mod fields;
 mod name;
 mod units;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
@@ -209,9 +210,9 @@ fn name_findings(kind: &Kind, file_name: &str, f: &mut Found) -> Option<FileName
 }
 
 /// The text of the file: MS932 only. A UTF-8 file is an error, but its rows are still checked.
-fn decode(bytes: &[u8], f: &mut Found, report: &mut FileReport) -> Option<String> {
+fn decode<'b>(bytes: &'b [u8], f: &mut Found, report: &mut FileReport) -> Option<Cow<'b, str>> {
     let (text, encoding) = match crate::decode::decode(bytes) {
-        Ok(d) => (d.text.into_owned(), d.encoding),
+        Ok(d) => (d.text, d.encoding),
         Err(e) => {
             super::head::read_issue(&ReadIssue::Decode(e), &mut f.out);
             return None;
@@ -343,11 +344,14 @@ fn records(
         let v = |no: usize| record.get(no - 1).unwrap_or("");
         version(kind, v(1), want_version, &mut first_version, line, f);
         let linked_to_plan = kind.code == "UPHOSOKU" && name_month == Some("000000");
+        // Whether No.2 保険者番号 and No.3 被保険者番号 are well-formed: the user's key.
+        let mut numbers_ok = kind.items.len() >= 3;
         for col in kind.items.iter().skip(1) {
             // (No.1, the version, is checked above.)
             let zeros = kind.code == "UPHOSOKU"
                 && ((col.no == 63 && linked_to_plan) || (col.no == 4 && !linked_to_plan));
             if let Some(p) = fields::check(col, v(col.no), zeros) {
+                numbers_ok &= !matches!(col.no, 2 | 3);
                 // A value in an unused item is ignored by the receiver: a warning.
                 let severity = match p.rule {
                     "value.unused" => Severity::Warning,
@@ -406,12 +410,6 @@ fn records(
             }
         }
         let (a, b) = (v(2), v(3));
-        let numbers_ok = kind
-            .column(2)
-            .is_some_and(|c| fields::check(c, a, false).is_none())
-            && kind
-                .column(3)
-                .is_some_and(|c| fields::check(c, b, false).is_none());
         if month_ok && numbers_ok {
             joined.clear();
             joined.push_str(a);
